@@ -1,0 +1,231 @@
+// datakernel: command-line front end. A thin layer over the library: parse options, load inputs,
+// run_compare / simulate, write results. Exit codes: 0 ok, 1 usage, 2 bad input, 3 computation failed.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fmt/format.h>
+#include <iostream>
+#include <omp.h>
+
+#include "datakernel/compare.hpp"
+#include "datakernel/error.hpp"
+#include "datakernel/io/text_lists.hpp"
+#include "datakernel/report/results_writer.hpp"
+#include "datakernel/runtime/blas.hpp"
+#include "datakernel/simulate/simulate.hpp"
+#include "datakernel/version.hpp"
+
+namespace {
+
+constexpr int kExitUsage = 1, kExitInput = 2, kExitCompute = 3;
+
+// OpenBLAS fixes its kernels at load time; if it fell back to generic "Prescott" kernels on a modern CPU,
+// re-run this process once with OPENBLAS_CORETYPE set (README "BLAS").
+void ensure_fast_blas(char** argv) {
+  if (std::getenv("OPENBLAS_CORETYPE") != nullptr) return;
+  const std::string core = dk::blas_kernel_fallback();
+  if (core.empty()) return;
+  ::setenv("OPENBLAS_CORETYPE", core.c_str(), 1);
+  ::execv("/proc/self/exe", argv);  // returns only on failure: then carry on with the slow kernels
+}
+
+std::vector<std::string> split_names(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = text.find(',', start);
+    out.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+// File stems; where two collide, "parent/stem"; where those collide too, the stem with its position.
+std::vector<std::string> default_names(const std::vector<std::string>& specs) {
+  std::vector<std::string> names;
+  for (const auto& spec : specs) names.push_back(dk::default_model_name(dk::parse_model_spec(spec)));
+  auto collides = [&](std::size_t i) { return std::count(names.begin(), names.end(), names[i]) > 1; };
+  std::vector<bool> clash(names.size());
+  for (std::size_t i = 0; i < names.size(); ++i) clash[i] = collides(i);
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (clash[i]) {
+      const auto parent = std::filesystem::path(dk::parse_model_spec(specs[i]).path).parent_path().filename().string();
+      if (!parent.empty()) names[i] = parent + "/" + names[i];
+    }
+  for (std::size_t i = 0; i < names.size(); ++i) clash[i] = collides(i);
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (clash[i]) names[i] += "#" + std::to_string(i + 1);
+  return names;
+}
+
+void print_summary(const dk::CompareResult& r) {
+  std::cout << fmt::format("datakernel {}: n = {}, models = {}, k = {}, metric = {}\n", dk::kVersion, r.n,
+                           r.names.size(), r.k, dk::metric_name(r.config.knn.metric));
+  std::cout << fmt::format("embedding dimension d = {} ({})\n", r.joint.dim, r.joint.dim_rule);
+  std::cout << "top eigenvalues:";
+  for (Eigen::Index i = 0; i < std::min<Eigen::Index>(r.joint.eigenvalues.size(), r.joint.dim + 3); ++i)
+    std::cout << fmt::format(" {:.4g}", r.joint.eigenvalues[i]);
+  std::cout << "\n\nmodel distances (" << (r.config.pairwise ? "pairwise omnibus" : "joint omnibus") << ")\n";
+  std::size_t width = 8;
+  for (const auto& name : r.names) width = std::max(width, name.size() + 1);
+  std::cout << fmt::format("{:<{}}", "", width);
+  for (const auto& name : r.names) std::cout << fmt::format("{:>{}}", name, width);
+  std::cout << "\n";
+  for (std::size_t g = 0; g < r.names.size(); ++g) {
+    std::cout << fmt::format("{:<{}}", r.names[g], width);
+    for (std::size_t h = 0; h < r.names.size(); ++h) std::cout << fmt::format("{:>{}.4f}", r.distances(g, h), width);
+    std::cout << "\n";
+  }
+  std::cout << "\nmodel map (classical MDS, stress " << fmt::format("{:.3g}", r.manifold.stress)
+            << ", negative eigenvalue mass " << fmt::format("{:.3g}", r.manifold.negative_mass) << ")\n";
+  for (std::size_t g = 0; g < r.names.size(); ++g) {
+    std::cout << fmt::format("{:<{}}", r.names[g], width);
+    for (Eigen::Index c = 0; c < r.manifold.coordinates.cols(); ++c)
+      std::cout << fmt::format("{:>10.4f}", r.manifold.coordinates(g, c));
+    std::cout << "\n";
+  }
+  for (const auto& c : r.correlations)
+    std::cout << fmt::format("\n{}: Spearman {:.3f} (Mantel p {:.3g}), Pearson {:.3f} (p {:.3g}), {} pairs", c.metric,
+                             c.spearman, c.spearman_p, c.pearson, c.pearson_p, c.pairs);
+  if (!r.correlations.empty()) std::cout << "\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ensure_fast_blas(argv);
+  CLI::App app{"datakernel: compare foundation models by the geometry of their embeddings (data kernels)"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", dk::kVersion);
+
+  // compare
+  auto* compare = app.add_subcommand("compare", "compare m >= 2 models embedding the same n data");
+  std::vector<std::string> inputs;
+  std::string names_text, ids_path, metrics_path, out_dir, dim_text = "auto", metric_text = "cosine",
+                                                           symmetrize_text = "union";
+  dk::CompareConfig config;
+  int threads = 0;
+  bool quiet = false;
+  compare->add_option("inputs", inputs,
+                      "embedding files (.npy .npz[:member] .safetensors[:tensor] .fvecs .csv .tsv) or kernels (.mtx)")
+      ->required();
+  compare->add_option("--names", names_text, "comma-separated model names (default: file names)");
+  compare->add_option("--k", config.knn.k, "neighbours per datum (default: ceil(2 ln n) clamped to [8, 64])")
+      ->check(CLI::PositiveNumber);
+  compare->add_option("--metric", metric_text, "similarity: cosine | dot | euclidean")
+      ->check(CLI::IsMember({"cosine", "dot", "euclidean"}));
+  compare->add_option("--symmetrize", symmetrize_text, "kNN graph symmetrization: union | mutual")
+      ->check(CLI::IsMember({"union", "mutual"}));
+  compare->add_option("--dim", dim_text, "embedding dimension: auto (Zhu-Ghodsi) or a positive integer");
+  compare->add_option("--elbows", config.omnibus.elbows, "Zhu-Ghodsi elbow used by --dim auto")
+      ->check(CLI::Range(1, 5));
+  compare->add_option("--max-dim", config.omnibus.search,
+                      "eigenvalues searched by --dim auto (default 64)")->check(CLI::Range(2, 1000));
+  compare->add_flag("--pairwise", config.pairwise, "model distances from a separate omnibus per pair");
+  compare->add_option("--manifold-dim", config.manifold_dim, "coordinates of the model map")->check(CLI::Range(1, 100));
+  compare->add_option("--metrics", metrics_path, "CSV: model,METRIC... downstream metrics to correlate with");
+  compare->add_option("--ids", ids_path, "one id per line, used in outputs");
+  compare->add_option("--seed", config.seed, "random seed");
+  compare->add_option("--threads", threads, "threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  compare->add_option("--out", out_dir, "output directory")->required();
+  compare->add_flag("--quiet", quiet, "no progress messages");
+
+  // simulate
+  auto* simulate = app.add_subcommand("simulate", "write a synthetic set of model embeddings with known moved data");
+  dk::SimulateConfig sim;
+  std::string sim_out;
+  simulate->add_option("--models", sim.models, "number of models")->check(CLI::Range(1, 1000));
+  simulate->add_option("--n", sim.n, "number of data")->check(CLI::Range(10, 100000000));
+  simulate->add_option("--clusters", sim.clusters, "clusters in the shared geometry")->check(CLI::Range(2, 100000));
+  simulate->add_option("--separation", sim.separation, "spread of cluster centres (cluster sd = 1)")->check(CLI::PositiveNumber);
+  simulate->add_option("--latent-dim", sim.latent_dim, "dimension of the shared latent geometry")->check(CLI::Range(1, 4096));
+  simulate->add_option("--dims", sim.dims, "embedding dimension per model (cycled)")->delimiter(',');
+  simulate->add_option("--noise", sim.noise, "noise level per model (cycled)")->delimiter(',');
+  simulate->add_option("--moved-fraction", sim.moved_fraction, "share of data moved in one model")->check(CLI::Range(0.0, 0.5));
+  simulate->add_option("--seed", sim.seed, "random seed");
+  simulate->add_option("--out", sim_out, "output directory")->required();
+
+  auto* info = app.add_subcommand("info", "show the BLAS in use and its measured GEMM rate");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : kExitUsage;
+  }
+
+  try {
+    if (threads > 0) omp_set_num_threads(threads);
+    if (*info) {
+      std::cout << fmt::format("datakernel {}\nOpenBLAS core: {}\nOPENBLAS_CORETYPE: {}\nthreads: {}\n", dk::kVersion,
+                               dk::blas_core_name(),
+                               std::getenv("OPENBLAS_CORETYPE") ? std::getenv("OPENBLAS_CORETYPE") : "(unset)",
+                               omp_get_max_threads());
+      std::cout << fmt::format("sgemm 2000x2000x384: {:.1f} GFLOP/s\n", dk::measure_gemm_gflops(2000, 5));
+      return 0;
+    }
+    if (*simulate) {
+      const dk::SimulatedSet set = dk::simulate(sim);
+      dk::write_simulated_set(set, sim, sim_out);
+      std::cout << fmt::format("wrote {} models × {} data to {} ({} moved in {})\n", set.models.size(), sim.n, sim_out,
+                               set.moved.size(), set.names[set.moved_model]);
+      return 0;
+    }
+    // compare
+    config.knn.metric = dk::parse_metric(metric_text);
+    config.knn.symmetrize = symmetrize_text == "mutual" ? dk::Symmetrize::mutual : dk::Symmetrize::union_of_both;
+    config.knn.threads = threads;
+    if (dim_text != "auto") {
+      try {
+        std::size_t used = 0;
+        config.omnibus.dim = std::stoi(dim_text, &used);
+        if (used != dim_text.size() || config.omnibus.dim < 1) throw std::invalid_argument("dim");
+      } catch (const std::exception&) {
+        throw dk::InputError("--dim must be 'auto' or a positive integer, got '" + dim_text + "'");
+      }
+    }
+    auto log = [&](const std::string& text) {
+      if (!quiet) std::cerr << "datakernel: " << text << "\n";
+    };
+    if (std::filesystem::exists(out_dir) && !std::filesystem::is_directory(out_dir))
+      throw dk::InputError(out_dir + ": output path exists and is not a directory");
+    dk::CompareInput input;
+    if (inputs.size() < 2) throw dk::InputError("compare needs at least 2 models, got " + std::to_string(inputs.size()));
+    for (const auto& spec : inputs) {
+      log("reading " + spec);
+      input.models.push_back(dk::load_model(spec));
+      if (input.models.back().embeddings && input.models.back().embeddings->info.converted)
+        log(spec + ": converted " + input.models.back().embeddings->info.source_dtype +
+            (input.models.back().embeddings->info.fortran_order ? " (Fortran order)" : "") +
+            " to row-major float32 once");
+    }
+    if (!names_text.empty()) {
+      input.names = split_names(names_text);
+    } else {
+      input.names = default_names(inputs);
+    }
+    const std::int64_t n = input.models.front().rows();
+    if (!ids_path.empty()) input.ids = dk::read_ids(ids_path, n);
+    dk::validate_compare_input(input, config);
+    if (!metrics_path.empty()) input.metrics = dk::read_metrics(metrics_path, input.names);
+    const dk::CompareResult result = dk::run_compare(input, config, log);
+    for (const auto& warning : result.warnings) std::cerr << "datakernel: warning: " << warning << "\n";
+    dk::write_results(result, out_dir);
+    print_summary(result);
+    std::cout << "\nwrote summary.json, model_distances.csv, manifold.csv, datum_shift.csv to " << out_dir << "\n";
+    return 0;
+  } catch (const dk::InputError& e) {
+    std::cerr << "datakernel: error: " << e.what() << "\n";
+    return kExitInput;
+  } catch (const dk::ComputeError& e) {
+    std::cerr << "datakernel: error: " << e.what() << "\n";
+    return kExitCompute;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "datakernel: error: out of memory\n";
+    return kExitCompute;
+  }
+}

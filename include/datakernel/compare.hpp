@@ -1,0 +1,77 @@
+// The whole comparison of m models on the same n data, as one library call:
+//   data kernels (kNN graphs) → joint omnibus embedding (d chosen or fixed) → model distances →
+//   classical MDS model map → correlations with downstream metrics → per-datum shifts.
+// The CLI (`datakernel compare`) and the Python package are thin layers over run_compare().
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "datakernel/embed/omnibus.hpp"
+#include "datakernel/io/model_input.hpp"
+#include "datakernel/io/text_lists.hpp"
+#include "datakernel/kernel/knn.hpp"
+#include "datakernel/population/cmds.hpp"
+#include "datakernel/population/correlation.hpp"
+
+namespace dk {
+
+struct CompareConfig {
+  KnnConfig knn;
+  OmnibusConfig omnibus;
+  bool pairwise = false;   // distances from a separate 2-graph omnibus per pair (the authors' procedure)
+  int manifold_dim = 2;
+  MantelConfig mantel;
+  std::uint64_t seed = 0;  // propagated to the eigen-solver and the Mantel permutations
+};
+
+struct CompareInput {
+  std::vector<std::string> names;   // one per model, unique
+  std::vector<ModelInput> models;   // loaded models (embeddings or graphs), same n
+  std::vector<std::string> ids;     // optional, n ids
+  std::optional<MetricsTable> metrics;
+};
+
+struct ModelSummary {
+  std::string name, source, kind;  // kind: "embeddings" or "graph"
+  std::int64_t dim = 0;            // embedding columns (0 for a graph)
+  std::string source_dtype;
+  double mean_degree = 0.0;
+  std::int64_t edges = 0;
+};
+
+struct DatumShifts {
+  int model_a = 0, model_b = 0;
+  Eigen::VectorXd shift;            // ‖Ẑ_a[i] − Ẑ_b[i]‖
+  std::vector<std::int64_t> rank;   // 1 = largest shift
+};
+
+struct CompareResult {
+  std::int64_t n = 0;
+  int k = 0;
+  CompareConfig config;
+  std::vector<std::string> names, ids;
+  std::vector<ModelSummary> models;
+  std::vector<Graph> graphs;
+  OmnibusEmbedding joint;
+  Eigen::MatrixXd distances;
+  CmdsResult manifold;
+  std::vector<MetricCorrelation> correlations;
+  std::vector<DatumShifts> shifts;  // every pair a<b
+  std::vector<std::string> warnings;
+  std::vector<std::pair<std::string, double>> seconds;  // stage timings
+};
+
+// Checks everything that can be checked before computing (≥ 2 models, same n, k < n, cosine rows non-zero,
+// ids count, names unique); throws InputError naming the offending file or option.
+void validate_compare_input(const CompareInput& input, const CompareConfig& config);
+
+using LogFunction = std::function<void(const std::string&)>;
+CompareResult run_compare(const CompareInput& input, const CompareConfig& config, const LogFunction& log = {});
+
+}  // namespace dk

@@ -1,0 +1,42 @@
+// Readers for embedding matrices. Each returns the data contract of embeddings.hpp (row-major float32)
+// and throws dk::InputError naming the file and the problem for unreadable, truncated or malformed files,
+// unsupported dtypes and non-finite values (with the row).
+//
+//   .npy          float16/32/64, either byte order, C or Fortran order, format versions 1, 2 and 3
+//   .npz          members stored or deflate-compressed (zip64 too); "file.npz:name" picks a member, and a
+//                 file with a single member needs no name
+//   .safetensors  F16/BF16/F32/F64 2-D tensors; "file.safetensors:tensor" picks one (optional if only one)
+//   .fvecs        int32 dimension + float32 values per row, all rows the same dimension
+//   .csv / .tsv   numeric, one datum per line, optional header row (detected: a non-numeric first line)
+#pragma once
+
+#include <string>
+
+#include "datakernel/embeddings.hpp"
+
+namespace dk {
+
+struct ArrayInfo {
+  std::string source_dtype;     // e.g. "float64", "float32"
+  bool fortran_order = false;   // transposed on load
+  bool converted = false;       // values were converted to float32 / reordered on load
+};
+
+struct LoadedEmbeddings {
+  Embeddings embeddings;
+  ArrayInfo info;
+};
+
+LoadedEmbeddings read_npy(const std::string& path);
+LoadedEmbeddings read_npz(const std::string& path, const std::string& member);
+LoadedEmbeddings read_safetensors(const std::string& path, const std::string& tensor);
+LoadedEmbeddings read_fvecs(const std::string& path);
+LoadedEmbeddings read_delimited(const std::string& path, char delimiter);
+
+// Parses an in-memory .npy image; `what` names it in error messages (e.g. "a.npz:emb").
+LoadedEmbeddings parse_npy(const std::string& bytes, const std::string& what);
+
+// Throws InputError("<what>: row r ...") on the first NaN/Inf value.
+void check_finite(const Embeddings& e, const std::string& what);
+
+}  // namespace dk

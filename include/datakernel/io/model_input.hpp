@@ -1,0 +1,34 @@
+// One model of a comparison, as named on the command line: an embedding file (any reader of
+// array_readers.hpp, chosen by extension; "file.npz:member" / "file.safetensors:tensor" pick an array) or
+// a precomputed data kernel (.mtx), used as the model's graph directly.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "datakernel/embeddings.hpp"
+#include "datakernel/io/array_readers.hpp"
+
+namespace dk {
+
+struct ModelSpec {
+  std::string path;
+  std::string member;  // npz member / safetensors tensor, may be empty
+  std::string format;  // "npy", "npz", "safetensors", "fvecs", "csv", "tsv", "mtx"
+};
+
+ModelSpec parse_model_spec(const std::string& spec);
+
+// Default display name: the member name when one is given, else the file name without extension.
+std::string default_model_name(const ModelSpec& spec);
+
+struct ModelInput {
+  std::string spec;
+  std::optional<LoadedEmbeddings> embeddings;
+  std::optional<Graph> graph;
+  std::int64_t rows() const { return embeddings ? embeddings->embeddings.n : graph->n; }
+};
+
+ModelInput load_model(const std::string& spec);
+
+}  // namespace dk

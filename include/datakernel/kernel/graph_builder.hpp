@@ -1,0 +1,33 @@
+// Builds a Graph (CSR, embeddings.hpp) from directed edges i -> j.
+#pragma once
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "datakernel/embeddings.hpp"
+
+namespace dk {
+
+enum class Symmetrize {
+  union_of_both,  // A = max(A, Aᵀ): an edge if either endpoint lists the other (the authors' choice)
+  mutual,         // A = min(A, Aᵀ): an edge only if both endpoints list each other
+  none,           // keep the edges as given (caller guarantees symmetry)
+};
+
+class EdgeList {
+ public:
+  explicit EdgeList(std::int64_t n) : n_(n) {}
+  void add(std::int64_t from, std::int64_t to) {
+    edges_.emplace_back(static_cast<std::int32_t>(from), static_cast<std::int32_t>(to));
+  }
+  void reserve(std::size_t count) { edges_.reserve(count); }
+  // Sorted, duplicate-free CSR; self loops are dropped.
+  Graph build(Symmetrize rule) const;
+
+ private:
+  std::int64_t n_;
+  std::vector<std::pair<std::int32_t, std::int32_t>> edges_;
+};
+
+}  // namespace dk

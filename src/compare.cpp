@@ -1,0 +1,133 @@
+#include "datakernel/compare.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <set>
+
+#include "datakernel/error.hpp"
+#include "datakernel/population/model_distance.hpp"
+
+namespace dk {
+
+void validate_compare_input(const CompareInput& input, const CompareConfig& config) {
+  const std::size_t m = input.models.size();
+  if (m < 2) throw InputError("compare needs at least 2 models, got " + std::to_string(m));
+  if (input.names.size() != m)
+    throw InputError("--names gives " + std::to_string(input.names.size()) + " names for " + std::to_string(m) +
+                     " models");
+  const std::int64_t n = input.models.front().rows();
+  for (const ModelInput& model : input.models)
+    if (model.rows() != n)
+      throw InputError(model.spec + ": has " + std::to_string(model.rows()) + " rows but " +
+                       input.models.front().spec + " has " + std::to_string(n) +
+                       "; every model must embed the same data in the same order");
+  std::set<std::string> unique(input.names.begin(), input.names.end());
+  if (unique.size() != m) throw InputError("model names must be unique (use --names)");
+  if (n < 3) throw InputError(input.models.front().spec + ": needs at least 3 data, got " + std::to_string(n));
+  for (const ModelInput& model : input.models)
+    if (model.embeddings) validate_for_knn(model.embeddings->embeddings, config.knn, model.spec);
+  if (!input.ids.empty() && static_cast<std::int64_t>(input.ids.size()) != n)
+    throw InputError("ids: " + std::to_string(input.ids.size()) + " ids for n = " + std::to_string(n) + " data");
+  if (config.manifold_dim < 1) throw InputError("--manifold-dim must be at least 1");
+  if (config.omnibus.elbows < 1) throw InputError("--elbows must be at least 1");
+  if (config.omnibus.dim < 0) throw InputError("--dim must be 'auto' or a positive integer");
+  if (input.metrics && m < 3) throw InputError("--metrics needs at least 3 models to correlate model pairs");
+}
+
+CompareResult run_compare(const CompareInput& input, const CompareConfig& config, const LogFunction& log) {
+  validate_compare_input(input, config);
+  auto say = [&](const std::string& text) {
+    if (log) log(text);
+  };
+  CompareResult result;
+  result.config = config;
+  result.names = input.names;
+  result.ids = input.ids;
+  result.n = input.models.front().rows();
+  result.k = config.knn.k > 0 ? config.knn.k : default_k(result.n);
+  result.config.knn.k = result.k;
+  result.config.omnibus.seed = config.seed;
+  result.config.mantel.seed = config.seed;
+  auto clock = std::chrono::steady_clock::now();
+  auto lap = [&](const std::string& stage) {
+    const auto now = std::chrono::steady_clock::now();
+    result.seconds.emplace_back(stage, std::chrono::duration<double>(now - clock).count());
+    clock = now;
+  };
+
+  const std::size_t m = input.models.size();
+  for (std::size_t g = 0; g < m; ++g) {
+    const ModelInput& model = input.models[g];
+    ModelSummary summary;
+    summary.name = input.names[g];
+    summary.source = model.spec;
+    if (model.embeddings) {
+      say("kNN graph " + std::to_string(g + 1) + "/" + std::to_string(m) + ": " + summary.name + " (n = " +
+          std::to_string(result.n) + ", dim = " + std::to_string(model.embeddings->embeddings.dim) +
+          ", k = " + std::to_string(result.k) + ")");
+      result.graphs.push_back(knn_graph(model.embeddings->embeddings, result.config.knn));
+      summary.kind = "embeddings";
+      summary.dim = model.embeddings->embeddings.dim;
+      summary.source_dtype = model.embeddings->info.source_dtype;
+    } else {
+      result.graphs.push_back(*model.graph);
+      summary.kind = "graph";
+      summary.source_dtype = "graph";
+    }
+    summary.edges = result.graphs.back().edge_count();
+    summary.mean_degree = 2.0 * static_cast<double>(summary.edges) / static_cast<double>(result.n);
+    if (result.graphs.back().edge_count() == 0)
+      throw InputError(model.spec + ": the data kernel has no edges");
+    result.models.push_back(summary);
+  }
+  lap("knn_graphs");
+
+  std::vector<const Graph*> graphs;
+  for (const Graph& g : result.graphs) graphs.push_back(&g);
+  say("omnibus embedding of " + std::to_string(m) + " graphs (" + std::to_string(m * result.n) + " rows)");
+  result.joint = embed_omnibus(graphs, result.config.omnibus);
+  lap("omnibus_embedding");
+  if (result.joint.near_degenerate) {
+    int clear = 0;  // the largest smaller d that ends at a clear gap, to suggest
+    for (int d = result.joint.dim - 1; d >= 1 && clear == 0; --d)
+      if (relative_eigengap(result.joint.eigenvalues, d) >= config.omnibus.degenerate_gap) clear = d;
+    char text[400];
+    std::snprintf(text, sizeof text,
+                  "near-degenerate eigenspace: |λ_%d| and |λ_%d| differ by only %.3g%% (relative); the %d-dim "
+                  "embedding is not identifiable and per-datum statistics built on it are arbitrary; choose a "
+                  "dimension that ends at a clear gap%s",
+                  result.joint.dim, result.joint.dim + 1, 100.0 * result.joint.relative_gap, result.joint.dim,
+                  clear > 0 ? (" (e.g. --dim " + std::to_string(clear) + ")").c_str() : " (--dim)");
+    result.warnings.emplace_back(text);
+  }
+  if (result.joint.negative_selected > 0)
+    result.warnings.push_back(std::to_string(result.joint.negative_selected) +
+                              " of the selected eigenvalues are negative (the kernels are indefinite); their "
+                              "dimensions are embedded with |λ|");
+
+  if (config.pairwise) {
+    say("pairwise omnibus embeddings (" + std::to_string(m * (m - 1) / 2) + " pairs)");
+    result.distances = pairwise_model_distances(graphs, result.joint.dim, config.seed);
+  } else {
+    result.distances = model_distances(result.joint);
+  }
+  result.manifold = classical_mds(result.distances, config.manifold_dim);
+  if (input.metrics) {
+    for (std::size_t c = 0; c < input.metrics->metric_names.size(); ++c)
+      result.correlations.push_back(correlate_with_metric(result.distances, input.metrics->values[c],
+                                                          input.metrics->metric_names[c], result.config.mantel));
+  }
+  for (int a = 0; a < static_cast<int>(m); ++a)
+    for (int b = a + 1; b < static_cast<int>(m); ++b) {
+      DatumShifts s;
+      s.model_a = a;
+      s.model_b = b;
+      s.shift = datum_shift(result.joint, a, b);
+      s.rank = descending_ranks(s.shift);
+      result.shifts.push_back(std::move(s));
+    }
+  lap("population");
+  return result;
+}
+
+}  // namespace dk

@@ -1,0 +1,151 @@
+// .npy reader: format versions 1.0 (2-byte header length), 2.0 and 3.0 (4-byte header length).
+#include <cctype>
+#include <cmath>
+#include <limits>
+
+#include "datakernel/error.hpp"
+#include "datakernel/io/array_readers.hpp"
+#include "datakernel/io/file_bytes.hpp"
+
+namespace dk {
+namespace {
+
+// Returns the text of the value stored under 'key' in the Python-literal header dict.
+std::string header_value(const std::string& header, const std::string& key, const std::string& what) {
+  const std::string quoted[2] = {"'" + key + "'", "\"" + key + "\""};
+  std::size_t at = std::string::npos;
+  for (const auto& q : quoted) {
+    at = header.find(q);
+    if (at != std::string::npos) {
+      at += q.size();
+      break;
+    }
+  }
+  if (at == std::string::npos) throw InputError(what + ": malformed .npy header (no '" + key + "')");
+  at = header.find(':', at);
+  if (at == std::string::npos) throw InputError(what + ": malformed .npy header near '" + key + "'");
+  ++at;
+  while (at < header.size() && std::isspace(static_cast<unsigned char>(header[at]))) ++at;
+  if (at >= header.size()) throw InputError(what + ": malformed .npy header near '" + key + "'");
+  std::size_t end = at;
+  if (header[at] == '\'' || header[at] == '"') {
+    end = header.find(header[at], at + 1);
+    if (end == std::string::npos) throw InputError(what + ": malformed .npy header (unterminated string)");
+    return header.substr(at + 1, end - at - 1);
+  }
+  if (header[at] == '(') {
+    end = header.find(')', at);
+    if (end == std::string::npos) throw InputError(what + ": malformed .npy header (unterminated shape)");
+    return header.substr(at, end - at + 1);
+  }
+  if (header[at] == '[') throw InputError(what + ": structured dtypes are not supported; save a plain float array");
+  while (end < header.size() && header[end] != ',' && header[end] != '}') ++end;
+  std::string value = header.substr(at, end - at);
+  while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back()))) value.pop_back();
+  return value;
+}
+
+std::vector<std::int64_t> parse_shape(const std::string& text, const std::string& what) {
+  std::vector<std::int64_t> shape;
+  std::size_t i = 1;  // skip '('
+  while (i < text.size()) {
+    while (i < text.size() && (std::isspace(static_cast<unsigned char>(text[i])) || text[i] == ',')) ++i;
+    if (i >= text.size() || text[i] == ')') break;
+    if (!std::isdigit(static_cast<unsigned char>(text[i])))
+      throw InputError(what + ": malformed .npy shape " + text);
+    std::int64_t value = 0;
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
+      if (value > (std::numeric_limits<std::int64_t>::max() - 9) / 10)
+        throw InputError(what + ": .npy shape " + text + " is too large");
+      value = value * 10 + (text[i] - '0');
+      ++i;
+    }
+    shape.push_back(value);
+  }
+  return shape;
+}
+
+ScalarType parse_descr(const std::string& descr, bool& big_endian, const std::string& what) {
+  if (descr.size() < 3) throw InputError(what + ": unsupported dtype '" + descr + "'");
+  const char order = descr[0];
+  const std::string kind = descr.substr(1);
+  if (order != '<' && order != '>' && order != '=' && order != '|')
+    throw InputError(what + ": unsupported dtype '" + descr + "'");
+  big_endian = order == '>';
+  if (kind == "f2") return ScalarType::float16;
+  if (kind == "f4") return ScalarType::float32;
+  if (kind == "f8") return ScalarType::float64;
+  throw InputError(what + ": unsupported dtype '" + descr +
+                   "' (supported: float16, float32, float64; convert integer or complex arrays first)");
+}
+
+}  // namespace
+
+LoadedEmbeddings parse_npy(const std::string& bytes, const std::string& what) {
+  static const char magic[] = "\x93NUMPY";
+  if (bytes.size() < 10 || bytes.compare(0, 6, magic, 6) != 0)
+    throw InputError(what + ": not a .npy file (bad magic bytes)");
+  const int major = static_cast<unsigned char>(bytes[6]);
+  std::size_t header_len = 0;
+  std::size_t header_start = 0;
+  if (major == 1) {
+    header_len = load_little_endian<std::uint16_t>(bytes.data() + 8);
+    header_start = 10;
+  } else if (major == 2 || major == 3) {
+    if (bytes.size() < 12) throw InputError(what + ": truncated .npy header");
+    header_len = load_little_endian<std::uint32_t>(bytes.data() + 8);
+    header_start = 12;
+  } else {
+    throw InputError(what + ": unsupported .npy format version " + std::to_string(major));
+  }
+  if (header_start + header_len > bytes.size()) throw InputError(what + ": truncated .npy header");
+  const std::string header = bytes.substr(header_start, header_len);
+
+  bool big_endian = false;
+  const ScalarType type = parse_descr(header_value(header, "descr", what), big_endian, what);
+  const std::string fortran_text = header_value(header, "fortran_order", what);
+  if (fortran_text != "True" && fortran_text != "False")
+    throw InputError(what + ": malformed .npy header (fortran_order = " + fortran_text + ")");
+  const bool fortran = fortran_text == "True";
+  const std::vector<std::int64_t> shape = parse_shape(header_value(header, "shape", what), what);
+  if (shape.size() != 2)
+    throw InputError(what + ": expected a 2-D array (n data × dim), got " + std::to_string(shape.size()) +
+                     "-D");
+  const std::int64_t n = shape[0], dim = shape[1];
+  if (n == 0 || dim == 0)
+    throw InputError(what + ": empty array (shape " + std::to_string(n) + "×" + std::to_string(dim) + ")");
+  const std::size_t payload = bytes.size() - header_start - header_len;
+  const std::size_t size = scalar_size(type);
+  // Checked before allocating: a header cannot claim more data than the file holds.
+  if (static_cast<unsigned long long>(n) > payload / size / static_cast<unsigned long long>(dim) ||
+      static_cast<std::size_t>(n * dim) * size > payload)
+    throw InputError(what + ": truncated data (header claims " + std::to_string(n) + "×" + std::to_string(dim) +
+                     " " + scalar_name(type) + ", file holds " + std::to_string(payload) + " bytes)");
+
+  LoadedEmbeddings out;
+  out.embeddings.n = n;
+  out.embeddings.dim = dim;
+  out.embeddings.values.resize(static_cast<std::size_t>(n * dim));
+  decode_matrix(bytes.data() + header_start + header_len, type, big_endian, fortran, n, dim,
+                out.embeddings.values.data());
+  out.info.source_dtype = scalar_name(type);
+  out.info.fortran_order = fortran;
+  out.info.converted = type != ScalarType::float32 || big_endian || fortran;
+  check_finite(out.embeddings, what);
+  return out;
+}
+
+LoadedEmbeddings read_npy(const std::string& path) { return parse_npy(read_file_bytes(path), path); }
+
+void check_finite(const Embeddings& e, const std::string& what) {
+  for (std::int64_t i = 0; i < e.n; ++i) {
+    const float* r = e.row(i);
+    for (std::int64_t c = 0; c < e.dim; ++c) {
+      if (!std::isfinite(r[c]))
+        throw InputError(what + ": row " + std::to_string(i) + " (0-based) contains " +
+                         (std::isnan(r[c]) ? "NaN" : "Inf") + " at column " + std::to_string(c));
+    }
+  }
+}
+
+}  // namespace dk

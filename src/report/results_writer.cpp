@@ -1,0 +1,142 @@
+#include "datakernel/report/results_writer.hpp"
+
+#include <fmt/format.h>
+#include <fmt/os.h>
+
+#include <fstream>
+
+#include "datakernel/error.hpp"
+#include "datakernel/report/staged_output.hpp"
+#include "datakernel/runtime/blas.hpp"
+#include "datakernel/version.hpp"
+
+namespace dk {
+namespace {
+
+nlohmann::json matrix_json(const Eigen::MatrixXd& m) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (Eigen::Index r = 0; r < m.rows(); ++r) {
+    nlohmann::json row = nlohmann::json::array();
+    for (Eigen::Index c = 0; c < m.cols(); ++c) row.push_back(m(r, c));
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+nlohmann::json vector_json(const Eigen::VectorXd& v) {
+  nlohmann::json out = nlohmann::json::array();
+  for (Eigen::Index r = 0; r < v.size(); ++r) out.push_back(v[r]);
+  return out;
+}
+
+std::string symmetrize_name(Symmetrize rule) {
+  return rule == Symmetrize::mutual ? "mutual" : rule == Symmetrize::union_of_both ? "union" : "none";
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  out.close();
+  if (!out) throw InputError(path + ": write failed");
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string quoted = "\"";
+  for (char c : s) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+}  // namespace
+
+nlohmann::json summary_json(const CompareResult& r) {
+  nlohmann::json j;
+  j["tool"] = "datakernel";
+  j["version"] = kVersion;
+  j["n"] = r.n;
+  j["models"] = r.names;
+  j["k"] = r.k;
+  j["metric"] = metric_name(r.config.knn.metric);
+  j["symmetrize"] = symmetrize_name(r.config.knn.symmetrize);
+  j["dim"] = r.joint.dim;
+  j["dim_rule"] = r.joint.dim_rule;
+  j["elbows"] = r.joint.elbows;
+  j["eigenvalues"] = vector_json(r.joint.eigenvalues);
+  j["eigengap"] = r.joint.relative_gap;
+  j["near_degenerate"] = r.joint.near_degenerate;
+  j["negative_eigenvalues_selected"] = r.joint.negative_selected;
+  j["distance_method"] = r.config.pairwise ? "pairwise omnibus" : "joint omnibus";
+  j["model_distances"] = matrix_json(r.distances);
+  j["manifold"] = matrix_json(r.manifold.coordinates);
+  j["manifold_eigenvalues"] = vector_json(r.manifold.eigenvalues);
+  j["manifold_negative_mass"] = r.manifold.negative_mass;
+  j["manifold_stress"] = r.manifold.stress;
+  if (!r.correlations.empty()) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const MetricCorrelation& c : r.correlations)
+      list.push_back({{"metric", c.metric},
+                      {"pairs", c.pairs},
+                      {"spearman", c.spearman},
+                      {"spearman_p", c.spearman_p},
+                      {"pearson", c.pearson},
+                      {"pearson_p", c.pearson_p},
+                      {"permutations", c.permutations},
+                      {"exact", c.exact},
+                      {"test", "Mantel (two-sided), distance vs |metric difference| over model pairs"}});
+    j["correlations"] = list;
+  }
+  nlohmann::json inputs = nlohmann::json::array();
+  for (const ModelSummary& m : r.models)
+    inputs.push_back({{"name", m.name}, {"source", m.source}, {"kind", m.kind}, {"dim", m.dim},
+                      {"source_dtype", m.source_dtype}, {"edges", m.edges}, {"mean_degree", m.mean_degree}});
+  j["inputs"] = inputs;
+  j["seed"] = r.config.seed;
+  j["blas_core"] = blas_core_name();
+  j["warnings"] = r.warnings;
+  nlohmann::json seconds = nlohmann::json::object();
+  for (const auto& [stage, s] : r.seconds) seconds[stage] = s;
+  j["seconds"] = seconds;
+  return j;
+}
+
+void write_results(const CompareResult& r, const std::string& out_dir) {
+  StagedOutput out = StagedOutput::open(out_dir);
+  write_text(out.path("summary.json"), summary_json(r).dump(2) + "\n");
+
+  const std::size_t m = r.names.size();
+  std::string distances = "model";
+  for (const auto& name : r.names) distances += "," + csv_field(name);
+  distances += "\n";
+  for (std::size_t g = 0; g < m; ++g) {
+    distances += csv_field(r.names[g]);
+    for (std::size_t h = 0; h < m; ++h) distances += fmt::format(",{}", r.distances(g, h));
+    distances += "\n";
+  }
+  write_text(out.path("model_distances.csv"), distances);
+
+  std::string manifold = "model";
+  for (Eigen::Index c = 0; c < r.manifold.coordinates.cols(); ++c) manifold += fmt::format(",x{}", c + 1);
+  manifold += "\n";
+  for (std::size_t g = 0; g < m; ++g) {
+    manifold += csv_field(r.names[g]);
+    for (Eigen::Index c = 0; c < r.manifold.coordinates.cols(); ++c)
+      manifold += fmt::format(",{}", r.manifold.coordinates(g, c));
+    manifold += "\n";
+  }
+  write_text(out.path("manifold.csv"), manifold);
+
+  {
+    auto file = fmt::output_file(out.path("datum_shift.csv"));
+    file.print("datum,id,model_a,model_b,shift,rank\n");
+    for (const DatumShifts& s : r.shifts) {
+      const std::string a = csv_field(r.names[s.model_a]), b = csv_field(r.names[s.model_b]);
+      for (std::int64_t i = 0; i < r.n; ++i)
+        file.print("{},{},{},{},{},{}\n", i, r.ids.empty() ? std::to_string(i) : csv_field(r.ids[i]), a, b,
+                   s.shift[i], s.rank[i]);
+    }
+    file.close();
+  }
+  out.commit();
+}
+
+}  // namespace dk

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# End to end through the CLI: simulate -> compare; the model with moved data must be the farthest in D;
+# bad inputs exit non-zero with a message naming the problem and leave no output directory.
+set -euo pipefail
+dk=${DATAKERNEL:?set DATAKERNEL to the datakernel binary}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+"$dk" simulate --models 4 --n 1500 --noise 0.4,0.4,0.4,0.4 --seed 3 --out "$work/sim" > /dev/null
+sed -e s/model_1/A/ -e s/model_2/B/ -e s/model_3/C/ -e s/model_4/MOVED/ "$work/sim/metrics.csv" > "$work/metrics.csv"
+"$dk" compare "$work"/sim/model_{1,2,3,4}.npy --names A,B,C,MOVED --ids "$work/sim/ids.txt" \
+  --metrics "$work/metrics.csv" --k 12 --seed 1 --quiet --out "$work/out" > "$work/stdout.txt"
+for f in summary.json model_distances.csv manifold.csv datum_shift.csv; do
+  [ -s "$work/out/$f" ] || fail "missing $f"
+done
+[ -z "$(ls -A "$work/out" | grep -v -E '^(summary.json|model_distances.csv|manifold.csv|datum_shift.csv)$')" ] \
+  || fail "unexpected files in output: $(ls -A "$work/out")"
+grep -q "model distances" "$work/stdout.txt" || fail "summary not printed"
+
+python3 - "$work" <<'PY'
+import csv, json, sys
+work = sys.argv[1]
+s = json.load(open(f"{work}/out/summary.json"))
+assert s["n"] == 1500 and s["models"] == ["A", "B", "C", "MOVED"], s["models"]
+assert s["k"] == 12 and s["metric"] == "cosine"
+d = s["model_distances"]
+assert len(d) == 4 and all(len(r) == 4 for r in d)
+assert len(s["eigenvalues"]) >= s["dim"] + 1
+assert len(s["manifold"]) == 4 and len(s["manifold"][0]) == 2
+assert "correlations" in s and s["correlations"][0]["metric"] == "knn_accuracy"
+# the moved model is the farthest: its mean distance to the others is the largest,
+# and every pair that involves it is farther than every pair that does not
+means = [sum(r) / 3 for r in d]
+assert max(range(4), key=lambda g: means[g]) == 3, means
+assert min(d[3][:3]) > max(d[0][1], d[0][2], d[1][2]), d
+rows = list(csv.DictReader(open(f"{work}/out/datum_shift.csv")))
+assert len(rows) == 1500 * 6, len(rows)
+assert rows[0]["id"].startswith("datum_")
+# the moved data dominate the top of the shift ranking for pairs involving MOVED
+moved = {int(x) for x in open(f"{work}/sim/moved.txt")}
+top = [int(r["datum"]) for r in rows if r["model_a"] == "A" and r["model_b"] == "MOVED" and int(r["rank"]) <= len(moved)]
+recall = len(moved & set(top)) / len(moved)
+assert recall >= 0.8, recall
+print(f"end-to-end ok: mean distances {[round(m, 4) for m in means]}, moved recall in top shifts {recall:.2f}")
+PY
+
+# Bad inputs: exit code 2, message naming the problem, no output directory.
+expect_error() {  # expect_error "fragment" args...
+  local fragment=$1; shift
+  local out="$work/bad-out"
+  set +e
+  "$dk" compare "$@" --quiet --out "$out" 2> "$work/err.txt" > /dev/null
+  local rc=$?
+  set -e
+  [ "$rc" -eq 2 ] || fail "expected exit 2 for '$fragment', got $rc: $(cat "$work/err.txt")"
+  grep -q -- "$fragment" "$work/err.txt" || fail "expected '$fragment' in: $(cat "$work/err.txt")"
+  [ ! -e "$out" ] || fail "output directory left behind for '$fragment'"
+}
+"$dk" simulate --models 2 --n 100 --seed 4 --out "$work/small" > /dev/null
+expect_error "every model must embed the same data" "$work"/sim/model_1.npy "$work"/small/model_1.npy
+expect_error "must be smaller than the number of data" "$work"/small/model_{1,2}.npy --k 100
+expect_error "at least 2 models" "$work"/small/model_1.npy
+expect_error "nothing.npy: cannot open" "$work"/small/model_1.npy "$work"/nothing.npy
+expect_error "ids.txt: has 1500 ids" "$work"/small/model_{1,2}.npy --ids "$work/sim/ids.txt"
+printf 'model,acc\nX,1\n' > "$work/m.csv"
+expect_error "unknown model 'X'" "$work"/sim/model_{1,2,3}.npy --metrics "$work/m.csv"
+printf '1,2\n3,nan\n4,5\n' > "$work/nan.csv"
+printf '1,2\n3,4\n4,5\n' > "$work/ok.csv"
+expect_error "nan.csv: row 1 (0-based) contains NaN" "$work/ok.csv" "$work/nan.csv" --k 1
+printf '1,2\n0,0\n4,5\n' > "$work/zero.csv"
+expect_error "zero.csv: row 1 (0-based) is all zeros" "$work/ok.csv" "$work/zero.csv" --k 1
+expect_error "--dim must be" "$work"/small/model_{1,2}.npy --dim abc
+
+# A usage error exits 1.
+set +e
+"$dk" compare --bogus > /dev/null 2>&1
+rc=$?
+set -e
+[ "$rc" -eq 1 ] || fail "usage error should exit 1, got $rc"
+
+# Precomputed kernels (.mtx) are accepted as models.
+python3 - "$work" <<'PY'
+import random, sys
+work = sys.argv[1]
+random.seed(0)
+n = 120
+for name in ("g1", "g2"):
+    edges = set()
+    for i in range(n):
+        for j in range(i):
+            if (i % 3 == j % 3 and random.random() < 0.3) or random.random() < 0.03:
+                edges.add((i + 1, j + 1))
+    with open(f"{work}/{name}.mtx", "w") as f:
+        f.write("%%MatrixMarket matrix coordinate pattern symmetric\n")
+        f.write(f"{n} {n} {len(edges)}\n")
+        for i, j in sorted(edges):
+            f.write(f"{i} {j}\n")
+PY
+"$dk" compare "$work/g1.mtx" "$work/g2.mtx" --dim 3 --quiet --out "$work/mtx-out" > /dev/null
+python3 -c "import json,sys; s=json.load(open(sys.argv[1])); assert s['dim']==3 and s['inputs'][0]['kind']=='graph', s" \
+  "$work/mtx-out/summary.json"
+echo "cli end-to-end: all checks passed"

@@ -1,0 +1,296 @@
+// Readers: round trips of files written here, and every malformed case giving its error.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "datakernel/error.hpp"
+#include "datakernel/io/array_readers.hpp"
+#include "datakernel/io/matrix_market.hpp"
+#include "datakernel/io/model_input.hpp"
+#include "datakernel/io/npy_writer.hpp"
+#include "datakernel/io/text_lists.hpp"
+#include "test_support.hpp"
+
+namespace dk {
+namespace {
+
+using test::TempDir;
+
+// 3×4 matrix with distinct values.
+Embeddings sample() {
+  Embeddings e;
+  e.n = 3;
+  e.dim = 4;
+  for (int i = 0; i < 12; ++i) e.values.push_back(0.5f * static_cast<float>(i) - 1.25f);
+  return e;
+}
+
+void expect_equal(const Embeddings& a, const Embeddings& b) {
+  ASSERT_EQ(a.n, b.n);
+  ASSERT_EQ(a.dim, b.dim);
+  for (std::size_t i = 0; i < a.values.size(); ++i) EXPECT_EQ(a.values[i], b.values[i]) << "value " << i;
+}
+
+// Expects InputError whose message contains every fragment.
+template <class F>
+void expect_input_error(F&& f, std::initializer_list<std::string> fragments) {
+  try {
+    f();
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    for (const auto& fragment : fragments)
+      EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << "message: " << e.what();
+  }
+}
+
+std::string f4_header(const std::string& order, bool fortran, const std::string& shape) {
+  return "{'descr': '" + order + "', 'fortran_order': " + (fortran ? "True" : "False") + ", 'shape': " + shape + ", }";
+}
+
+TEST(Npy, RoundTripFloat32) {
+  TempDir dir;
+  write_npy(sample(), dir.file("a.npy"));
+  const auto loaded = read_npy(dir.file("a.npy"));
+  expect_equal(loaded.embeddings, sample());
+  EXPECT_FALSE(loaded.info.converted);
+}
+
+TEST(Npy, Float64FortranOrderAllVersions) {
+  const Embeddings e = sample();
+  std::vector<double> column_major;
+  for (int c = 0; c < 4; ++c)
+    for (int r = 0; r < 3; ++r) column_major.push_back(e.values[r * 4 + c]);
+  for (int version : {1, 2, 3}) {
+    TempDir dir;
+    test::write_bytes(dir.file("f.npy"),
+                      test::npy_bytes(f4_header("<f8", true, "(3, 4)"), test::raw_bytes(column_major), version));
+    const auto loaded = read_npy(dir.file("f.npy"));
+    expect_equal(loaded.embeddings, e);
+    EXPECT_TRUE(loaded.info.fortran_order);
+    EXPECT_EQ(loaded.info.source_dtype, "float64");
+  }
+}
+
+TEST(Npy, BigEndianAndFloat16) {
+  TempDir dir;
+  // big-endian float32 1.5, -2.0
+  std::string be;
+  for (float v : {1.5f, -2.0f}) {
+    char b[4];
+    std::memcpy(b, &v, 4);
+    for (int i = 3; i >= 0; --i) be.push_back(b[i]);
+  }
+  test::write_bytes(dir.file("be.npy"), test::npy_bytes(f4_header(">f4", false, "(1, 2)"), be));
+  auto loaded = read_npy(dir.file("be.npy"));
+  EXPECT_EQ(loaded.embeddings.values, (std::vector<float>{1.5f, -2.0f}));
+  // float16: 1.0 = 0x3c00, -0.5 = 0xb800, 65504 = 0x7bff, smallest subnormal 2^-24 = 0x0001
+  std::vector<std::uint16_t> halves = {0x3c00, 0xb800, 0x7bff, 0x0001};
+  test::write_bytes(dir.file("h.npy"), test::npy_bytes(f4_header("<f2", false, "(2, 2)"), test::raw_bytes(halves)));
+  loaded = read_npy(dir.file("h.npy"));
+  EXPECT_EQ(loaded.embeddings.values, (std::vector<float>{1.0f, -0.5f, 65504.0f, std::ldexp(1.0f, -24)}));
+}
+
+TEST(Npy, MalformedFiles) {
+  TempDir dir;
+  const std::string good = npy_image(sample());
+  test::write_bytes(dir.file("trunc.npy"), good.substr(0, good.size() - 5));
+  expect_input_error([&] { read_npy(dir.file("trunc.npy")); }, {"trunc.npy", "truncated"});
+  test::write_bytes(dir.file("magic.npy"), "NOTNUMPY" + good.substr(8));
+  expect_input_error([&] { read_npy(dir.file("magic.npy")); }, {"magic.npy", "not a .npy"});
+  test::write_bytes(dir.file("int.npy"), test::npy_bytes(f4_header("<i4", false, "(3, 4)"), std::string(48, '\0')));
+  expect_input_error([&] { read_npy(dir.file("int.npy")); }, {"int.npy", "unsupported dtype", "<i4"});
+  test::write_bytes(dir.file("3d.npy"), test::npy_bytes(f4_header("<f4", false, "(2, 2, 3)"), std::string(48, '\0')));
+  expect_input_error([&] { read_npy(dir.file("3d.npy")); }, {"3d.npy", "2-D"});
+  // A header claiming a huge shape is rejected before allocating.
+  test::write_bytes(dir.file("huge.npy"),
+                    test::npy_bytes(f4_header("<f4", false, "(1000000000000, 1000000)"), std::string(16, '\0')));
+  expect_input_error([&] { read_npy(dir.file("huge.npy")); }, {"huge.npy", "truncated"});
+  test::write_bytes(dir.file("header.npy"), good.substr(0, 20));
+  expect_input_error([&] { read_npy(dir.file("header.npy")); }, {"header.npy", "truncated"});
+  expect_input_error([&] { read_npy(dir.file("missing.npy")); }, {"missing.npy", "cannot open"});
+}
+
+TEST(Npy, NonFiniteValuesNameTheRow) {
+  TempDir dir;
+  Embeddings e = sample();
+  e.values[2 * 4 + 1] = std::numeric_limits<float>::quiet_NaN();
+  write_npy(e, dir.file("nan.npy"));
+  expect_input_error([&] { read_npy(dir.file("nan.npy")); }, {"nan.npy", "row 2", "NaN"});
+  e = sample();
+  e.values[1 * 4 + 3] = std::numeric_limits<float>::infinity();
+  write_npy(e, dir.file("inf.npy"));
+  expect_input_error([&] { read_npy(dir.file("inf.npy")); }, {"inf.npy", "row 1", "Inf"});
+}
+
+TEST(Npz, StoredAndDeflatedMembers) {
+  const Embeddings a = sample();
+  Embeddings b = test::random_embeddings(50, 7, 3);
+  for (bool deflate : {false, true}) {
+    for (bool zip64 : {false, true}) {
+      TempDir dir;
+      test::write_bytes(dir.file("x.npz"),
+                        test::zip_bytes({{"a.npy", npy_image(a)}, {"b.npy", npy_image(b)}}, deflate, zip64));
+      expect_equal(read_npz(dir.file("x.npz"), "a").embeddings, a);
+      expect_equal(read_npz(dir.file("x.npz"), "b.npy").embeddings, b);
+      expect_equal(load_model(dir.file("x.npz") + ":b").embeddings->embeddings, b);
+      expect_input_error([&] { read_npz(dir.file("x.npz"), ""); }, {"several arrays", "a, b"});
+      expect_input_error([&] { read_npz(dir.file("x.npz"), "c"); }, {"no array 'c'"});
+    }
+  }
+  TempDir dir;
+  test::write_bytes(dir.file("one.npz"), test::zip_bytes({{"only.npy", npy_image(a)}}, true));
+  expect_equal(read_npz(dir.file("one.npz"), "").embeddings, a);
+}
+
+TEST(Npz, MalformedArchives) {
+  TempDir dir;
+  const std::string good = test::zip_bytes({{"a.npy", npy_image(test::random_embeddings(40, 8, 1))}}, true);
+  test::write_bytes(dir.file("cut.npz"), good.substr(0, good.size() / 2));
+  expect_input_error([&] { read_npz(dir.file("cut.npz"), ""); }, {"cut.npz"});
+  std::string corrupt = good;
+  for (std::size_t i = 40; i < 80; ++i) corrupt[i] = static_cast<char>(0xAA);
+  test::write_bytes(dir.file("corrupt.npz"), corrupt);
+  expect_input_error([&] { read_npz(dir.file("corrupt.npz"), ""); }, {"corrupt.npz"});
+  test::write_bytes(dir.file("junk.npz"), std::string(100, 'x'));
+  expect_input_error([&] { read_npz(dir.file("junk.npz"), ""); }, {"junk.npz", "not a .npz"});
+}
+
+std::string safetensors_bytes(const std::string& header, const std::string& data) {
+  std::string out;
+  std::uint64_t len = header.size();
+  out.append(reinterpret_cast<const char*>(&len), 8);
+  return out + header + data;
+}
+
+TEST(Safetensors, RoundTripAndSelection) {
+  TempDir dir;
+  const Embeddings e = sample();
+  std::vector<double> doubles(e.values.begin(), e.values.end());
+  const std::string data = test::raw_bytes(e.values) + test::raw_bytes(doubles);
+  const std::string header =
+      R"({"__metadata__":{"format":"pt"},"f32":{"dtype":"F32","shape":[3,4],"data_offsets":[0,48]},)"
+      R"("f64":{"dtype":"F64","shape":[3,4],"data_offsets":[48,144]}})";
+  test::write_bytes(dir.file("m.safetensors"), safetensors_bytes(header, data));
+  expect_equal(read_safetensors(dir.file("m.safetensors"), "f32").embeddings, e);
+  expect_equal(read_safetensors(dir.file("m.safetensors"), "f64").embeddings, e);
+  expect_equal(load_model(dir.file("m.safetensors") + ":f64").embeddings->embeddings, e);
+  expect_input_error([&] { read_safetensors(dir.file("m.safetensors"), ""); }, {"several tensors"});
+  expect_input_error([&] { read_safetensors(dir.file("m.safetensors"), "zz"); }, {"no tensor 'zz'"});
+  // bf16: 1.0 = 0x3f80, -2.0 = 0xc000
+  std::vector<std::uint16_t> bf = {0x3f80, 0xc000};
+  test::write_bytes(dir.file("b.safetensors"),
+                    safetensors_bytes(R"({"t":{"dtype":"BF16","shape":[1,2],"data_offsets":[0,4]}})", test::raw_bytes(bf)));
+  EXPECT_EQ(read_safetensors(dir.file("b.safetensors"), "").embeddings.values, (std::vector<float>{1.0f, -2.0f}));
+}
+
+TEST(Safetensors, MalformedFiles) {
+  TempDir dir;
+  test::write_bytes(dir.file("t.safetensors"),
+                    safetensors_bytes(R"({"t":{"dtype":"F32","shape":[3,4],"data_offsets":[0,48]}})", std::string(20, '\0')));
+  expect_input_error([&] { read_safetensors(dir.file("t.safetensors"), ""); }, {"t.safetensors", "truncated"});
+  test::write_bytes(dir.file("i.safetensors"),
+                    safetensors_bytes(R"({"t":{"dtype":"I64","shape":[1,1],"data_offsets":[0,8]}})", std::string(8, '\0')));
+  expect_input_error([&] { read_safetensors(dir.file("i.safetensors"), ""); }, {"unsupported dtype 'I64'"});
+  test::write_bytes(dir.file("j.safetensors"), safetensors_bytes("{not json", ""));
+  expect_input_error([&] { read_safetensors(dir.file("j.safetensors"), ""); }, {"j.safetensors", "malformed"});
+  test::write_bytes(dir.file("s.safetensors"),
+                    safetensors_bytes(R"({"t":{"dtype":"F32","shape":[2,4],"data_offsets":[0,48]}})", std::string(48, '\0')));
+  expect_input_error([&] { read_safetensors(dir.file("s.safetensors"), ""); }, {"shape does not match"});
+  std::string huge(8, '\xff');
+  test::write_bytes(dir.file("h.safetensors"), huge);
+  expect_input_error([&] { read_safetensors(dir.file("h.safetensors"), ""); }, {"truncated .safetensors header"});
+}
+
+TEST(Fvecs, RoundTripAndTruncation) {
+  TempDir dir;
+  const Embeddings e = sample();
+  std::string bytes;
+  for (int i = 0; i < 3; ++i) {
+    std::int32_t d = 4;
+    bytes.append(reinterpret_cast<const char*>(&d), 4);
+    bytes.append(reinterpret_cast<const char*>(e.row(i)), 16);
+  }
+  test::write_bytes(dir.file("v.fvecs"), bytes);
+  expect_equal(read_fvecs(dir.file("v.fvecs")).embeddings, e);
+  test::write_bytes(dir.file("t.fvecs"), bytes.substr(0, bytes.size() - 3));
+  expect_input_error([&] { read_fvecs(dir.file("t.fvecs")); }, {"t.fvecs", "truncated"});
+  std::string ragged = bytes;
+  ragged[20] = 5;  // second row claims dimension 5
+  test::write_bytes(dir.file("r.fvecs"), ragged);
+  expect_input_error([&] { read_fvecs(dir.file("r.fvecs")); }, {"r.fvecs", "row 1", "dimension 5"});
+}
+
+TEST(Delimited, CsvWithHeaderAndTsvWithout) {
+  TempDir dir;
+  test::write_bytes(dir.file("a.csv"), "x,y,z\n1,2,3\n-4.5,5e-1,6\n");
+  const auto csv = read_delimited(dir.file("a.csv"), ',');
+  EXPECT_EQ(csv.embeddings.n, 2);
+  EXPECT_EQ(csv.embeddings.values, (std::vector<float>{1, 2, 3, -4.5f, 0.5f, 6}));
+  test::write_bytes(dir.file("b.tsv"), "1\t2\r\n3\t4\r\n");
+  const auto tsv = load_model(dir.file("b.tsv")).embeddings->embeddings;
+  EXPECT_EQ(tsv.values, (std::vector<float>{1, 2, 3, 4}));
+  test::write_bytes(dir.file("ragged.csv"), "1,2,3\n4,5\n");
+  expect_input_error([&] { read_delimited(dir.file("ragged.csv"), ','); }, {"ragged.csv", "line 2", "expected 3"});
+  test::write_bytes(dir.file("word.csv"), "1,2\n3,abc\n");
+  expect_input_error([&] { read_delimited(dir.file("word.csv"), ','); }, {"word.csv", "line 2", "non-numeric"});
+  test::write_bytes(dir.file("nan.csv"), "1,2\n3,nan\n");
+  expect_input_error([&] { read_delimited(dir.file("nan.csv"), ','); }, {"nan.csv", "row 1", "NaN"});
+  test::write_bytes(dir.file("empty.csv"), "a,b\n");
+  expect_input_error([&] { read_delimited(dir.file("empty.csv"), ','); }, {"empty.csv", "no numeric rows"});
+}
+
+TEST(MatrixMarket, RoundTripAndMalformed) {
+  TempDir dir;
+  test::write_bytes(dir.file("g.mtx"),
+                    "%%MatrixMarket matrix coordinate pattern symmetric\n% comment\n4 4 3\n2 1\n3 2\n4 1\n");
+  const Graph g = read_matrix_market_graph(dir.file("g.mtx"));
+  EXPECT_EQ(g.n, 4);
+  EXPECT_EQ(g.edge_count(), 3);
+  EXPECT_TRUE(g.has_edge(0, 1) && g.has_edge(1, 0) && g.has_edge(0, 3) && g.has_edge(2, 1));
+  EXPECT_FALSE(g.has_edge(0, 2));
+  write_matrix_market_graph(g, dir.file("h.mtx"));
+  const Graph h = read_matrix_market_graph(dir.file("h.mtx"));
+  EXPECT_EQ(h.columns, g.columns);
+  EXPECT_EQ(h.row_offsets, g.row_offsets);
+  test::write_bytes(dir.file("general.mtx"), "%%MatrixMarket matrix coordinate integer general\n3 3 2\n1 2 1\n2 1 1\n");
+  EXPECT_EQ(read_matrix_market_graph(dir.file("general.mtx")).edge_count(), 1);
+  test::write_bytes(dir.file("asym.mtx"), "%%MatrixMarket matrix coordinate pattern general\n3 3 1\n1 2\n");
+  expect_input_error([&] { read_matrix_market_graph(dir.file("asym.mtx")); }, {"asym.mtx", "not symmetric"});
+  test::write_bytes(dir.file("loop.mtx"), "%%MatrixMarket matrix coordinate pattern symmetric\n3 3 1\n2 2\n");
+  expect_input_error([&] { read_matrix_market_graph(dir.file("loop.mtx")); }, {"loop.mtx", "self loop"});
+  test::write_bytes(dir.file("w.mtx"), "%%MatrixMarket matrix coordinate real symmetric\n3 3 1\n2 1 0.5\n");
+  expect_input_error([&] { read_matrix_market_graph(dir.file("w.mtx")); }, {"w.mtx", "not 0/1"});
+  test::write_bytes(dir.file("rect.mtx"), "%%MatrixMarket matrix coordinate pattern general\n3 4 0\n");
+  expect_input_error([&] { read_matrix_market_graph(dir.file("rect.mtx")); }, {"rect.mtx", "square"});
+  test::write_bytes(dir.file("short.mtx"), "%%MatrixMarket matrix coordinate pattern symmetric\n3 3 2\n2 1\n");
+  expect_input_error([&] { read_matrix_market_graph(dir.file("short.mtx")); }, {"short.mtx", "truncated"});
+}
+
+TEST(ModelSpec, ExtensionsAndMembers) {
+  EXPECT_EQ(parse_model_spec("dir/a.npz:emb").member, "emb");
+  EXPECT_EQ(parse_model_spec("dir/a.npz:emb").path, "dir/a.npz");
+  EXPECT_EQ(default_model_name(parse_model_spec("dir/model_x.npy")), "model_x");
+  EXPECT_EQ(parse_model_spec("k.MTX").format, "mtx");
+  expect_input_error([] { parse_model_spec("a.parquet"); }, {"a.parquet", "unknown file type"});
+}
+
+TEST(TextLists, IdsAndMetrics) {
+  TempDir dir;
+  test::write_bytes(dir.file("ids.txt"), "a\nb\nc\n");
+  EXPECT_EQ(read_ids(dir.file("ids.txt"), 3), (std::vector<std::string>{"a", "b", "c"}));
+  expect_input_error([&] { read_ids(dir.file("ids.txt"), 4); }, {"ids.txt", "3 ids", "n = 4"});
+  test::write_bytes(dir.file("dup.txt"), "a\nb\na\n");
+  expect_input_error([&] { read_ids(dir.file("dup.txt"), 3); }, {"dup.txt", "duplicate id 'a'", "line 3"});
+  test::write_bytes(dir.file("m.csv"), "model,acc,ppl\nB,0.5,10\nA,0.7,12\n");
+  const MetricsTable t = read_metrics(dir.file("m.csv"), {"A", "B"});
+  EXPECT_EQ(t.metric_names, (std::vector<std::string>{"acc", "ppl"}));
+  EXPECT_EQ(t.values[0], (std::vector<double>{0.7, 0.5}));
+  EXPECT_EQ(t.values[1], (std::vector<double>{12, 10}));
+  expect_input_error([&] { read_metrics(dir.file("m.csv"), {"A", "C"}); }, {"m.csv", "unknown model 'B'"});
+  expect_input_error([&] { read_metrics(dir.file("m.csv"), {"A", "B", "C"}); }, {"m.csv", "no row for model 'C'"});
+}
+
+}  // namespace
+}  // namespace dk

@@ -1,0 +1,174 @@
+// kNN data kernel against an O(n²) brute force, every metric, with exact duplicates and ties.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <set>
+
+#include "datakernel/error.hpp"
+#include "datakernel/kernel/knn.hpp"
+#include "test_support.hpp"
+
+namespace dk {
+namespace {
+
+// Score of j for row i in double precision, as defined by the metric.
+double brute_score(const Embeddings& y, std::int64_t i, std::int64_t j, Metric metric) {
+  double dot = 0, ni = 0, nj = 0, dist = 0;
+  for (std::int64_t c = 0; c < y.dim; ++c) {
+    const double a = y.row(i)[c], b = y.row(j)[c];
+    dot += a * b;
+    ni += a * a;
+    nj += b * b;
+    dist += (a - b) * (a - b);
+  }
+  switch (metric) {
+    case Metric::cosine: return dot / std::sqrt(ni * nj);
+    case Metric::dot: return dot;
+    case Metric::euclidean: return -dist;
+  }
+  return 0;
+}
+
+// Brute-force neighbour order: score descending, then index ascending.
+std::vector<std::int64_t> brute_order(const Embeddings& y, std::int64_t i, Metric metric, std::vector<double>& scores) {
+  scores.assign(static_cast<std::size_t>(y.n), 0.0);
+  std::vector<std::int64_t> order;
+  for (std::int64_t j = 0; j < y.n; ++j) {
+    if (j == i) continue;
+    scores[j] = brute_score(y, i, j, metric);
+    order.push_back(j);
+  }
+  std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return scores[a] > scores[b]; });
+  return order;
+}
+
+Embeddings with_duplicates(std::int64_t n, std::int64_t dim, std::uint64_t seed) {
+  Embeddings y = test::random_embeddings(n, dim, seed);
+  for (std::int64_t i = 0; i < n; i += 7)  // every 7th row duplicates the next-but-one row
+    if (i + 2 < n) std::copy(y.row(i + 2), y.row(i + 2) + dim, y.row(i));
+  return y;
+}
+
+class KnnAllMetrics : public ::testing::TestWithParam<Metric> {};
+
+TEST_P(KnnAllMetrics, MatchesBruteForceUpToFloatTies) {
+  const Metric metric = GetParam();
+  const Embeddings y = with_duplicates(300, 24, 11);
+  KnnConfig config;
+  config.k = 9;
+  config.metric = metric;
+  config.row_block = 37;  // odd tiles so that tile edges are exercised
+  config.col_block = 53;
+  const NeighbourLists lists = knn_search(y, config);
+  std::vector<double> scores;
+  for (std::int64_t i = 0; i < y.n; ++i) {
+    const auto order = brute_order(y, i, metric, scores);
+    const double kth = scores[order[config.k - 1]];
+    const double tolerance = 1e-4 * std::max(1.0, std::abs(kth));
+    std::set<std::int64_t> found(lists.ids.begin() + i * config.k, lists.ids.begin() + (i + 1) * config.k);
+    ASSERT_EQ(found.size(), static_cast<std::size_t>(config.k)) << "row " << i;
+    EXPECT_EQ(found.count(i), 0u) << "self in row " << i;
+    for (std::int64_t j : found) EXPECT_GE(scores[j], kth - tolerance) << "row " << i << " neighbour " << j;
+    for (std::int64_t j : order)  // everything clearly better than the k-th must be there
+      if (scores[j] > kth + tolerance) EXPECT_EQ(found.count(j), 1u) << "row " << i << " missing " << j;
+    // duplicates: a row equal to i (other index) is among its neighbours at the top score
+    if (i % 7 == 0 && i + 2 < y.n && metric != Metric::dot) EXPECT_EQ(found.count(i + 2), 1u) << "row " << i;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Metrics, KnnAllMetrics, ::testing::Values(Metric::cosine, Metric::dot, Metric::euclidean),
+                         [](const auto& info) { return metric_name(info.param); });
+
+// Small integer coordinates make every score exact in float, so ties are real ties and the result must be
+// exactly the brute-force order with lower index first.
+TEST(Knn, ExactTieBreakingLowerIndexWins) {
+  std::mt19937_64 rng(5);
+  std::uniform_int_distribution<int> coord(-2, 2);
+  Embeddings y;
+  y.n = 150;
+  y.dim = 3;
+  for (std::int64_t i = 0; i < y.n * y.dim; ++i) y.values.push_back(static_cast<float>(coord(rng)));
+  for (Metric metric : {Metric::dot, Metric::euclidean}) {
+    KnnConfig config;
+    config.k = 12;
+    config.metric = metric;
+    config.row_block = 16;
+    config.col_block = 40;
+    const NeighbourLists lists = knn_search(y, config);
+    std::vector<double> scores;
+    for (std::int64_t i = 0; i < y.n; ++i) {
+      const auto order = brute_order(y, i, metric, scores);
+      for (int r = 0; r < config.k; ++r)
+        ASSERT_EQ(lists.ids[i * config.k + r], order[r]) << metric_name(metric) << " row " << i << " rank " << r;
+    }
+  }
+}
+
+TEST(Knn, SameResultForAnyThreadCountAndTiling) {
+  const Embeddings y = with_duplicates(700, 32, 2);
+  KnnConfig one;
+  one.k = 10;
+  one.threads = 1;
+  KnnConfig two = one;
+  two.threads = 2;
+  KnnConfig tiled = two;
+  tiled.row_block = 64;
+  tiled.col_block = 100;
+  const auto a = knn_search(y, one), b = knn_search(y, two), c = knn_search(y, tiled);
+  EXPECT_EQ(a.ids, b.ids);
+  EXPECT_EQ(a.scores, b.scores);
+  EXPECT_EQ(a.ids.size(), c.ids.size());
+}
+
+TEST(Knn, UnionAndMutualSymmetrization) {
+  const Embeddings y = test::random_embeddings(200, 8, 9);
+  KnnConfig config;
+  config.k = 6;
+  const NeighbourLists lists = knn_search(y, config);
+  auto listed = [&](std::int64_t i, std::int64_t j) {
+    const auto first = lists.ids.begin() + i * config.k;
+    return std::find(first, first + config.k, j) != first + config.k;
+  };
+  const Graph u = graph_from_neighbours(lists, Symmetrize::union_of_both);
+  const Graph m = graph_from_neighbours(lists, Symmetrize::mutual);
+  for (std::int64_t i = 0; i < y.n; ++i) {
+    EXPECT_GE(u.degree(i), config.k);
+    EXPECT_LE(m.degree(i), config.k);
+    EXPECT_FALSE(u.has_edge(i, i));
+    for (std::int64_t j = 0; j < y.n; ++j) {
+      if (i == j) continue;
+      EXPECT_EQ(u.has_edge(i, j), listed(i, j) || listed(j, i));
+      EXPECT_EQ(m.has_edge(i, j), listed(i, j) && listed(j, i));
+    }
+  }
+}
+
+TEST(Knn, DefaultK) {
+  EXPECT_EQ(default_k(2000), 16);  // ceil(2 ln 2000) = ceil(15.2)
+  EXPECT_EQ(default_k(100), 10);   // ceil(9.2)
+  EXPECT_EQ(default_k(20), 8);     // clamped up to 8
+  EXPECT_EQ(default_k(5), 4);      // and below n
+  EXPECT_EQ(default_k(100000000), 37);
+}
+
+TEST(Knn, RejectsZeroRowsUnderCosineAndKTooLarge) {
+  Embeddings y = test::random_embeddings(20, 4, 1);
+  std::fill(y.row(7), y.row(7) + 4, 0.0f);
+  KnnConfig config;
+  config.k = 3;
+  EXPECT_THROW(validate_for_knn(y, config, "z.npy"), InputError);
+  try {
+    validate_for_knn(y, config, "z.npy");
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("z.npy: row 7"), std::string::npos) << e.what();
+  }
+  config.metric = Metric::dot;
+  EXPECT_NO_THROW(validate_for_knn(y, config, "z.npy"));
+  config.k = 20;
+  EXPECT_THROW(validate_for_knn(y, config, "z.npy"), InputError);
+}
+
+}  // namespace
+}  // namespace dk
