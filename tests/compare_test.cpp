@@ -1,0 +1,108 @@
+// The pipeline as one library call: joint vs pairwise distances, and the output files.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "datakernel/compare.hpp"
+#include "datakernel/error.hpp"
+#include "datakernel/population/model_distance.hpp"
+#include "datakernel/report/results_writer.hpp"
+#include "datakernel/simulate/simulate.hpp"
+#include "test_support.hpp"
+
+namespace dk {
+namespace {
+
+CompareInput simulated_input(int models, std::int64_t n, std::uint64_t seed) {
+  SimulateConfig sim;
+  sim.models = models;
+  sim.n = n;
+  sim.dims = {32, 24};
+  sim.seed = seed;
+  SimulatedSet set = simulate(sim);
+  CompareInput input;
+  for (int g = 0; g < models; ++g) {
+    ModelInput model;
+    model.spec = set.names[g];
+    model.embeddings = LoadedEmbeddings{std::move(set.models[g]), {}};
+    input.models.push_back(std::move(model));
+    input.names.push_back(set.names[g]);
+  }
+  return input;
+}
+
+TEST(Compare, PairwiseEqualsJointForTwoModels) {
+  const CompareInput input = simulated_input(2, 400, 1);
+  CompareConfig config;
+  config.omnibus.dim = 5;
+  const CompareResult joint = run_compare(input, config);
+  config.pairwise = true;
+  const CompareResult pairwise = run_compare(input, config);
+  EXPECT_NEAR(joint.distances(0, 1), pairwise.distances(0, 1), 1e-9);
+  EXPECT_GT(joint.distances(0, 1), 0.0);
+}
+
+TEST(Compare, PairwiseAndJointAgreeOnTheFarthestModel) {
+  const CompareInput input = simulated_input(3, 500, 2);  // model 3 has moved data
+  CompareConfig config;
+  config.omnibus.dim = 10;
+  const CompareResult joint = run_compare(input, config);
+  config.pairwise = true;
+  const CompareResult pairwise = run_compare(input, config);
+  for (const auto* r : {&joint, &pairwise}) {
+    const Eigen::VectorXd mean = r->distances.rowwise().sum();
+    Eigen::Index farthest;
+    mean.maxCoeff(&farthest);
+    EXPECT_EQ(farthest, 2);
+    EXPECT_TRUE(r->distances.isApprox(r->distances.transpose()));
+  }
+}
+
+TEST(Compare, WritesTheOutputContract) {
+  CompareInput input = simulated_input(3, 300, 3);
+  for (int i = 0; i < 300; ++i) input.ids.push_back("id" + std::to_string(i));
+  CompareConfig config;
+  const CompareResult result = run_compare(input, config);
+  test::TempDir dir;
+  write_results(result, dir.file("out"));
+  std::ifstream in(dir.file("out/summary.json"));
+  const nlohmann::json s = nlohmann::json::parse(in);
+  EXPECT_EQ(s["n"], 300);
+  EXPECT_EQ(s["models"], (std::vector<std::string>{"model_1", "model_2", "model_3"}));
+  EXPECT_EQ(s["k"], default_k(300));
+  EXPECT_EQ(s["metric"], "cosine");
+  EXPECT_GE(s["eigenvalues"].size(), s["dim"].get<std::size_t>() + 1);
+  EXPECT_EQ(s["model_distances"].size(), 3u);
+  EXPECT_EQ(s["manifold"][0].size(), 2u);
+  EXPECT_FALSE(s.contains("correlations"));
+  std::ifstream shifts(dir.file("out/datum_shift.csv"));
+  std::string header, first;
+  std::getline(shifts, header);
+  std::getline(shifts, first);
+  EXPECT_EQ(header, "datum,id,model_a,model_b,shift,rank");
+  EXPECT_EQ(first.rfind("0,id0,model_1,model_2,", 0), 0u) << first;
+  // nothing but the four files (the staging directory is gone)
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.file("out"))) {
+    (void)entry;
+    ++files;
+  }
+  EXPECT_EQ(files, 4);
+}
+
+TEST(Compare, ValidationNamesTheProblem) {
+  CompareInput input = simulated_input(2, 100, 4);
+  input.models[1].embeddings->embeddings.n = 99;
+  input.models[1].embeddings->embeddings.values.resize(99 * 24);
+  CompareConfig config;
+  try {
+    run_compare(input, config);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("model_2: has 99 rows"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace dk
