@@ -92,6 +92,12 @@ void print_summary(const dk::CompareResult& r) {
     std::cout << fmt::format("\n{}: Spearman {:.3f} (Mantel p {:.3g}), Pearson {:.3f} (p {:.3g}), {} pairs", c.metric,
                              c.spearman, c.spearman_p, c.pearson, c.pearson_p, c.pairs);
   if (!r.correlations.empty()) std::cout << "\n";
+  for (const auto& t : r.tests)
+    std::cout << fmt::format("\nper-datum test {} vs {}: {} of {} data rejected at {} {} ({} null, B = {}, d = {})",
+                             r.names[t.model_a], r.names[t.model_b], t.result.n_rejected, r.n,
+                             dk::correction_name(t.result.config.correction), t.result.config.alpha,
+                             dk::null_model_name(t.result.config.null), t.result.config.bootstrap, t.result.dim);
+  if (!r.tests.empty()) std::cout << "\n";
 }
 
 }  // namespace
@@ -128,6 +134,16 @@ int main(int argc, char** argv) {
   compare->add_flag("--pairwise", config.pairwise, "model distances from a separate omnibus per pair");
   compare->add_option("--manifold-dim", config.manifold_dim, "coordinates of the model map")->check(CLI::Range(1, 100));
   compare->add_option("--metrics", metrics_path, "CSV: model,METRIC... downstream metrics to correlate with");
+  std::string null_text = "pooled", correction_text = "bh";
+  compare->add_option("--bootstrap", config.test.bootstrap,
+                      "bootstrap replicates of the per-datum test (0 = no test)")->check(CLI::NonNegativeNumber);
+  compare->add_option("--null", null_text, "null model of the test: pooled | first | second | paper")
+      ->check(CLI::IsMember({"pooled", "first", "second", "paper"}));
+  compare->add_option("--alpha", config.test.alpha, "level of the multiple-testing correction")
+      ->check(CLI::Range(0.0, 1.0));
+  compare->add_option("--correction", correction_text, "multiple testing over data: bh | holm | none")
+      ->check(CLI::IsMember({"bh", "holm", "none"}));
+  compare->add_option("--reference", config.reference, "test every model against this one (default: all pairs)");
   compare->add_option("--ids", ids_path, "one id per line, used in outputs");
   compare->add_option("--seed", config.seed, "random seed");
   compare->add_option("--threads", threads, "threads (default: all cores)")->check(CLI::NonNegativeNumber);
@@ -179,6 +195,18 @@ int main(int argc, char** argv) {
     config.knn.metric = dk::parse_metric(metric_text);
     config.knn.symmetrize = symmetrize_text == "mutual" ? dk::Symmetrize::mutual : dk::Symmetrize::union_of_both;
     config.knn.threads = threads;
+    config.test.threads = threads;
+    config.test.null = dk::parse_null_model(null_text);
+    config.test.correction = dk::parse_correction(correction_text);
+    int last_percent = -1;
+    config.test.progress = [&](int done, int total) {
+      const int percent = 100 * done / total;
+      if (!quiet && percent / 10 != last_percent / 10) {
+        std::cerr << fmt::format("datakernel:   bootstrap {}/{} ({}%)\n", done, total, percent);
+        last_percent = percent;
+      }
+      if (done == total) last_percent = -1;
+    };
     if (dim_text != "auto") {
       try {
         std::size_t used = 0;
@@ -216,7 +244,8 @@ int main(int argc, char** argv) {
     for (const auto& warning : result.warnings) std::cerr << "datakernel: warning: " << warning << "\n";
     dk::write_results(result, out_dir);
     print_summary(result);
-    std::cout << "\nwrote summary.json, model_distances.csv, manifold.csv, datum_shift.csv to " << out_dir << "\n";
+    std::cout << "\nwrote summary.json, model_distances.csv, manifold.csv, datum_shift.csv"
+              << (result.tests.empty() ? "" : ", datum_tests.csv") << " to " << out_dir << "\n";
     return 0;
   } catch (const dk::InputError& e) {
     std::cerr << "datakernel: error: " << e.what() << "\n";

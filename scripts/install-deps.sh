@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   cmake g++ make pkg-config python3
   libeigen3-dev libspectra-dev libopenblas-dev
-  libcli11-dev nlohmann-json3-dev libfmt-dev zlib1g-dev
+  libcli11-dev nlohmann-json3-dev libfmt-dev zlib1g-dev libpcg-cpp-dev
   libgtest-dev
 )
 

@@ -2,12 +2,29 @@
 
 #include <chrono>
 #include <cstdio>
+#include <algorithm>
 #include <set>
 
 #include "datakernel/error.hpp"
 #include "datakernel/population/model_distance.hpp"
 
 namespace dk {
+
+std::vector<std::pair<int, int>> test_pairs(const std::vector<std::string>& names, const std::string& reference) {
+  const int m = static_cast<int>(names.size());
+  std::vector<std::pair<int, int>> pairs;
+  if (reference.empty()) {
+    for (int a = 0; a < m; ++a)
+      for (int b = a + 1; b < m; ++b) pairs.emplace_back(a, b);
+    return pairs;
+  }
+  const auto found = std::find(names.begin(), names.end(), reference);
+  if (found == names.end()) throw InputError("--reference '" + reference + "' is not one of the model names");
+  const int r = static_cast<int>(found - names.begin());
+  for (int g = 0; g < m; ++g)
+    if (g != r) pairs.emplace_back(r, g);
+  return pairs;
+}
 
 void validate_compare_input(const CompareInput& input, const CompareConfig& config) {
   const std::size_t m = input.models.size();
@@ -31,6 +48,10 @@ void validate_compare_input(const CompareInput& input, const CompareConfig& conf
   if (config.manifold_dim < 1) throw InputError("--manifold-dim must be at least 1");
   if (config.omnibus.elbows < 1) throw InputError("--elbows must be at least 1");
   if (config.omnibus.dim < 0) throw InputError("--dim must be 'auto' or a positive integer");
+  if (config.test.bootstrap < 0) throw InputError("--bootstrap must be 0 (no test) or positive");
+  if (config.test.bootstrap > 0 && !(config.test.alpha > 0 && config.test.alpha < 1))
+    throw InputError("--alpha must be in (0, 1)");
+  if (!config.reference.empty()) test_pairs(input.names, config.reference);  // throws for an unknown name
   if (input.metrics && m < 3) throw InputError("--metrics needs at least 3 models to correlate model pairs");
 }
 
@@ -48,6 +69,8 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
   result.config.knn.k = result.k;
   result.config.omnibus.seed = config.seed;
   result.config.mantel.seed = config.seed;
+  result.config.test.seed = config.seed;
+  result.config.test.progress = nullptr;
   auto clock = std::chrono::steady_clock::now();
   auto lap = [&](const std::string& stage) {
     const auto now = std::chrono::steady_clock::now();
@@ -127,6 +150,32 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
       result.shifts.push_back(std::move(s));
     }
   lap("population");
+
+  if (config.test.bootstrap > 0) {
+    const auto pairs = test_pairs(input.names, config.reference);
+    const std::string advice =
+        bootstrap_size_advice(result.n, config.test.bootstrap, config.test.alpha, config.test.correction);
+    if (!advice.empty()) {
+      result.warnings.push_back(advice);
+      say("warning: " + advice);
+    }
+    DatumTestConfig test = config.test;
+    test.seed = config.seed;
+    for (std::size_t t = 0; t < pairs.size(); ++t) {
+      const auto [a, b] = pairs[t];
+      say("per-datum test " + std::to_string(t + 1) + "/" + std::to_string(pairs.size()) + ": " + input.names[a] +
+          " vs " + input.names[b] + " (" + std::to_string(test.bootstrap) + " bootstrap replicates, " +
+          null_model_name(test.null) + " null, d = " + std::to_string(result.joint.dim) + ")");
+      PairTest pair;
+      pair.model_a = a;
+      pair.model_b = b;
+      // One random stream per pair: a pair's result does not depend on which other pairs are tested.
+      const std::uint64_t stream = static_cast<std::uint64_t>(a) * 1000003u + static_cast<std::uint64_t>(b);
+      pair.result = test_datum_shift(result.graphs[a], result.graphs[b], result.joint.dim, test, stream);
+      result.tests.push_back(std::move(pair));
+    }
+    lap("per_datum_tests");
+  }
   return result;
 }
 

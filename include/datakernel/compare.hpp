@@ -18,6 +18,7 @@
 #include "datakernel/kernel/knn.hpp"
 #include "datakernel/population/cmds.hpp"
 #include "datakernel/population/correlation.hpp"
+#include "datakernel/test/datum_test.hpp"
 
 namespace dk {
 
@@ -27,7 +28,9 @@ struct CompareConfig {
   bool pairwise = false;   // distances from a separate 2-graph omnibus per pair (the authors' procedure)
   int manifold_dim = 2;
   MantelConfig mantel;
-  std::uint64_t seed = 0;  // propagated to the eigen-solver and the Mantel permutations
+  DatumTestConfig test;    // per-datum tests; test.bootstrap = 0 skips them
+  std::string reference;   // test every model against this one; empty = all pairs
+  std::uint64_t seed = 0;  // propagated to the eigen-solver, the bootstrap and the Mantel permutations
 };
 
 struct CompareInput {
@@ -51,6 +54,11 @@ struct DatumShifts {
   std::vector<std::int64_t> rank;   // 1 = largest shift
 };
 
+struct PairTest {
+  int model_a = 0, model_b = 0;
+  DatumTestResult result;
+};
+
 struct CompareResult {
   std::int64_t n = 0;
   int k = 0;
@@ -63,9 +71,13 @@ struct CompareResult {
   CmdsResult manifold;
   std::vector<MetricCorrelation> correlations;
   std::vector<DatumShifts> shifts;  // every pair a<b
+  std::vector<PairTest> tests;      // per-datum tests, per tested pair
   std::vector<std::string> warnings;
   std::vector<std::pair<std::string, double>> seconds;  // stage timings
 };
+
+// The model pairs to test: every pair a<b, or (reference, g) for every other g.
+std::vector<std::pair<int, int>> test_pairs(const std::vector<std::string>& names, const std::string& reference);
 
 // Checks everything that can be checked before computing (≥ 2 models, same n, k < n, cosine rows non-zero,
 // ids count, names unique); throws InputError naming the offending file or option.

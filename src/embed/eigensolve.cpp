@@ -66,6 +66,8 @@ EigenPairs top_eigenpairs(const SymmetricOperator& op, const EigenSolveConfig& c
   std::uniform_real_distribution<double> uniform(-0.5, 0.5);
   Eigen::VectorXd start(n);
   for (Eigen::Index i = 0; i < n; ++i) start[i] = uniform(rng);
+  if (config.start != nullptr && config.start->size() == n && config.start->norm() > 0)  // warm start, lightly
+    start = *config.start + (0.01 * config.start->norm() / start.norm()) * start;       // perturbed
   solver.init(start.data());
   solver.compute(Spectra::SortRule::LargestMagn, config.max_iterations, config.tolerance,
                  Spectra::SortRule::LargestMagn);

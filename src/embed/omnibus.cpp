@@ -14,7 +14,8 @@ namespace dk {
 void augmented_product(const Graph& graph, const double* x, double* y) {
   const std::int64_t n = graph.n;
   const double scale = 1.0 / static_cast<double>(n - 1);
-#pragma omp parallel for schedule(static)
+  // Threads only pay off for large graphs; inside parallel bootstrap replicates this runs serially.
+#pragma omp parallel for schedule(static) if (graph.columns.size() > 200000)
   for (std::int64_t i = 0; i < n; ++i) {
     double sum = 0.0;
     for (std::int64_t p = graph.row_offsets[i]; p < graph.row_offsets[i + 1]; ++p) sum += x[graph.columns[p]];
@@ -26,6 +27,24 @@ Eigen::Index OmnibusOperator::rows() const {
   return static_cast<Eigen::Index>(graphs_.size()) * graphs_.front()->n;
 }
 
+// y1 = Ã x1 and y2 = Ã x2 in one pass over the graph (the index traffic is shared).
+void augmented_product_pair(const Graph& graph, const double* x1, const double* x2, double* y1, double* y2) {
+  const std::int64_t n = graph.n;
+  const double scale = 1.0 / static_cast<double>(n - 1);
+#pragma omp parallel for schedule(static) if (graph.columns.size() > 200000)
+  for (std::int64_t i = 0; i < n; ++i) {
+    double sum1 = 0.0, sum2 = 0.0;
+    for (std::int64_t p = graph.row_offsets[i]; p < graph.row_offsets[i + 1]; ++p) {
+      const std::int32_t j = graph.columns[p];
+      sum1 += x1[j];
+      sum2 += x2[j];
+    }
+    const double diagonal = static_cast<double>(graph.degree(i)) * scale;
+    y1[i] = sum1 + diagonal * x1[i];
+    y2[i] = sum2 + diagonal * x2[i];
+  }
+}
+
 void OmnibusOperator::perform_op(const double* x_in, double* y_out) const {
   const std::int64_t n = graphs_.front()->n;
   const int m = static_cast<int>(graphs_.size());
@@ -33,17 +52,25 @@ void OmnibusOperator::perform_op(const double* x_in, double* y_out) const {
     augmented_product(*graphs_[0], x_in, y_out);
     return;
   }
+  // (Ωx)_g = ½ Ã_g s + ½ t with s = Σ_h x_h, t = Σ_h Ã_h x_h: one two-column product per graph.
   Eigen::Map<const Eigen::VectorXd> x(x_in, m * n);
-  Eigen::VectorXd s = Eigen::VectorXd::Zero(n), t = Eigen::VectorXd::Zero(n), product(n);
-  for (int h = 0; h < m; ++h) {
-    s += x.segment(h * n, n);
-    augmented_product(*graphs_[h], x_in + h * n, product.data());
-    t += product;
-  }
+  Eigen::Map<Eigen::VectorXd> y(y_out, m * n);
+  Eigen::VectorXd s = Eigen::VectorXd::Zero(n), t = Eigen::VectorXd::Zero(n), own(n);
+  for (int h = 0; h < m; ++h) s += x.segment(h * n, n);
   for (int g = 0; g < m; ++g) {
-    augmented_product(*graphs_[g], s.data(), product.data());
-    Eigen::Map<Eigen::VectorXd>(y_out + g * n, n) = 0.5 * (product + t);
+    augmented_product_pair(*graphs_[g], x_in + g * n, s.data(), own.data(), y_out + g * n);
+    t += own;
   }
+  for (int g = 0; g < m; ++g) y.segment(g * n, n) = 0.5 * (y.segment(g * n, n) + t);
+}
+
+Eigen::VectorXd OmnibusEmbedding::warm_start() const {
+  Eigen::VectorXd start = Eigen::VectorXd::Zero(latent.rows());
+  for (Eigen::Index c = 0; c < latent.cols(); ++c) {
+    const double norm = latent.col(c).norm();
+    if (norm > 0) start += latent.col(c) / norm;
+  }
+  return start;
 }
 
 double relative_eigengap(const Eigen::VectorXd& values, int d) {
@@ -69,6 +96,8 @@ OmnibusEmbedding embed_omnibus(const std::vector<const Graph*>& graphs, const Om
 
   EigenSolveConfig solve;
   solve.seed = config.seed;
+  solve.start = config.start;
+  solve.tolerance = config.tolerance;
   if (config.dim > 0) {
     solve.count = static_cast<int>(std::min<std::int64_t>(config.dim + 1, size));
   } else {

@@ -42,4 +42,34 @@ Graph EdgeList::build(Symmetrize rule) const {
   return g;
 }
 
+Graph graph_from_upper_triangle(std::int64_t n, const std::vector<std::pair<std::int32_t, std::int32_t>>& upper) {
+  // Counting sort by row keeps each row's ascending order; then rows are emitted in ascending i, so every
+  // row j receives its lower neighbours i < j in ascending order before its own upper ones.
+  std::vector<std::int64_t> upper_offsets(static_cast<std::size_t>(n) + 1, 0);
+  for (const auto& [i, j] : upper) ++upper_offsets[static_cast<std::size_t>(i) + 1];
+  for (std::int64_t i = 0; i < n; ++i) upper_offsets[i + 1] += upper_offsets[i];
+  std::vector<std::int32_t> by_row(upper.size());
+  {
+    std::vector<std::int64_t> cursor(upper_offsets.begin(), upper_offsets.end() - 1);
+    for (const auto& [i, j] : upper) by_row[cursor[i]++] = j;
+  }
+  Graph g;
+  g.n = n;
+  g.row_offsets.assign(static_cast<std::size_t>(n) + 1, 0);
+  for (const auto& [i, j] : upper) {
+    ++g.row_offsets[static_cast<std::size_t>(i) + 1];
+    ++g.row_offsets[static_cast<std::size_t>(j) + 1];
+  }
+  for (std::int64_t i = 0; i < n; ++i) g.row_offsets[i + 1] += g.row_offsets[i];
+  g.columns.resize(2 * upper.size());
+  std::vector<std::int64_t> cursor(g.row_offsets.begin(), g.row_offsets.end() - 1);
+  for (std::int64_t i = 0; i < n; ++i)
+    for (std::int64_t p = upper_offsets[i]; p < upper_offsets[i + 1]; ++p) {
+      const std::int32_t j = by_row[p];
+      g.columns[cursor[i]++] = j;
+      g.columns[cursor[j]++] = static_cast<std::int32_t>(i);
+    }
+  return g;
+}
+
 }  // namespace dk

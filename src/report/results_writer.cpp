@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/os.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "datakernel/error.hpp"
@@ -85,6 +86,30 @@ nlohmann::json summary_json(const CompareResult& r) {
                       {"test", "Mantel (two-sided), distance vs |metric difference| over model pairs"}});
     j["correlations"] = list;
   }
+  if (!r.tests.empty()) {
+    nlohmann::json tests = nlohmann::json::array();
+    for (const PairTest& t : r.tests) {
+      const DatumTestResult& x = t.result;
+      nlohmann::json cdf = nlohmann::json::array();
+      for (const auto& [grid, value] : x.p_value_cdf(100)) cdf.push_back({grid, value});
+      tests.push_back({{"model_a", r.names[t.model_a]},
+                       {"model_b", r.names[t.model_b]},
+                       {"bootstrap", x.config.bootstrap},
+                       {"null", null_model_name(x.config.null)},
+                       {"dim", x.dim},
+                       {"alpha", x.config.alpha},
+                       {"correction", correction_name(x.config.correction)},
+                       {"n_rejected", x.n_rejected},
+                       {"smallest_attainable_p", 1.0 / (x.config.bootstrap + 1.0)},
+                       {"share_p_below_alpha", std::count_if(x.p_value.begin(), x.p_value.end(),
+                                                             [&](double p) { return p < x.config.alpha; }) /
+                                                   static_cast<double>(x.p_value.size())},
+                       {"ks_uniform", {{"statistic", x.uniformity.statistic}, {"p_value", x.uniformity.p_value}}},
+                       {"p_value_cdf", cdf},
+                       {"seconds", x.seconds}});
+    }
+    j["tests"] = tests;
+  }
   nlohmann::json inputs = nlohmann::json::array();
   for (const ModelSummary& m : r.models)
     inputs.push_back({{"name", m.name}, {"source", m.source}, {"kind", m.kind}, {"dim", m.dim},
@@ -133,6 +158,18 @@ void write_results(const CompareResult& r, const std::string& out_dir) {
       for (std::int64_t i = 0; i < r.n; ++i)
         file.print("{},{},{},{},{},{}\n", i, r.ids.empty() ? std::to_string(i) : csv_field(r.ids[i]), a, b,
                    s.shift[i], s.rank[i]);
+    }
+    file.close();
+  }
+  if (!r.tests.empty()) {
+    auto file = fmt::output_file(out.path("datum_tests.csv"));
+    file.print("datum,id,model_a,model_b,statistic,p_value,q_value,rejected\n");
+    for (const PairTest& t : r.tests) {
+      const std::string a = csv_field(r.names[t.model_a]), b = csv_field(r.names[t.model_b]);
+      const DatumTestResult& x = t.result;
+      for (std::int64_t i = 0; i < r.n; ++i)
+        file.print("{},{},{},{},{},{},{},{}\n", i, r.ids.empty() ? std::to_string(i) : csv_field(r.ids[i]), a, b,
+                   x.statistic[i], x.p_value[i], x.q_value[i], x.rejected[i] ? "true" : "false");
     }
     file.close();
   }

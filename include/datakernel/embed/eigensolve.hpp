@@ -16,6 +16,7 @@ struct EigenSolveConfig {
   double tolerance = 1e-10;          // Spectra's relative tolerance on Ritz values
   int max_iterations = 1000;         // restarts
   Eigen::Index dense_threshold = 400;  // operators up to this size are formed and solved densely
+  const Eigen::VectorXd* start = nullptr;  // warm start (e.g. a sum of known eigenvectors); else seeded random
 };
 
 struct EigenPairs {

@@ -39,6 +39,8 @@ struct OmnibusConfig {
   // --dim auto then falls back to an earlier elbow that ends at a clear gap; a fixed d only warns.
   double degenerate_gap = 0.05;
   std::uint64_t seed = 0;
+  const Eigen::VectorXd* start = nullptr;  // warm start for the eigen-solver (length graphs·n)
+  double tolerance = 1e-10;                // eigen-solver relative tolerance
 };
 
 // Eigenvalues searched by Zhu–Ghodsi when d is chosen automatically: 64 (or fewer for tiny operators).
@@ -61,6 +63,9 @@ struct OmnibusEmbedding {
   int negative_selected = 0;            // how many of the d selected eigenvalues are negative
   long operator_applications = 0;
   Eigen::MatrixXd latent;               // (graphs·n) × dim
+
+  // Σ_c u_c: a start vector that lies in the embedding's eigenspace, for warm-starting related solves.
+  Eigen::VectorXd warm_start() const;
 
   auto block(int g) const { return latent.middleRows(static_cast<Eigen::Index>(g) * n, n); }
 };

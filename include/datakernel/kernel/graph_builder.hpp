@@ -30,4 +30,8 @@ class EdgeList {
   std::vector<std::pair<std::int32_t, std::int32_t>> edges_;
 };
 
+// A symmetric Graph from its upper triangle without sorting: `upper` holds edges (i, j) with i < j, no
+// duplicates, and for each i its j in ascending order (edges of different rows may interleave). O(n + edges).
+Graph graph_from_upper_triangle(std::int64_t n, const std::vector<std::pair<std::int32_t, std::int32_t>>& upper);
+
 }  // namespace dk

@@ -1,0 +1,244 @@
+// Per-datum test: calibration, power and identity by seeded simulation; corrections on known answers.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include <Eigen/Eigenvalues>
+
+#include "datakernel/embed/omnibus.hpp"
+#include "datakernel/kernel/knn.hpp"
+#include "datakernel/test/datum_test.hpp"
+#include "datakernel/test/multiple_testing.hpp"
+#include "datakernel/test/rdpg_sampler.hpp"
+#include "datakernel/test/uniformity.hpp"
+#include "test_support.hpp"
+
+namespace dk {
+namespace {
+
+// n latent positions in R^3: three centres plus continuous jitter; probabilities in about [0.05, 0.6].
+std::vector<double> rdpg_positions(std::int64_t n, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> jitter(-0.08, 0.08);
+  const double centres[3][3] = {{0.6, 0.2, 0.1}, {0.35, 0.5, 0.1}, {0.35, 0.1, 0.55}};
+  std::vector<double> x(static_cast<std::size_t>(n) * 3);
+  for (std::int64_t i = 0; i < n; ++i)
+    for (int c = 0; c < 3; ++c) x[i * 3 + c] = centres[i % 3][c] + jitter(rng);
+  return x;
+}
+
+double share_below(const std::vector<double>& p, double level) {
+  return static_cast<double>(std::count_if(p.begin(), p.end(), [&](double v) { return v < level; })) / p.size();
+}
+
+class CalibratedNulls : public ::testing::TestWithParam<NullModel> {};
+
+TEST_P(CalibratedNulls, AreCalibratedOnRdpgPairs) {
+  const std::int64_t n = 1000;
+  const std::vector<double> x = rdpg_positions(n, 1);
+  const Graph a1 = test::rdpg_graph(x, n, 3, 11), a2 = test::rdpg_graph(x, n, 3, 12);
+  DatumTestConfig config;
+  config.bootstrap = 200;
+  config.seed = 5;
+  config.null = GetParam();
+  const DatumTestResult result = test_datum_shift(a1, a2, 3, config);
+  const double share = share_below(result.p_value, 0.05);
+  std::cout << null_model_name(GetParam()) << " null: share p < 0.05 = " << share
+            << ", KS p = " << result.uniformity.p_value << "\n";
+  EXPECT_GE(share, 0.03);
+  EXPECT_LE(share, 0.07);
+  EXPECT_GT(result.uniformity.p_value, 0.001);
+  EXPECT_EQ(result.n_rejected, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Nulls, CalibratedNulls,
+                         ::testing::Values(NullModel::pooled, NullModel::first, NullModel::second),
+                         [](const auto& info) { return null_model_name(info.param); });
+
+TEST(DatumTest, DebiasingBringsEigenvaluesBackToTheTruth) {
+  const std::int64_t n = 1000;
+  const std::vector<double> x = rdpg_positions(n, 2);
+  Eigen::MatrixXd truth(n, 3);
+  for (std::int64_t i = 0; i < n; ++i)
+    for (int c = 0; c < 3; ++c) truth(i, c) = x[i * 3 + c];
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> true_gram(truth.transpose() * truth);
+  const Graph a1 = test::rdpg_graph(x, n, 3, 21), a2 = test::rdpg_graph(x, n, 3, 22);
+  OmnibusConfig omni;
+  omni.dim = 3;
+  const OmnibusEmbedding e = embed_omnibus({&a1, &a2}, omni);
+  Eigen::MatrixXd pooled = 0.5 * (e.block(0) + e.block(1));
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> raw_gram(pooled.transpose() * pooled);
+  debias_latent_positions(pooled, e.eigenvalues, 2);
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> debiased_gram(pooled.transpose() * pooled);
+  // The weakest dimension carries the largest bias; debiasing must move it most of the way back.
+  const double truth_small = true_gram.eigenvalues()[0], raw_small = raw_gram.eigenvalues()[0],
+               debiased_small = debiased_gram.eigenvalues()[0];
+  std::cout << "smallest latent eigenvalue: truth " << truth_small << ", raw " << raw_small << ", debiased "
+            << debiased_small << "\n";
+  EXPECT_GT(raw_small, truth_small * 1.05);
+  EXPECT_LT(std::abs(debiased_small - truth_small), 0.5 * std::abs(raw_small - truth_small));
+}
+
+TEST(DatumTest, PaperNullIsAntiConservativeOnRdpgPairs) {
+  // The authors' null compares the observed A1 with draws centred on A1's own estimate: it understates
+  // the null spread, so too many p-values are small. Verifies the claim behind the pooled default.
+  const std::int64_t n = 1000;
+  const std::vector<double> x = rdpg_positions(n, 1);
+  const Graph a1 = test::rdpg_graph(x, n, 3, 11), a2 = test::rdpg_graph(x, n, 3, 12);
+  DatumTestConfig config;
+  config.bootstrap = 200;
+  config.seed = 5;
+  config.null = NullModel::paper;
+  const DatumTestResult result = test_datum_shift(a1, a2, 3, config);
+  const double share = share_below(result.p_value, 0.05);
+  std::cout << "paper null: share p < 0.05 = " << share << "\n";
+  EXPECT_GT(share, 0.10);
+}
+
+// kNN graphs of clustered embeddings; model 2 moves 5% of the data to another cluster.
+struct MovedPair {
+  Graph a, b;
+  std::vector<bool> moved;
+};
+
+MovedPair moved_pair(std::int64_t n, int clusters, int dim, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::vector<float> centres(static_cast<std::size_t>(clusters) * dim);
+  for (float& c : centres) c = 3.0f * normal(rng);
+  Embeddings y1, y2;
+  y1.n = y2.n = n;
+  y1.dim = y2.dim = dim;
+  y1.values.resize(static_cast<std::size_t>(n) * dim);
+  y2.values.resize(y1.values.size());
+  MovedPair out;
+  out.moved.assign(static_cast<std::size_t>(n), false);
+  for (std::int64_t i = 0; i < n; ++i) {
+    const int home = static_cast<int>(i % clusters);
+    const bool moved = i % 20 == 7;  // 5%
+    out.moved[i] = moved;
+    const int away = (home + 1 + static_cast<int>(i / 20) % (clusters - 1)) % clusters;
+    for (int c = 0; c < dim; ++c) {
+      const float base = normal(rng);
+      y1.values[i * dim + c] = centres[home * dim + c] + base + 0.2f * normal(rng);
+      y2.values[i * dim + c] = centres[(moved ? away : home) * dim + c] + base + 0.2f * normal(rng);
+    }
+  }
+  KnnConfig knn;
+  knn.k = 15;
+  out.a = knn_graph(y1, knn);
+  out.b = knn_graph(y2, knn);
+  return out;
+}
+
+TEST(DatumTest, FindsMovedDataWithFdrControl) {
+  const MovedPair pair = moved_pair(1000, 8, 16, 3);
+  DatumTestConfig config;
+  config.bootstrap = 1000;
+  config.seed = 2;
+  const DatumTestResult result = test_datum_shift(pair.a, pair.b, 8, config);
+  std::int64_t true_positive = 0, false_positive = 0, moved = 0;
+  for (std::size_t i = 0; i < pair.moved.size(); ++i) {
+    moved += pair.moved[i];
+    true_positive += pair.moved[i] && result.rejected[i];
+    false_positive += !pair.moved[i] && result.rejected[i];
+  }
+  const double recall = static_cast<double>(true_positive) / moved;
+  const double fdp = result.n_rejected ? static_cast<double>(false_positive) / result.n_rejected : 0.0;
+  std::cout << "power: recall " << recall << ", FDP " << fdp << ", rejected " << result.n_rejected << "\n";
+  EXPECT_GE(recall, 0.9);
+  EXPECT_LE(fdp, 0.1);
+}
+
+TEST(DatumTest, IdenticalModelsRejectNothing) {
+  const MovedPair pair = moved_pair(600, 6, 12, 4);
+  DatumTestConfig config;
+  config.bootstrap = 100;
+  const DatumTestResult result = test_datum_shift(pair.a, pair.a, 6, config);
+  EXPECT_EQ(result.n_rejected, 0);
+  EXPECT_LT(result.statistic.maxCoeff(), 1e-6);
+  for (double p : result.p_value) EXPECT_EQ(p, 1.0);
+}
+
+TEST(DatumTest, SameSeedSameResultAnyThreadCount) {
+  const MovedPair pair = moved_pair(400, 4, 8, 5);
+  DatumTestConfig config;
+  config.bootstrap = 40;
+  config.seed = 9;
+  config.threads = 1;
+  const DatumTestResult one = test_datum_shift(pair.a, pair.b, 4, config);
+  config.threads = 2;
+  const DatumTestResult two = test_datum_shift(pair.a, pair.b, 4, config);
+  EXPECT_EQ(one.p_value, two.p_value);
+  config.seed = 10;
+  const DatumTestResult other = test_datum_shift(pair.a, pair.b, 4, config);
+  EXPECT_NE(one.p_value, other.p_value);
+}
+
+TEST(RdpgSampler, EdgeFrequenciesMatchProbabilities) {
+  // Two groups: within-group p = 0.5, across p = 0.1 (x = (0.6, 0.3) and (0.1, 0.7)... chosen below).
+  const std::int64_t n = 200;
+  Eigen::MatrixXd x(n, 2);
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (i < n / 2) x.row(i) << std::sqrt(0.5), 0.0;
+    else x.row(i) << std::sqrt(0.02), std::sqrt(0.48);  // x_i·x_j = 0.1 across, 0.02 + 0.48 = 0.5 within
+  }
+  const LatentPositions latent = latent_positions(x, Eigen::VectorXd::Ones(2));
+  double within = 0, across = 0;
+  const int draws = 20;
+  for (int r = 0; r < draws; ++r) {
+    auto rng = replicate_generator(1, 0, r);
+    const Graph g = sample_rdpg(latent, rng, 64);
+    for (std::int64_t i = 0; i < n; ++i) {
+      EXPECT_FALSE(g.has_edge(i, i));
+      for (std::int64_t p = g.row_offsets[i]; p < g.row_offsets[i + 1]; ++p) {
+        const std::int64_t j = g.columns[p];
+        EXPECT_TRUE(g.has_edge(j, i));
+        ((i < n / 2) == (j < n / 2) ? within : across) += 1;
+      }
+    }
+  }
+  const double within_pairs = 2.0 * (n / 2) * (n / 2 - 1) * draws, across_pairs = 2.0 * (n / 2) * (n / 2) * draws;
+  EXPECT_NEAR(within / within_pairs, 0.5, 0.01);
+  EXPECT_NEAR(across / across_pairs, 0.1, 0.005);
+}
+
+TEST(MultipleTesting, BenjaminiHochbergAndHolmKnownValues) {
+  const std::vector<double> p = {0.01, 0.04, 0.03, 0.2};
+  const auto bh = adjust_p_values(p, Correction::bh);
+  // sorted 0.01, 0.03, 0.04, 0.2 -> n p / rank = 0.04, 0.06, 0.0533, 0.2 -> running min from the top
+  EXPECT_NEAR(bh[0], 0.04, 1e-15);
+  EXPECT_NEAR(bh[2], 0.0533333333333333, 1e-12);
+  EXPECT_NEAR(bh[1], 0.0533333333333333, 1e-12);
+  EXPECT_NEAR(bh[3], 0.2, 1e-15);
+  const auto holm = adjust_p_values(p, Correction::holm);
+  // 4*0.01 = 0.04, 3*0.03 = 0.09, 2*0.04 = 0.08 -> 0.09 (monotone), 1*0.2 = 0.2
+  EXPECT_NEAR(holm[0], 0.04, 1e-15);
+  EXPECT_NEAR(holm[2], 0.09, 1e-15);
+  EXPECT_NEAR(holm[1], 0.09, 1e-15);
+  EXPECT_NEAR(holm[3], 0.2, 1e-15);
+  EXPECT_EQ(adjust_p_values(p, Correction::none), p);
+}
+
+TEST(MultipleTesting, BootstrapSizeAdvice) {
+  // n = 2000, alpha 0.05, BH: B = 400 needs >= 100 data at the floor (5%): advise
+  EXPECT_NE(bootstrap_size_advice(2000, 400, 0.05, Correction::bh).find("at least 100 of the 2000"), std::string::npos);
+  EXPECT_NE(bootstrap_size_advice(2000, 10, 0.05, Correction::bh).find("reject nothing"), std::string::npos);
+  EXPECT_EQ(bootstrap_size_advice(2000, 5000, 0.05, Correction::bh), "");
+  EXPECT_NE(bootstrap_size_advice(2000, 5000, 0.05, Correction::holm).find("39999"), std::string::npos);
+}
+
+TEST(Uniformity, KolmogorovSmirnov) {
+  std::mt19937_64 rng(1);
+  std::uniform_real_distribution<double> u(0, 1);
+  std::vector<double> uniform(2000), skewed(2000);
+  for (auto& v : uniform) v = u(rng);
+  for (auto& v : skewed) v = std::pow(u(rng), 1.5);
+  EXPECT_GT(ks_uniform(uniform).p_value, 0.001);
+  EXPECT_LT(ks_uniform(skewed).p_value, 1e-6);
+  EXPECT_NEAR(kolmogorov_survival(1.3580986), 0.05, 1e-4);  // the classical 5% critical value
+}
+
+}  // namespace
+}  // namespace dk
