@@ -10,7 +10,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 "$dk" simulate --models 4 --n 1500 --noise 0.4,0.4,0.4,0.4 --seed 3 --out "$work/sim" > /dev/null
 sed -e s/model_1/A/ -e s/model_2/B/ -e s/model_3/C/ -e s/model_4/MOVED/ "$work/sim/metrics.csv" > "$work/metrics.csv"
 "$dk" compare "$work"/sim/model_{1,2,3,4}.npy --names A,B,C,MOVED --ids "$work/sim/ids.txt" \
-  --metrics "$work/metrics.csv" --k 12 --seed 1 --quiet --out "$work/out" > "$work/stdout.txt"
+  --metrics "$work/metrics.csv" --k 12 --seed 1 --bootstrap 0 --quiet --out "$work/out" > "$work/stdout.txt"
 for f in summary.json model_distances.csv manifold.csv datum_shift.csv; do
   [ -s "$work/out/$f" ] || fail "missing $f"
 done
@@ -45,6 +45,29 @@ assert recall >= 0.8, recall
 print(f"end-to-end ok: mean distances {[round(m, 4) for m in means]}, moved recall in top shifts {recall:.2f}")
 PY
 
+# Per-datum test on the moved model against the first: datum_tests.csv and "tests" in summary.json.
+"$dk" compare "$work"/sim/model_1.npy "$work"/sim/model_4.npy --names base,moved --k 12 --seed 2 \
+  --bootstrap 1000 --alpha 0.05 --quiet --out "$work/test-out" > "$work/test-stdout.txt" 2> "$work/test-stderr.txt"
+grep -q "per-datum test base vs moved" "$work/test-stdout.txt" || fail "test summary not printed"
+python3 - "$work" <<'PY'
+import csv, json, sys
+work = sys.argv[1]
+s = json.load(open(f"{work}/test-out/summary.json"))
+t = s["tests"][0]
+assert (t["model_a"], t["model_b"], t["bootstrap"], t["alpha"], t["correction"]) == ("base", "moved", 1000, 0.05, "bh"), t
+rows = list(csv.DictReader(open(f"{work}/test-out/datum_tests.csv")))
+assert len(rows) == 1500 and list(rows[0]) == ["datum", "id", "model_a", "model_b", "statistic", "p_value", "q_value", "rejected"]
+moved = {int(x) for x in open(f"{work}/sim/moved.txt")}
+rejected = {int(r["datum"]) for r in rows if r["rejected"] == "true"}
+assert t["n_rejected"] == len(rejected)
+recall = len(rejected & moved) / len(moved)
+fdp = len(rejected - moved) / max(1, len(rejected))
+assert recall >= 0.8 and fdp <= 0.15, (recall, fdp)
+print(f"per-datum test ok: {len(rejected)} rejected, recall {recall:.2f}, FDP {fdp:.2f}")
+PY
+grep -q "BH at alpha = 0.05 rejects only if at least 30 of the 1500" "$work/test-stderr.txt" \
+  || fail "bootstrap-size advice missing: $(cat "$work/test-stderr.txt")"
+
 # Bad inputs: exit code 2, message naming the problem, no output directory.
 expect_error() {  # expect_error "fragment" args...
   local fragment=$1; shift
@@ -71,6 +94,7 @@ expect_error "nan.csv: row 1 (0-based) contains NaN" "$work/ok.csv" "$work/nan.c
 printf '1,2\n0,0\n4,5\n' > "$work/zero.csv"
 expect_error "zero.csv: row 1 (0-based) is all zeros" "$work/ok.csv" "$work/zero.csv" --k 1
 expect_error "--dim must be" "$work"/small/model_{1,2}.npy --dim abc
+expect_error "--reference 'zzz' is not one of the model names" "$work"/small/model_{1,2}.npy --reference zzz
 
 # A usage error exits 1.
 set +e
@@ -97,7 +121,7 @@ for name in ("g1", "g2"):
         for i, j in sorted(edges):
             f.write(f"{i} {j}\n")
 PY
-"$dk" compare "$work/g1.mtx" "$work/g2.mtx" --dim 3 --quiet --out "$work/mtx-out" > /dev/null
+"$dk" compare "$work/g1.mtx" "$work/g2.mtx" --dim 3 --bootstrap 50 --quiet --out "$work/mtx-out" > /dev/null
 python3 -c "import json,sys; s=json.load(open(sys.argv[1])); assert s['dim']==3 and s['inputs'][0]['kind']=='graph', s" \
   "$work/mtx-out/summary.json"
 echo "cli end-to-end: all checks passed"

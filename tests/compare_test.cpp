@@ -35,6 +35,7 @@ CompareInput simulated_input(int models, std::int64_t n, std::uint64_t seed) {
 TEST(Compare, PairwiseEqualsJointForTwoModels) {
   const CompareInput input = simulated_input(2, 400, 1);
   CompareConfig config;
+  config.test.bootstrap = 0;
   config.omnibus.dim = 5;
   const CompareResult joint = run_compare(input, config);
   config.pairwise = true;
@@ -46,6 +47,7 @@ TEST(Compare, PairwiseEqualsJointForTwoModels) {
 TEST(Compare, PairwiseAndJointAgreeOnTheFarthestModel) {
   const CompareInput input = simulated_input(3, 500, 2);  // model 3 has moved data
   CompareConfig config;
+  config.test.bootstrap = 0;
   config.omnibus.dim = 10;
   const CompareResult joint = run_compare(input, config);
   config.pairwise = true;
@@ -63,6 +65,8 @@ TEST(Compare, WritesTheOutputContract) {
   CompareInput input = simulated_input(3, 300, 3);
   for (int i = 0; i < 300; ++i) input.ids.push_back("id" + std::to_string(i));
   CompareConfig config;
+  config.test.bootstrap = 50;
+  config.reference = "model_3";
   const CompareResult result = run_compare(input, config);
   test::TempDir dir;
   write_results(result, dir.file("out"));
@@ -88,7 +92,33 @@ TEST(Compare, WritesTheOutputContract) {
     (void)entry;
     ++files;
   }
-  EXPECT_EQ(files, 4);
+  EXPECT_EQ(files, 5);
+  // per-datum tests: model_3 against each other model
+  ASSERT_EQ(s["tests"].size(), 2u);
+  EXPECT_EQ(s["tests"][0]["model_a"], "model_3");
+  EXPECT_EQ(s["tests"][0]["model_b"], "model_1");
+  EXPECT_EQ(s["tests"][1]["model_b"], "model_2");
+  EXPECT_EQ(s["tests"][0]["bootstrap"], 50);
+  EXPECT_EQ(s["tests"][0]["correction"], "bh");
+  EXPECT_EQ(s["tests"][0]["p_value_cdf"].size(), 101u);
+  EXPECT_EQ(s["tests"][0]["p_value_cdf"][100][1], 1.0);
+  // the advice about B = 50 over 300 data is in the warnings
+  bool advised = false;
+  for (const auto& w : s["warnings"]) advised |= w.get<std::string>().find("--bootstrap 50") != std::string::npos;
+  EXPECT_TRUE(advised);
+  std::ifstream tests(dir.file("out/datum_tests.csv"));
+  std::getline(tests, header);
+  EXPECT_EQ(header, "datum,id,model_a,model_b,statistic,p_value,q_value,rejected");
+  int rows = 0;
+  for (std::string line; std::getline(tests, line);) ++rows;
+  EXPECT_EQ(rows, 600);
+}
+
+TEST(Compare, UnknownReferenceIsAnInputError) {
+  const CompareInput input = simulated_input(2, 100, 5);
+  CompareConfig config;
+  config.reference = "nope";
+  EXPECT_THROW(run_compare(input, config), InputError);
 }
 
 TEST(Compare, ValidationNamesTheProblem) {
