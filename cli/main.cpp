@@ -149,6 +149,9 @@ int main(int argc, char** argv) {
   compare->add_option("--threads", threads, "threads (default: all cores)")->check(CLI::NonNegativeNumber);
   compare->add_option("--out", out_dir, "output directory")->required();
   compare->add_flag("--quiet", quiet, "no progress messages");
+  bool save_kernels = false;
+  compare->add_flag("--save-kernels", save_kernels,
+                    "also write each model's data kernel as kernel_<i>_<name>.mtx (reusable as input)");
 
   // simulate
   auto* simulate = app.add_subcommand("simulate", "write a synthetic set of model embeddings with known moved data");
@@ -242,7 +245,7 @@ int main(int argc, char** argv) {
     if (!metrics_path.empty()) input.metrics = dk::read_metrics(metrics_path, input.names);
     const dk::CompareResult result = dk::run_compare(input, config, log);
     for (const auto& warning : result.warnings) std::cerr << "datakernel: warning: " << warning << "\n";
-    dk::write_results(result, out_dir);
+    dk::write_results(result, out_dir, save_kernels);
     print_summary(result);
     std::cout << "\nwrote summary.json, model_distances.csv, manifold.csv, datum_shift.csv"
               << (result.tests.empty() ? "" : ", datum_tests.csv") << " to " << out_dir << "\n";

@@ -4,8 +4,8 @@
 set -euo pipefail
 
 packages=(
-  cmake g++ make pkg-config python3
-  libeigen3-dev libspectra-dev libopenblas-dev
+  cmake g++ make python3
+  libeigen3-dev libspectra-dev libopenblas-openmp-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev zlib1g-dev libpcg-cpp-dev
   libgtest-dev
 )

@@ -71,10 +71,15 @@ TEST_P(KnnAllMetrics, MatchesBruteForceUpToFloatTies) {
     ASSERT_EQ(found.size(), static_cast<std::size_t>(config.k)) << "row " << i;
     EXPECT_EQ(found.count(i), 0u) << "self in row " << i;
     for (std::int64_t j : found) EXPECT_GE(scores[j], kth - tolerance) << "row " << i << " neighbour " << j;
-    for (std::int64_t j : order)  // everything clearly better than the k-th must be there
-      if (scores[j] > kth + tolerance) EXPECT_EQ(found.count(j), 1u) << "row " << i << " missing " << j;
+    for (std::int64_t j : order) {  // everything clearly better than the k-th must be there
+      if (scores[j] > kth + tolerance) {
+        EXPECT_EQ(found.count(j), 1u) << "row " << i << " missing " << j;
+      }
+    }
     // duplicates: a row equal to i (other index) is among its neighbours at the top score
-    if (i % 7 == 0 && i + 2 < y.n && metric != Metric::dot) EXPECT_EQ(found.count(i + 2), 1u) << "row " << i;
+    if (i % 7 == 0 && i + 2 < y.n && metric != Metric::dot) {
+      EXPECT_EQ(found.count(i + 2), 1u) << "row " << i;
+    }
   }
 }
 

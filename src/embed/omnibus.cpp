@@ -33,15 +33,24 @@ void augmented_product_pair(const Graph& graph, const double* x1, const double* 
   const double scale = 1.0 / static_cast<double>(n - 1);
 #pragma omp parallel for schedule(static) if (graph.columns.size() > 200000)
   for (std::int64_t i = 0; i < n; ++i) {
-    double sum1 = 0.0, sum2 = 0.0;
-    for (std::int64_t p = graph.row_offsets[i]; p < graph.row_offsets[i + 1]; ++p) {
-      const std::int32_t j = graph.columns[p];
-      sum1 += x1[j];
-      sum2 += x2[j];
+    // Two partial sums per vector break the floating-point add dependency chain (fixed order: deterministic).
+    double a1 = 0.0, b1 = 0.0, a2 = 0.0, b2 = 0.0;
+    std::int64_t p = graph.row_offsets[i];
+    const std::int64_t end = graph.row_offsets[i + 1];
+    for (; p + 1 < end; p += 2) {
+      const std::int32_t j = graph.columns[p], k = graph.columns[p + 1];
+      a1 += x1[j];
+      b1 += x1[k];
+      a2 += x2[j];
+      b2 += x2[k];
+    }
+    if (p < end) {
+      a1 += x1[graph.columns[p]];
+      a2 += x2[graph.columns[p]];
     }
     const double diagonal = static_cast<double>(graph.degree(i)) * scale;
-    y1[i] = sum1 + diagonal * x1[i];
-    y2[i] = sum2 + diagonal * x2[i];
+    y1[i] = (a1 + b1) + diagonal * x1[i];
+    y2[i] = (a2 + b2) + diagonal * x2[i];
   }
 }
 

@@ -4,9 +4,11 @@
 #include <fmt/os.h>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 
 #include "datakernel/error.hpp"
+#include "datakernel/io/matrix_market.hpp"
 #include "datakernel/report/staged_output.hpp"
 #include "datakernel/runtime/blas.hpp"
 #include "datakernel/version.hpp"
@@ -124,8 +126,16 @@ nlohmann::json summary_json(const CompareResult& r) {
   return j;
 }
 
-void write_results(const CompareResult& r, const std::string& out_dir) {
+void write_results(const CompareResult& r, const std::string& out_dir, bool save_kernels) {
   StagedOutput out = StagedOutput::open(out_dir);
+  if (save_kernels) {
+    for (std::size_t g = 0; g < r.graphs.size(); ++g) {
+      std::string safe = r.names[g];
+      for (char& c : safe)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_';
+      write_matrix_market_graph(r.graphs[g], out.path(fmt::format("kernel_{}_{}.mtx", g + 1, safe)));
+    }
+  }
   write_text(out.path("summary.json"), summary_json(r).dump(2) + "\n");
 
   const std::size_t m = r.names.size();

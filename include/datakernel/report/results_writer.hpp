@@ -3,6 +3,7 @@
 //   model_distances.csv  model,<name1>,<name2>,...     (m rows)
 //   manifold.csv         model,x1,x2[,...]             (m rows)
 //   datum_shift.csv      datum,id,model_a,model_b,shift,rank   (n rows per model pair)
+//   datum_tests.csv      datum,id,model_a,model_b,statistic,p_value,q_value,rejected  (n rows per tested pair)
 // All files are first written into a staging directory inside the output directory and renamed into place
 // only when every one is complete, so a failed run leaves no partial files.
 #pragma once
@@ -16,6 +17,7 @@
 namespace dk {
 
 nlohmann::json summary_json(const CompareResult& result);
-void write_results(const CompareResult& result, const std::string& out_dir);
+// With save_kernels, each model's graph also goes to kernel_<index>_<name>.mtx (Matrix Market).
+void write_results(const CompareResult& result, const std::string& out_dir, bool save_kernels = false);
 
 }  // namespace dk
