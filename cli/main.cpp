@@ -13,6 +13,7 @@
 #include "datakernel/compare.hpp"
 #include "datakernel/error.hpp"
 #include "datakernel/io/text_lists.hpp"
+#include "datakernel/report/html_report.hpp"
 #include "datakernel/report/results_writer.hpp"
 #include "datakernel/runtime/blas.hpp"
 #include "datakernel/simulate/simulate.hpp"
@@ -145,6 +146,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"bh", "holm", "none"}));
   compare->add_option("--reference", config.reference, "test every model against this one (default: all pairs)");
   compare->add_option("--ids", ids_path, "one id per line, used in outputs");
+  std::string text_path, labels_path;
+  compare->add_option("--text", text_path, "one line of text per datum, shown in the report");
+  compare->add_option("--labels", labels_path, "one label per datum, shown in the report");
   compare->add_option("--seed", config.seed, "random seed");
   compare->add_option("--threads", threads, "threads (default: all cores)")->check(CLI::NonNegativeNumber);
   compare->add_option("--out", out_dir, "output directory")->required();
@@ -169,6 +173,9 @@ int main(int argc, char** argv) {
   simulate->add_option("--out", sim_out, "output directory")->required();
 
   auto* info = app.add_subcommand("info", "show the BLAS in use and its measured GEMM rate");
+  auto* report = app.add_subcommand("report", "regenerate report.html from the files of an earlier compare run");
+  std::string report_dir;
+  report->add_option("dir", report_dir, "output directory of `datakernel compare`")->required();
 
   try {
     app.parse(argc, argv);
@@ -187,6 +194,11 @@ int main(int argc, char** argv) {
       std::cout << fmt::format("sgemm 2000x2000x384: {:.1f} GFLOP/s\n", dk::measure_gemm_gflops(2000, 5));
       return 0;
     }
+    if (*report) {
+      dk::write_report(report_dir);
+      std::cout << "wrote " << report_dir << "/report.html\n";
+      return 0;
+    }
     if (*simulate) {
       const dk::SimulatedSet set = dk::simulate(sim);
       dk::write_simulated_set(set, sim, sim_out);
@@ -201,15 +213,6 @@ int main(int argc, char** argv) {
     config.test.threads = threads;
     config.test.null = dk::parse_null_model(null_text);
     config.test.correction = dk::parse_correction(correction_text);
-    int last_percent = -1;
-    config.test.progress = [&](int done, int total) {
-      const int percent = 100 * done / total;
-      if (!quiet && percent / 10 != last_percent / 10) {
-        std::cerr << fmt::format("datakernel:   bootstrap {}/{} ({}%)\n", done, total, percent);
-        last_percent = percent;
-      }
-      if (done == total) last_percent = -1;
-    };
     if (dim_text != "auto") {
       try {
         std::size_t used = 0;
@@ -219,16 +222,21 @@ int main(int argc, char** argv) {
         throw dk::InputError("--dim must be 'auto' or a positive integer, got '" + dim_text + "'");
       }
     }
+    dk::TerminalProgress terminal(stderr, ::isatty(::fileno(stderr)) != 0);
+    dk::ProgressSink* progress = quiet ? nullptr : &terminal;
     auto log = [&](const std::string& text) {
-      if (!quiet) std::cerr << "datakernel: " << text << "\n";
+      if (progress) progress->message(text);
     };
     if (std::filesystem::exists(out_dir) && !std::filesystem::is_directory(out_dir))
       throw dk::InputError(out_dir + ": output path exists and is not a directory");
     dk::CompareInput input;
     if (inputs.size() < 2) throw dk::InputError("compare needs at least 2 models, got " + std::to_string(inputs.size()));
-    for (const auto& spec : inputs) {
-      log("reading " + spec);
-      input.models.push_back(dk::load_model(spec));
+    for (std::size_t f = 0; f < inputs.size(); ++f) {
+      const std::string& spec = inputs[f];
+      {
+        dk::ProgressStage stage(progress, "reading " + spec, 0);
+        input.models.push_back(dk::load_model(spec));
+      }
       if (input.models.back().embeddings && input.models.back().embeddings->info.converted)
         log(spec + ": converted " + input.models.back().embeddings->info.source_dtype +
             (input.models.back().embeddings->info.fortran_order ? " (Fortran order)" : "") +
@@ -240,15 +248,26 @@ int main(int argc, char** argv) {
       input.names = default_names(inputs);
     }
     const std::int64_t n = input.models.front().rows();
-    if (!ids_path.empty()) input.ids = dk::read_ids(ids_path, n);
+    if (!ids_path.empty()) input.ids = dk::read_ids(ids_path, n), input.sources["ids"] = ids_path;
+    if (!text_path.empty()) input.texts = dk::read_lines(text_path, n, "text"), input.sources["text"] = text_path;
+    if (!labels_path.empty())
+      input.labels = dk::read_lines(labels_path, n, "labels"), input.sources["labels"] = labels_path;
+    if (!metrics_path.empty()) input.sources["metrics"] = metrics_path;
     dk::validate_compare_input(input, config);
     if (!metrics_path.empty()) input.metrics = dk::read_metrics(metrics_path, input.names);
-    const dk::CompareResult result = dk::run_compare(input, config, log);
-    for (const auto& warning : result.warnings) std::cerr << "datakernel: warning: " << warning << "\n";
+    // Said before the bootstrap runs (and even with --quiet): B too small for the correction to reject.
+    const std::string advice =
+        config.test.bootstrap > 0
+            ? dk::bootstrap_size_advice(n, config.test.bootstrap, config.test.alpha, config.test.correction)
+            : "";
+    if (!advice.empty()) std::cerr << "datakernel: warning: " << advice << "\n";
+    const dk::CompareResult result = dk::run_compare(input, config, progress);
+    for (const auto& warning : result.warnings)
+      if (warning != advice) std::cerr << "datakernel: warning: " << warning << "\n";
     dk::write_results(result, out_dir, save_kernels);
     print_summary(result);
-    std::cout << "\nwrote summary.json, model_distances.csv, manifold.csv, datum_shift.csv"
-              << (result.tests.empty() ? "" : ", datum_tests.csv") << " to " << out_dir << "\n";
+    std::cout << "\nwrote report.html, summary.json, model_distances.csv, manifold.csv, datum_shift.csv"
+              << (result.tests.empty() ? "" : ", datum_tests.csv") << ", latent_2d.csv to " << out_dir << "\n";
     return 0;
   } catch (const dk::InputError& e) {
     std::cerr << "datakernel: error: " << e.what() << "\n";

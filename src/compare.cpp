@@ -43,6 +43,10 @@ void validate_compare_input(const CompareInput& input, const CompareConfig& conf
   if (n < 3) throw InputError(input.models.front().spec + ": needs at least 3 data, got " + std::to_string(n));
   for (const ModelInput& model : input.models)
     if (model.embeddings) validate_for_knn(model.embeddings->embeddings, config.knn, model.spec);
+  if (!input.texts.empty() && static_cast<std::int64_t>(input.texts.size()) != n)
+    throw InputError("text: " + std::to_string(input.texts.size()) + " lines for n = " + std::to_string(n) + " data");
+  if (!input.labels.empty() && static_cast<std::int64_t>(input.labels.size()) != n)
+    throw InputError("labels: " + std::to_string(input.labels.size()) + " lines for n = " + std::to_string(n) + " data");
   if (!input.ids.empty() && static_cast<std::int64_t>(input.ids.size()) != n)
     throw InputError("ids: " + std::to_string(input.ids.size()) + " ids for n = " + std::to_string(n) + " data");
   if (config.manifold_dim < 1) throw InputError("--manifold-dim must be at least 1");
@@ -55,15 +59,16 @@ void validate_compare_input(const CompareInput& input, const CompareConfig& conf
   if (input.metrics && m < 3) throw InputError("--metrics needs at least 3 models to correlate model pairs");
 }
 
-CompareResult run_compare(const CompareInput& input, const CompareConfig& config, const LogFunction& log) {
+CompareResult run_compare(const CompareInput& input, const CompareConfig& config, ProgressSink* progress) {
   validate_compare_input(input, config);
-  auto say = [&](const std::string& text) {
-    if (log) log(text);
-  };
   CompareResult result;
   result.config = config;
   result.names = input.names;
   result.ids = input.ids;
+  result.texts = input.texts;
+  result.labels = input.labels;
+  result.metrics = input.metrics;
+  result.sources = input.sources;
   result.n = input.models.front().rows();
   result.k = config.knn.k > 0 ? config.knn.k : default_k(result.n);
   result.config.knn.k = result.k;
@@ -85,10 +90,15 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
     summary.name = input.names[g];
     summary.source = model.spec;
     if (model.embeddings) {
-      say("kNN graph " + std::to_string(g + 1) + "/" + std::to_string(m) + ": " + summary.name + " (n = " +
-          std::to_string(result.n) + ", dim = " + std::to_string(model.embeddings->embeddings.dim) +
-          ", k = " + std::to_string(result.k) + ")");
-      result.graphs.push_back(knn_graph(model.embeddings->embeddings, result.config.knn));
+      const std::int64_t blocks = (result.n + config.knn.row_block - 1) / config.knn.row_block;
+      ProgressStage stage(progress,
+                          "kNN graph " + std::to_string(g + 1) + "/" + std::to_string(m) + " " + summary.name +
+                              " (dim " + std::to_string(model.embeddings->embeddings.dim) + ", k " +
+                              std::to_string(result.k) + ")",
+                          blocks);
+      KnnConfig knn = result.config.knn;
+      knn.progress = [&](std::int64_t done) { stage.advance(done); };
+      result.graphs.push_back(knn_graph(model.embeddings->embeddings, knn));
       summary.kind = "embeddings";
       summary.dim = model.embeddings->embeddings.dim;
       summary.source_dtype = model.embeddings->info.source_dtype;
@@ -107,8 +117,11 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
 
   std::vector<const Graph*> graphs;
   for (const Graph& g : result.graphs) graphs.push_back(&g);
-  say("omnibus embedding of " + std::to_string(m) + " graphs (" + std::to_string(m * result.n) + " rows)");
-  result.joint = embed_omnibus(graphs, result.config.omnibus);
+  {
+    ProgressStage stage(progress, "omnibus eigen-solve (" + std::to_string(m) + " graphs, " +
+                                      std::to_string(m * result.n) + " rows)", 0);
+    result.joint = embed_omnibus(graphs, result.config.omnibus);
+  }
   lap("omnibus_embedding");
   if (result.joint.near_degenerate) {
     int clear = 0;  // the largest smaller d that ends at a clear gap, to suggest
@@ -129,7 +142,7 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
                               "dimensions are embedded with |λ|");
 
   if (config.pairwise) {
-    say("pairwise omnibus embeddings (" + std::to_string(m * (m - 1) / 2) + " pairs)");
+    ProgressStage stage(progress, "pairwise omnibus embeddings (" + std::to_string(m * (m - 1) / 2) + " pairs)", 0);
     result.distances = pairwise_model_distances(graphs, result.joint.dim, config.seed);
   } else {
     result.distances = model_distances(result.joint);
@@ -155,17 +168,17 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
     const auto pairs = test_pairs(input.names, config.reference);
     const std::string advice =
         bootstrap_size_advice(result.n, config.test.bootstrap, config.test.alpha, config.test.correction);
-    if (!advice.empty()) {
-      result.warnings.push_back(advice);
-      say("warning: " + advice);
-    }
+    if (!advice.empty()) result.warnings.push_back(advice);
     DatumTestConfig test = config.test;
     test.seed = config.seed;
     for (std::size_t t = 0; t < pairs.size(); ++t) {
       const auto [a, b] = pairs[t];
-      say("per-datum test " + std::to_string(t + 1) + "/" + std::to_string(pairs.size()) + ": " + input.names[a] +
-          " vs " + input.names[b] + " (" + std::to_string(test.bootstrap) + " bootstrap replicates, " +
-          null_model_name(test.null) + " null, d = " + std::to_string(result.joint.dim) + ")");
+      ProgressStage stage(progress, "bootstrap " + std::to_string(t + 1) + "/" + std::to_string(pairs.size()) + " " +
+                                        input.names[a] + " vs " + input.names[b] + " (" +
+                                        null_model_name(test.null) + " null, d " +
+                                        std::to_string(result.joint.dim) + ")",
+                          test.bootstrap);
+      test.progress = [&](int done, int) { stage.advance(done); };
       PairTest pair;
       pair.model_a = a;
       pair.model_b = b;

@@ -18,6 +18,7 @@
 #include "datakernel/kernel/knn.hpp"
 #include "datakernel/population/cmds.hpp"
 #include "datakernel/population/correlation.hpp"
+#include "datakernel/runtime/progress.hpp"
 #include "datakernel/test/datum_test.hpp"
 
 namespace dk {
@@ -37,7 +38,12 @@ struct CompareInput {
   std::vector<std::string> names;   // one per model, unique
   std::vector<ModelInput> models;   // loaded models (embeddings or graphs), same n
   std::vector<std::string> ids;     // optional, n ids
+  std::vector<std::string> texts;   // optional, n lines shown in the report (--text)
+  std::vector<std::string> labels;  // optional, n labels shown in the report (--labels)
   std::optional<MetricsTable> metrics;
+  // Where ids / text / labels / metrics came from ("ids", "text", "labels", "metrics" -> path), reported in
+  // summary.json and the report's reproduce line.
+  std::map<std::string, std::string> sources;
 };
 
 struct ModelSummary {
@@ -63,7 +69,9 @@ struct CompareResult {
   std::int64_t n = 0;
   int k = 0;
   CompareConfig config;
-  std::vector<std::string> names, ids;
+  std::vector<std::string> names, ids, texts, labels;
+  std::optional<MetricsTable> metrics;
+  std::map<std::string, std::string> sources;
   std::vector<ModelSummary> models;
   std::vector<Graph> graphs;
   OmnibusEmbedding joint;
@@ -83,7 +91,7 @@ std::vector<std::pair<int, int>> test_pairs(const std::vector<std::string>& name
 // ids count, names unique); throws InputError naming the offending file or option.
 void validate_compare_input(const CompareInput& input, const CompareConfig& config);
 
-using LogFunction = std::function<void(const std::string&)>;
-CompareResult run_compare(const CompareInput& input, const CompareConfig& config, const LogFunction& log = {});
+// Long stages (kNN per model, eigen-solve, bootstrap replicates) report to `progress` when it is not null.
+CompareResult run_compare(const CompareInput& input, const CompareConfig& config, ProgressSink* progress = nullptr);
 
 }  // namespace dk

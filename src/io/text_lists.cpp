@@ -54,6 +54,21 @@ std::vector<std::string> read_ids(const std::string& path, std::int64_t n) {
   return ids;
 }
 
+std::vector<std::string> read_lines(const std::string& path, std::int64_t n, const std::string& what) {
+  std::ifstream in(path);
+  if (!in) throw InputError(path + ": cannot open " + what + " file");
+  std::vector<std::string> lines;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    lines.push_back(line);
+  }
+  if (static_cast<std::int64_t>(lines.size()) != n)
+    throw InputError(path + ": has " + std::to_string(lines.size()) + " lines but the models have n = " +
+                     std::to_string(n) + " data (" + what + ": one line per datum)");
+  return lines;
+}
+
 MetricsTable read_metrics(const std::string& path, const std::vector<std::string>& models) {
   std::ifstream in(path);
   if (!in) throw InputError(path + ": cannot open metrics file");

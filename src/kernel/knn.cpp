@@ -112,6 +112,7 @@ NeighbourLists knn_search(const Embeddings& y, const KnnConfig& config) {
   const std::int64_t row_blocks = (n + rb - 1) / rb;
   const int threads = config.threads > 0 ? config.threads : omp_get_max_threads();
   BlasSingleThreaded single_threaded_blas;
+  std::int64_t finished_blocks = 0;
 #pragma omp parallel num_threads(threads)
   {
     std::vector<float> tile(static_cast<std::size_t>(rb * std::min(cb, n)));
@@ -140,6 +141,10 @@ NeighbourLists knn_search(const Embeddings& y, const KnnConfig& config) {
             if (j != self) top.offer(t[c], j);
           }
         }
+      }
+      if (config.progress) {
+#pragma omp critical(datakernel_knn_progress)
+        config.progress(++finished_blocks);
       }
     }
   }

@@ -9,6 +9,7 @@
 
 #include "datakernel/error.hpp"
 #include "datakernel/io/matrix_market.hpp"
+#include "datakernel/report/html_report.hpp"
 #include "datakernel/report/staged_output.hpp"
 #include "datakernel/runtime/blas.hpp"
 #include "datakernel/version.hpp"
@@ -112,6 +113,18 @@ nlohmann::json summary_json(const CompareResult& r) {
     }
     j["tests"] = tests;
   }
+  if (r.metrics) {
+    nlohmann::json values = nlohmann::json::object();
+    for (std::size_t c = 0; c < r.metrics->metric_names.size(); ++c) values[r.metrics->metric_names[c]] = r.metrics->values[c];
+    j["metric_values"] = values;
+  }
+  j["test_config"] = {{"bootstrap", r.config.test.bootstrap},
+                      {"null", null_model_name(r.config.test.null)},
+                      {"correction", correction_name(r.config.test.correction)},
+                      {"alpha", r.config.test.alpha},
+                      {"reference", r.config.reference}};
+  j["search_eigenvalues"] = r.joint.eigenvalues.size();
+  if (!r.sources.empty()) j["sources"] = r.sources;
   nlohmann::json inputs = nlohmann::json::array();
   for (const ModelSummary& m : r.models)
     inputs.push_back({{"name", m.name}, {"source", m.source}, {"kind", m.kind}, {"dim", m.dim},
@@ -171,6 +184,27 @@ void write_results(const CompareResult& r, const std::string& out_dir, bool save
     }
     file.close();
   }
+  {
+    // The joint omnibus embedding's first two dimensions, for the report's data plot.
+    auto file = fmt::output_file(out.path("latent_2d.csv"));
+    file.print("datum,id,model,z1,z2\n");
+    const Eigen::Index columns = r.joint.latent.cols();
+    for (std::size_t g = 0; g < m; ++g) {
+      const auto block = r.joint.block(static_cast<int>(g));
+      for (std::int64_t i = 0; i < r.n; ++i)
+        file.print("{},{},{},{},{}\n", i, r.ids.empty() ? std::to_string(i) : csv_field(r.ids[i]), csv_field(r.names[g]),
+                   block(i, 0), columns > 1 ? block(i, 1) : 0.0);
+    }
+    file.close();
+  }
+  if (!r.texts.empty() || !r.labels.empty()) {
+    auto file = fmt::output_file(out.path("annotations.csv"));
+    file.print("datum,id,label,text\n");
+    for (std::int64_t i = 0; i < r.n; ++i)
+      file.print("{},{},{},{}\n", i, r.ids.empty() ? std::to_string(i) : csv_field(r.ids[i]),
+                 r.labels.empty() ? "" : csv_field(r.labels[i]), r.texts.empty() ? "" : csv_field(r.texts[i]));
+    file.close();
+  }
   if (!r.tests.empty()) {
     auto file = fmt::output_file(out.path("datum_tests.csv"));
     file.print("datum,id,model_a,model_b,statistic,p_value,q_value,rejected\n");
@@ -183,6 +217,7 @@ void write_results(const CompareResult& r, const std::string& out_dir, bool save
     }
     file.close();
   }
+  write_text(out.path("report.html"), render_report(out.staging_directory()));
   out.commit();
 }
 

@@ -11,6 +11,9 @@ namespace dk {
 // Exactly `n` non-empty lines, no duplicates; errors name the file and line.
 std::vector<std::string> read_ids(const std::string& path, std::int64_t n);
 
+// Exactly `n` lines (one per datum; empty lines allowed), e.g. --text and --labels.
+std::vector<std::string> read_lines(const std::string& path, std::int64_t n, const std::string& what);
+
 struct MetricsTable {
   std::vector<std::string> metric_names;
   std::vector<std::vector<double>> values;  // [metric][model], in the order of `models`

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,8 @@ struct KnnConfig {
   int threads = 0;                  // 0 = all available
   std::int64_t row_block = 256;     // tile rows
   std::int64_t col_block = 4096;    // tile columns
+  // Called with the number of finished row blocks (of ceil(n / row_block)), one thread at a time.
+  std::function<void(std::int64_t)> progress;
 };
 
 // Default k: ceil(2 ln n), clamped to [8, 64] (and below n). Justification in README ("Choosing k"):

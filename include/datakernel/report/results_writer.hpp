@@ -4,6 +4,9 @@
 //   manifold.csv         model,x1,x2[,...]             (m rows)
 //   datum_shift.csv      datum,id,model_a,model_b,shift,rank   (n rows per model pair)
 //   datum_tests.csv      datum,id,model_a,model_b,statistic,p_value,q_value,rejected  (n rows per tested pair)
+//   latent_2d.csv        datum,id,model,z1,z2: first two omnibus dimensions of every datum under every model
+//   annotations.csv      datum,id,label,text (only with --text / --labels)
+//   report.html          the self-contained HTML report rendered from the files above (html_report.hpp)
 // All files are first written into a staging directory inside the output directory and renamed into place
 // only when every one is complete, so a failed run leaves no partial files.
 #pragma once

@@ -20,6 +20,7 @@ class StagedOutput {
 
   // Path to write `name` to (inside the staging directory).
   std::string path(const std::string& name);
+  std::string staging_directory() const { return staging_.string(); }
   void commit();
 
  private:
