@@ -4,12 +4,15 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 DEMO_OUT ?= results/demo
 
-.PHONY: all deps build demo test bench clean
+.PHONY: all deps deps-tests build demo test bench clean
 
 all: build
 
 deps:
 	@bash scripts/install-deps.sh
+
+deps-tests:
+	@bash scripts/install-deps.sh --tests
 
 build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DDATAKERNEL_BUILD_TESTS=ON > $(BUILD).configure.log 2>&1 \
@@ -21,7 +24,7 @@ demo: build
 	  data/demo/model_4.npy data/demo/model_5.npy \
 	  --ids data/demo/ids.txt --metrics data/demo/metrics.csv --reference model_1 --seed 1 --out $(DEMO_OUT)
 
-test: build
+test: build deps-tests
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 bench: build

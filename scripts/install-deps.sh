@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian packages datakernel needs to build and test. Idempotent: quiet and fast when
-# everything is present; runs `apt-get update` once, only when something is missing.
+# Installs the Debian packages datakernel needs to build (and, with --tests, to run its tests: chromium for
+# the report's browser test). Idempotent: quiet and fast when everything is present; runs `apt-get update`
+# once, only when something is missing.
 set -euo pipefail
 
 packages=(
@@ -9,6 +10,9 @@ packages=(
   libcli11-dev nlohmann-json3-dev libfmt-dev zlib1g-dev libpcg-cpp-dev
   libgtest-dev
 )
+if [ "${1:-}" = "--tests" ]; then
+  packages+=(chromium)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
