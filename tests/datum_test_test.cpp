@@ -32,17 +32,22 @@ double share_below(const std::vector<double>& p, double level) {
   return static_cast<double>(std::count_if(p.begin(), p.end(), [&](double v) { return v < level; })) / p.size();
 }
 
-class CalibratedNulls : public ::testing::TestWithParam<NullModel> {};
-
-TEST_P(CalibratedNulls, AreCalibratedOnRdpgPairs) {
+// H0 holds: A1 and A2 are independent RDPG draws from the same positions (n = 1,000, d = 3), B = 200.
+DatumTestResult test_on_rdpg_pair(NullModel null) {
   const std::int64_t n = 1000;
   const std::vector<double> x = rdpg_positions(n, 1);
   const Graph a1 = test::rdpg_graph(x, n, 3, 11), a2 = test::rdpg_graph(x, n, 3, 12);
   DatumTestConfig config;
   config.bootstrap = 200;
   config.seed = 5;
-  config.null = GetParam();
-  const DatumTestResult result = test_datum_shift(a1, a2, 3, config);
+  config.null = null;
+  return test_datum_shift(a1, a2, 3, config);
+}
+
+class CalibratedNulls : public ::testing::TestWithParam<NullModel> {};
+
+TEST_P(CalibratedNulls, AreCalibratedOnRdpgPairs) {
+  const DatumTestResult result = test_on_rdpg_pair(GetParam());
   const double share = share_below(result.p_value, 0.05);
   std::cout << null_model_name(GetParam()) << " null: share p < 0.05 = " << share
             << ", KS p = " << result.uniformity.p_value << "\n";
@@ -83,14 +88,7 @@ TEST(DatumTest, DebiasingBringsEigenvaluesBackToTheTruth) {
 TEST(DatumTest, PaperNullIsAntiConservativeOnRdpgPairs) {
   // The authors' null compares the observed A1 with draws centred on A1's own estimate: it understates
   // the null spread, so too many p-values are small. Verifies the claim behind the pooled default.
-  const std::int64_t n = 1000;
-  const std::vector<double> x = rdpg_positions(n, 1);
-  const Graph a1 = test::rdpg_graph(x, n, 3, 11), a2 = test::rdpg_graph(x, n, 3, 12);
-  DatumTestConfig config;
-  config.bootstrap = 200;
-  config.seed = 5;
-  config.null = NullModel::paper;
-  const DatumTestResult result = test_datum_shift(a1, a2, 3, config);
+  const DatumTestResult result = test_on_rdpg_pair(NullModel::paper);
   const double share = share_below(result.p_value, 0.05);
   std::cout << "paper null: share p < 0.05 = " << share << "\n";
   EXPECT_GT(share, 0.10);
