@@ -26,6 +26,7 @@ demo: build
 
 test: build deps-tests
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	bash scripts/python-tests.sh $(BUILD)
 
 bench: build
 	bash bench/compare_bench.sh $(BUILD)

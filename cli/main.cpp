@@ -275,6 +275,9 @@ int main(int argc, char** argv) {
   } catch (const dk::ComputeError& e) {
     std::cerr << "datakernel: error: " << e.what() << "\n";
     return kExitCompute;
+  } catch (const dk::Cancelled& e) {
+    std::cerr << "datakernel: " << e.what() << "\n";
+    return 130;
   } catch (const std::bad_alloc&) {
     std::cerr << "datakernel: error: out of memory\n";
     return kExitCompute;

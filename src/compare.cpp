@@ -42,7 +42,7 @@ void validate_compare_input(const CompareInput& input, const CompareConfig& conf
   if (unique.size() != m) throw InputError("model names must be unique (use --names)");
   if (n < 3) throw InputError(input.models.front().spec + ": needs at least 3 data, got " + std::to_string(n));
   for (const ModelInput& model : input.models)
-    if (model.embeddings) validate_for_knn(model.embeddings->embeddings, config.knn, model.spec);
+    if (model.has_embeddings()) validate_for_knn(model.view(), config.knn, model.spec);
   if (!input.texts.empty() && static_cast<std::int64_t>(input.texts.size()) != n)
     throw InputError("text: " + std::to_string(input.texts.size()) + " lines for n = " + std::to_string(n) + " data");
   if (!input.labels.empty() && static_cast<std::int64_t>(input.labels.size()) != n)
@@ -76,6 +76,7 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
   result.config.mantel.seed = config.seed;
   result.config.test.seed = config.seed;
   result.config.test.progress = nullptr;
+  result.config.test.cancelled = nullptr;
   auto clock = std::chrono::steady_clock::now();
   auto lap = [&](const std::string& stage) {
     const auto now = std::chrono::steady_clock::now();
@@ -89,19 +90,21 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
     ModelSummary summary;
     summary.name = input.names[g];
     summary.source = model.spec;
-    if (model.embeddings) {
+    if (model.has_embeddings()) {
       const std::int64_t blocks = (result.n + config.knn.row_block - 1) / config.knn.row_block;
       ProgressStage stage(progress,
                           "kNN graph " + std::to_string(g + 1) + "/" + std::to_string(m) + " " + summary.name +
-                              " (dim " + std::to_string(model.embeddings->embeddings.dim) + ", k " +
+                              " (dim " + std::to_string(model.view().dim) + ", k " +
                               std::to_string(result.k) + ")",
                           blocks);
       KnnConfig knn = result.config.knn;
       knn.progress = [&](std::int64_t done) { stage.advance(done); };
-      result.graphs.push_back(knn_graph(model.embeddings->embeddings, knn));
+      knn.cancelled = [&] { return progress != nullptr && progress->cancelled(); };
+      result.graphs.push_back(knn_graph(model.view(), knn));
       summary.kind = "embeddings";
-      summary.dim = model.embeddings->embeddings.dim;
-      summary.source_dtype = model.embeddings->info.source_dtype;
+      summary.dim = model.view().dim;
+      summary.source_dtype = model.embeddings ? model.embeddings->info.source_dtype
+                                              : (model.view().f32 ? "float32" : "float64");
     } else {
       result.graphs.push_back(*model.graph);
       summary.kind = "graph";
@@ -114,6 +117,7 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
     result.models.push_back(summary);
   }
   lap("knn_graphs");
+  if (progress != nullptr && progress->cancelled()) throw Cancelled("cancelled");
 
   std::vector<const Graph*> graphs;
   for (const Graph& g : result.graphs) graphs.push_back(&g);
@@ -179,6 +183,7 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
                                         std::to_string(result.joint.dim) + ")",
                           test.bootstrap);
       test.progress = [&](int done, int) { stage.advance(done); };
+      test.cancelled = [&] { return progress != nullptr && progress->cancelled(); };
       PairTest pair;
       pair.model_a = a;
       pair.model_b = b;

@@ -177,3 +177,43 @@ TEST(Knn, RejectsZeroRowsUnderCosineAndKTooLarge) {
 
 }  // namespace
 }  // namespace dk
+
+namespace dk {
+namespace {
+
+TEST(Knn, Float64ViewsGiveTheSameGraphOnExactData) {
+  // Small integers are exact in both precisions, so float32 and float64 searches must agree exactly.
+  std::mt19937_64 rng(8);
+  std::uniform_int_distribution<int> coord(-3, 3);
+  Embeddings y;
+  y.n = 120;
+  y.dim = 5;
+  std::vector<double> wide;
+  for (std::int64_t i = 0; i < y.n * y.dim; ++i) {
+    const int v = coord(rng);
+    y.values.push_back(static_cast<float>(v));
+    wide.push_back(v);
+  }
+  const EmbeddingsView view64{y.n, y.dim, nullptr, wide.data()};
+  for (Metric metric : {Metric::dot, Metric::euclidean}) {
+    KnnConfig config;
+    config.k = 6;
+    config.metric = metric;
+    EXPECT_EQ(knn_search(y, config).ids, knn_search(view64, config).ids) << metric_name(metric);
+  }
+}
+
+TEST(GraphFromCsr, ChecksItsInput) {
+  // 0-1, 1-2 symmetric; rows unsorted on purpose
+  const std::vector<std::int64_t> indptr = {0, 1, 3, 4};
+  const std::vector<std::int32_t> indices = {1, 2, 0, 1};
+  const Graph g = graph_from_csr(3, indptr.data(), indices.data(), 4, "g");
+  EXPECT_EQ(g.columns, (std::vector<std::int32_t>{1, 0, 2, 1}));
+  const std::vector<std::int32_t> asymmetric = {1, 2, 0, 0};
+  EXPECT_THROW(graph_from_csr(3, indptr.data(), asymmetric.data(), 4, "g"), InputError);
+  const std::vector<std::int32_t> loop = {0, 2, 0, 1};
+  EXPECT_THROW(graph_from_csr(3, indptr.data(), loop.data(), 4, "g"), InputError);
+}
+
+}  // namespace
+}  // namespace dk

@@ -16,6 +16,17 @@
 
 namespace dk {
 
+// A borrowed n × dim row-major matrix of float32 or float64 (exactly one pointer set), e.g. a numpy array
+// passed from Python without a copy. Valid while the owner lives.
+struct EmbeddingsView {
+  std::int64_t n = 0;
+  std::int64_t dim = 0;
+  const float* f32 = nullptr;
+  const double* f64 = nullptr;
+
+  double at(std::int64_t i, std::int64_t c) const { return f32 ? f32[i * dim + c] : f64[i * dim + c]; }
+};
+
 struct Embeddings {
   std::int64_t n = 0;
   std::int64_t dim = 0;
@@ -23,6 +34,8 @@ struct Embeddings {
 
   const float* row(std::int64_t i) const { return values.data() + i * dim; }
   float* row(std::int64_t i) { return values.data() + i * dim; }
+  EmbeddingsView view() const { return EmbeddingsView{n, dim, values.data(), nullptr}; }
+  operator EmbeddingsView() const { return view(); }  // NOLINT: owning matrices pass where views are taken
 };
 
 struct Graph {

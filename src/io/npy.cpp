@@ -131,19 +131,19 @@ LoadedEmbeddings parse_npy(const std::string& bytes, const std::string& what) {
   out.info.source_dtype = scalar_name(type);
   out.info.fortran_order = fortran;
   out.info.converted = type != ScalarType::float32 || big_endian || fortran;
-  check_finite(out.embeddings, what);
+  check_finite(out.embeddings.view(), what);
   return out;
 }
 
 LoadedEmbeddings read_npy(const std::string& path) { return parse_npy(read_file_bytes(path), path); }
 
-void check_finite(const Embeddings& e, const std::string& what) {
+void check_finite(const EmbeddingsView& e, const std::string& what) {
   for (std::int64_t i = 0; i < e.n; ++i) {
-    const float* r = e.row(i);
     for (std::int64_t c = 0; c < e.dim; ++c) {
-      if (!std::isfinite(r[c]))
-        throw InputError(what + ": row " + std::to_string(i) + " (0-based) contains " +
-                         (std::isnan(r[c]) ? "NaN" : "Inf") + " at column " + std::to_string(c));
+      const double v = e.at(i, c);
+      if (!std::isfinite(v))
+        throw InputError(what + ": row " + std::to_string(i) + " (0-based) contains " + (std::isnan(v) ? "NaN" : "Inf") +
+                         " at column " + std::to_string(c));
     }
   }
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "datakernel/error.hpp"
+
 namespace dk {
 
 bool Graph::has_edge(std::int64_t i, std::int64_t j) const {
@@ -39,6 +41,33 @@ Graph EdgeList::build(Symmetrize rule) const {
     g.columns.push_back(j);
   }
   for (std::int64_t i = 0; i < n_; ++i) g.row_offsets[i + 1] += g.row_offsets[i];
+  return g;
+}
+
+Graph graph_from_csr(std::int64_t n, const std::int64_t* indptr, const std::int32_t* indices, std::int64_t nnz,
+                     const std::string& what) {
+  if (n < 2) throw InputError(what + ": a graph needs at least 2 vertices");
+  if (indptr[0] != 0 || indptr[n] != nnz) throw InputError(what + ": malformed CSR (indptr does not span the indices)");
+  Graph g;
+  g.n = n;
+  g.row_offsets.assign(indptr, indptr + n + 1);
+  g.columns.assign(indices, indices + nnz);
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (indptr[i + 1] < indptr[i]) throw InputError(what + ": malformed CSR (indptr decreases at row " + std::to_string(i) + ")");
+    auto first = g.columns.begin() + indptr[i], last = g.columns.begin() + indptr[i + 1];
+    std::sort(first, last);
+    if (std::adjacent_find(first, last) != last)
+      throw InputError(what + ": row " + std::to_string(i) + " lists a neighbour twice");
+    for (auto it = first; it != last; ++it) {
+      if (*it < 0 || *it >= n) throw InputError(what + ": row " + std::to_string(i) + " has a column out of range");
+      if (*it == i) throw InputError(what + ": self loop at vertex " + std::to_string(i) + " (a data kernel is hollow)");
+    }
+  }
+  for (std::int64_t i = 0; i < n; ++i)
+    for (std::int64_t p = g.row_offsets[i]; p < g.row_offsets[i + 1]; ++p)
+      if (!g.has_edge(g.columns[p], i))
+        throw InputError(what + ": not symmetric (edge " + std::to_string(i) + "-" + std::to_string(g.columns[p]) +
+                         " has no mirror)");
   return g;
 }
 

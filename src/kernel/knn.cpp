@@ -31,15 +31,16 @@ int default_k(std::int64_t n) {
   return static_cast<int>(std::min<std::int64_t>(std::clamp(k, 8, 64), n - 1));
 }
 
-void validate_for_knn(const Embeddings& y, const KnnConfig& config, const std::string& what) {
+void validate_for_knn(const EmbeddingsView& y, const KnnConfig& config, const std::string& what) {
   const int k = config.k > 0 ? config.k : default_k(y.n);
   if (k >= y.n)
     throw InputError(what + ": k = " + std::to_string(k) + " must be smaller than the number of data n = " +
                      std::to_string(y.n));
   if (config.metric != Metric::cosine) return;
   for (std::int64_t i = 0; i < y.n; ++i) {
-    const float* r = y.row(i);
-    if (std::all_of(r, r + y.dim, [](float v) { return v == 0.0f; }))
+    bool zero = true;
+    for (std::int64_t c = 0; c < y.dim && zero; ++c) zero = y.at(i, c) == 0.0;
+    if (zero)
       throw InputError(what + ": row " + std::to_string(i) +
                        " (0-based) is all zeros; cosine similarity is undefined for it (use --metric dot or "
                        "euclidean, or remove the datum)");
@@ -49,16 +50,15 @@ void validate_for_knn(const Embeddings& y, const KnnConfig& config, const std::s
 namespace {
 
 // Running top-k of one row: sorted best first; better = higher score, then lower id.
+template <class T>
 struct TopK {
-  float* scores;
+  T* scores;
   std::int64_t* ids;
   int k;
   int size = 0;
 
-  static bool better(float s1, std::int64_t i1, float s2, std::int64_t i2) {
-    return s1 > s2 || (s1 == s2 && i1 < i2);
-  }
-  void offer(float score, std::int64_t id) {
+  static bool better(T s1, std::int64_t i1, T s2, std::int64_t i2) { return s1 > s2 || (s1 == s2 && i1 < i2); }
+  void offer(T score, std::int64_t id) {
     if (size == k && !better(score, id, scores[k - 1], ids[k - 1])) return;
     int at = size < k ? size++ : k - 1;
     while (at > 0 && better(score, id, scores[at - 1], ids[at - 1])) {
@@ -71,34 +71,28 @@ struct TopK {
   }
 };
 
-}  // namespace
-
-NeighbourLists knn_search(const Embeddings& y, const KnnConfig& config) {
-  const std::int64_t n = y.n, dim = y.dim;
+template <class T>
+NeighbourLists knn_search_typed(const T* values, std::int64_t n, std::int64_t dim, const KnnConfig& config) {
   const int k = config.k > 0 ? config.k : default_k(n);
-  validate_for_knn(y, config, "embeddings");
-
-  // Prepared copy: L2-normalised rows for cosine; squared norms for euclidean.
-  const Embeddings* data = &y;
-  Embeddings normalised;
-  std::vector<float> squared_norms;
+  // Prepared copy only where the metric needs one: L2-normalised rows for cosine; squared norms for euclidean.
+  const T* data = values;
+  std::vector<T> normalised, squared_norms;
   if (config.metric == Metric::cosine) {
-    normalised = y;
+    normalised.assign(values, values + n * dim);
     for (std::int64_t i = 0; i < n; ++i) {
-      float* r = normalised.row(i);
+      T* r = normalised.data() + i * dim;
       double s = 0.0;
       for (std::int64_t c = 0; c < dim; ++c) s += static_cast<double>(r[c]) * r[c];
-      const float inv = static_cast<float>(1.0 / std::sqrt(s));
+      const T inv = static_cast<T>(1.0 / std::sqrt(s));
       for (std::int64_t c = 0; c < dim; ++c) r[c] *= inv;
     }
-    data = &normalised;
+    data = normalised.data();
   } else if (config.metric == Metric::euclidean) {
     squared_norms.resize(static_cast<std::size_t>(n));
     for (std::int64_t i = 0; i < n; ++i) {
-      const float* r = y.row(i);
       double s = 0.0;
-      for (std::int64_t c = 0; c < dim; ++c) s += static_cast<double>(r[c]) * r[c];
-      squared_norms[i] = static_cast<float>(s);
+      for (std::int64_t c = 0; c < dim; ++c) s += static_cast<double>(values[i * dim + c]) * values[i * dim + c];
+      squared_norms[i] = static_cast<T>(s);
     }
   }
 
@@ -107,6 +101,7 @@ NeighbourLists knn_search(const Embeddings& y, const KnnConfig& config) {
   out.k = k;
   out.ids.assign(static_cast<std::size_t>(n) * k, -1);
   out.scores.assign(static_cast<std::size_t>(n) * k, 0.0f);
+  std::vector<T> scores(static_cast<std::size_t>(n) * k, T(0));
 
   const std::int64_t rb = config.row_block, cb = config.col_block;
   const std::int64_t row_blocks = (n + rb - 1) / rb;
@@ -115,26 +110,27 @@ NeighbourLists knn_search(const Embeddings& y, const KnnConfig& config) {
   std::int64_t finished_blocks = 0;
 #pragma omp parallel num_threads(threads)
   {
-    std::vector<float> tile(static_cast<std::size_t>(rb * std::min(cb, n)));
+    std::vector<T> tile(static_cast<std::size_t>(rb * std::min(cb, n)));
 #pragma omp for schedule(dynamic, 1)
     for (std::int64_t block = 0; block < row_blocks; ++block) {
+      if (config.cancelled && config.cancelled()) continue;
       const std::int64_t r0 = block * rb, rows = std::min(rb, n - r0);
-      std::vector<TopK> tops;
+      std::vector<TopK<T>> tops;
       tops.reserve(static_cast<std::size_t>(rows));
       for (std::int64_t r = 0; r < rows; ++r)
-        tops.push_back(TopK{out.scores.data() + (r0 + r) * k, out.ids.data() + (r0 + r) * k, k});
+        tops.push_back(TopK<T>{scores.data() + (r0 + r) * k, out.ids.data() + (r0 + r) * k, k});
       for (std::int64_t c0 = 0; c0 < n; c0 += cb) {
         const std::int64_t cols = std::min(cb, n - c0);
-        gemm_abt(data->row(r0), data->row(c0), tile.data(), rows, cols, dim, cols);
+        gemm_abt(data + r0 * dim, data + c0 * dim, tile.data(), rows, cols, dim, cols);
         if (config.metric == Metric::euclidean) {
           for (std::int64_t r = 0; r < rows; ++r) {
-            float* t = tile.data() + r * cols;
-            for (std::int64_t c = 0; c < cols; ++c) t[c] = 2.0f * t[c] - squared_norms[c0 + c];
+            T* t = tile.data() + r * cols;
+            for (std::int64_t c = 0; c < cols; ++c) t[c] = T(2) * t[c] - squared_norms[c0 + c];
           }
         }
         for (std::int64_t r = 0; r < rows; ++r) {
-          const float* t = tile.data() + r * cols;
-          TopK& top = tops[r];
+          const T* t = tile.data() + r * cols;
+          TopK<T>& top = tops[r];
           const std::int64_t self = r0 + r;
           for (std::int64_t c = 0; c < cols; ++c) {
             const std::int64_t j = c0 + c;
@@ -148,7 +144,16 @@ NeighbourLists knn_search(const Embeddings& y, const KnnConfig& config) {
       }
     }
   }
+  if (config.cancelled && config.cancelled()) throw Cancelled("kNN search cancelled");
+  for (std::size_t i = 0; i < scores.size(); ++i) out.scores[i] = static_cast<float>(scores[i]);
   return out;
+}
+
+}  // namespace
+
+NeighbourLists knn_search(const EmbeddingsView& y, const KnnConfig& config) {
+  validate_for_knn(y, config, "embeddings");
+  return y.f32 ? knn_search_typed(y.f32, y.n, y.dim, config) : knn_search_typed(y.f64, y.n, y.dim, config);
 }
 
 Graph graph_from_neighbours(const NeighbourLists& lists, Symmetrize rule) {
@@ -159,7 +164,7 @@ Graph graph_from_neighbours(const NeighbourLists& lists, Symmetrize rule) {
   return edges.build(rule);
 }
 
-Graph knn_graph(const Embeddings& y, const KnnConfig& config) {
+Graph knn_graph(const EmbeddingsView& y, const KnnConfig& config) {
   return graph_from_neighbours(knn_search(y, config), config.symmetrize);
 }
 

@@ -32,6 +32,12 @@ void gemm_abt(const float* a, const float* b, float* c, long rows, long cols, lo
               static_cast<int>(ldc));
 }
 
+void gemm_abt(const double* a, const double* b, double* c, long rows, long cols, long depth, long ldc) {
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(rows), static_cast<int>(cols),
+              static_cast<int>(depth), 1.0, a, static_cast<int>(depth), b, static_cast<int>(depth), 0.0, c,
+              static_cast<int>(ldc));
+}
+
 double measure_gemm_gflops(long size, int repeats) {
   const long depth = 384;
   std::vector<float> a(static_cast<std::size_t>(size * depth)), c(static_cast<std::size_t>(size * size));

@@ -90,6 +90,7 @@ DatumTestResult test_datum_shift(const Graph& a, const Graph& b, int dim, const 
   result.dim = dim;
   result.config = config;
   result.config.progress = nullptr;
+  result.config.cancelled = nullptr;
   result.statistic = block_distances(observed);
 
   // Latent positions of the null model, and the fixed first graph of the paper's procedure.
@@ -123,6 +124,7 @@ DatumTestResult test_datum_shift(const Graph& a, const Graph& b, int dim, const 
     replicate_config.tolerance = kReplicateTolerance;
 #pragma omp for schedule(dynamic, 1)
     for (int rep = 0; rep < config.bootstrap; ++rep) {
+      if (config.cancelled && config.cancelled()) continue;
       try {
         pcg32 rng = replicate_generator(config.seed, stream, static_cast<std::uint64_t>(rep));
         const Graph g1 = config.null == NullModel::paper ? Graph{} : sample_rdpg(latent, rng);
@@ -144,6 +146,7 @@ DatumTestResult test_datum_shift(const Graph& a, const Graph& b, int dim, const 
 #pragma omp critical(datakernel_test_merge)
     for (std::int64_t i = 0; i < n; ++i) exceed[i] += local[i];
   }
+  if (config.cancelled && config.cancelled()) throw Cancelled("per-datum test cancelled");
   if (!failure.empty()) throw ComputeError("per-datum test: " + failure);
 
   result.p_value.resize(static_cast<std::size_t>(n));

@@ -37,6 +37,6 @@ LoadedEmbeddings read_delimited(const std::string& path, char delimiter);
 LoadedEmbeddings parse_npy(const std::string& bytes, const std::string& what);
 
 // Throws InputError("<what>: row r ...") on the first NaN/Inf value.
-void check_finite(const Embeddings& e, const std::string& what);
+void check_finite(const EmbeddingsView& e, const std::string& what);
 
 }  // namespace dk

@@ -22,11 +22,17 @@ ModelSpec parse_model_spec(const std::string& spec);
 // Default display name: the member name when one is given, else the file name without extension.
 std::string default_model_name(const ModelSpec& spec);
 
+// Exactly one of: embeddings read from a file (owned), embeddings borrowed from the caller (e.g. a numpy array,
+// not copied), or a precomputed graph.
 struct ModelInput {
   std::string spec;
   std::optional<LoadedEmbeddings> embeddings;
+  std::optional<EmbeddingsView> borrowed;
   std::optional<Graph> graph;
-  std::int64_t rows() const { return embeddings ? embeddings->embeddings.n : graph->n; }
+
+  bool has_embeddings() const { return embeddings.has_value() || borrowed.has_value(); }
+  EmbeddingsView view() const { return embeddings ? embeddings->embeddings.view() : *borrowed; }
+  std::int64_t rows() const { return has_embeddings() ? view().n : graph->n; }
 };
 
 ModelInput load_model(const std::string& spec);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -33,5 +34,10 @@ class EdgeList {
 // A symmetric Graph from its upper triangle without sorting: `upper` holds edges (i, j) with i < j, no
 // duplicates, and for each i its j in ascending order (edges of different rows may interleave). O(n + edges).
 Graph graph_from_upper_triangle(std::int64_t n, const std::vector<std::pair<std::int32_t, std::int32_t>>& upper);
+
+// A Graph from caller-provided CSR arrays (e.g. scipy.sparse), checked: indices in range, no self loops,
+// symmetric, no duplicate entries (columns are sorted here). Throws InputError naming `what`.
+Graph graph_from_csr(std::int64_t n, const std::int64_t* indptr, const std::int32_t* indices, std::int64_t nnz,
+                     const std::string& what);
 
 }  // namespace dk

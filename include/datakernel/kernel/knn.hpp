@@ -35,6 +35,8 @@ struct KnnConfig {
   std::int64_t col_block = 4096;    // tile columns
   // Called with the number of finished row blocks (of ceil(n / row_block)), one thread at a time.
   std::function<void(std::int64_t)> progress;
+  // Polled between row blocks; when it returns true the search stops and throws Cancelled.
+  std::function<bool()> cancelled;
 };
 
 // Default k: ceil(2 ln n), clamped to [8, 64] (and below n). Justification in README ("Choosing k"):
@@ -51,10 +53,12 @@ struct NeighbourLists {
 };
 
 // Throws InputError naming `what` (the file) when a row is all zero under the cosine metric or k >= n.
-void validate_for_knn(const Embeddings& y, const KnnConfig& config, const std::string& what);
+void validate_for_knn(const EmbeddingsView& y, const KnnConfig& config, const std::string& what);
 
-NeighbourLists knn_search(const Embeddings& y, const KnnConfig& config);
+// float32 views run in float32 (sgemm), float64 views in float64 (dgemm); neither is copied except for the
+// L2-normalised copy the cosine metric needs.
+NeighbourLists knn_search(const EmbeddingsView& y, const KnnConfig& config);
 Graph graph_from_neighbours(const NeighbourLists& lists, Symmetrize rule);
-Graph knn_graph(const Embeddings& y, const KnnConfig& config);
+Graph knn_graph(const EmbeddingsView& y, const KnnConfig& config);
 
 }  // namespace dk

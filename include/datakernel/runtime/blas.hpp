@@ -20,6 +20,7 @@ std::string blas_kernel_fallback();
 
 // Single-precision C = A·Bᵀ for row-major A (rows×depth), B (cols×depth), C (rows×cols, leading dim ldc).
 void gemm_abt(const float* a, const float* b, float* c, long rows, long cols, long depth, long ldc);
+void gemm_abt(const double* a, const double* b, double* c, long rows, long cols, long depth, long ldc);
 
 // Measured single-precision GEMM rate in GFLOP/s (square-ish product of `size`), for `datakernel info`.
 double measure_gemm_gflops(long size, int repeats);

@@ -19,6 +19,8 @@ class ProgressSink {
   virtual void advance(std::int64_t done) = 0;  // steps finished so far
   virtual void end() = 0;
   virtual void message(const std::string& text) = 0;  // a one-off line (warnings, notes)
+  // Polled by long loops; returning true stops the run with dk::Cancelled (e.g. Ctrl-C in Python).
+  virtual bool cancelled() { return false; }
 };
 
 // Scope helper: begin on construction, end on destruction; tolerates a null sink.

@@ -43,6 +43,8 @@ struct DatumTestConfig {
   int threads = 0;  // 0 = all available
   // Called after each finished replicate with (done, total), from one thread at a time.
   std::function<void(int, int)> progress;
+  // Polled between replicates; when it returns true the test stops and throws Cancelled.
+  std::function<bool()> cancelled;
 };
 
 struct DatumTestResult {
