@@ -34,7 +34,7 @@ using namespace nb::literals;
 
 namespace {
 
-using AnyArray = nb::ndarray<nb::numpy, nb::device::cpu>;
+using AnyArray = nb::ndarray<nb::ro, nb::device::cpu>;  // read-only views accepted (e.g. np.load(mmap_mode="r"))
 
 // A checked, borrowed view of a 2-D C-contiguous float32/float64 array.
 dk::EmbeddingsView borrow(const AnyArray& a, const std::string& what) {

@@ -51,6 +51,17 @@ def test_float32_and_float64_cross_without_conversion():
     assert (a != b).nnz == 0
 
 
+def test_read_only_memory_maps_are_used_in_place(tmp_path):
+    y = clustered(150, seed=14)
+    np.save(tmp_path / "y.npy", y)
+    mapped = np.load(tmp_path / "y.npy", mmap_mode="r")
+    assert not mapped.flags.writeable
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        graph = dk.DataKernel(k=6).fit(mapped).graph_
+    assert (graph != dk.DataKernel(k=6).fit(y).graph_).nnz == 0
+
+
 def test_other_layouts_are_converted_once_with_a_warning():
     y = clustered(120, seed=3)
     with pytest.warns(dk.ConversionWarning, match="not C-contiguous"):
