@@ -147,6 +147,8 @@ int main(int argc, char** argv) {
   compare->add_option("--reference", config.reference, "test every model against this one (default: all pairs)");
   compare->add_option("--ids", ids_path, "one id per line, used in outputs");
   std::string text_path, labels_path;
+  std::string report_pair_text;
+  compare->add_option("--report-pair", report_pair_text, "A,B: the model pair whose data the report plots");
   compare->add_option("--text", text_path, "one line of text per datum, shown in the report");
   compare->add_option("--labels", labels_path, "one label per datum, shown in the report");
   compare->add_option("--seed", config.seed, "random seed");
@@ -211,6 +213,7 @@ int main(int argc, char** argv) {
     config.knn.symmetrize = symmetrize_text == "mutual" ? dk::Symmetrize::mutual : dk::Symmetrize::union_of_both;
     config.knn.threads = threads;
     config.test.threads = threads;
+    if (!report_pair_text.empty()) config.report_pair = split_names(report_pair_text);
     config.test.null = dk::parse_null_model(null_text);
     config.test.correction = dk::parse_correction(correction_text);
     if (dim_text != "auto") {

@@ -56,6 +56,12 @@ void validate_compare_input(const CompareInput& input, const CompareConfig& conf
   if (config.test.bootstrap > 0 && !(config.test.alpha > 0 && config.test.alpha < 1))
     throw InputError("--alpha must be in (0, 1)");
   if (!config.reference.empty()) test_pairs(input.names, config.reference);  // throws for an unknown name
+  if (!config.report_pair.empty()) {
+    if (config.report_pair.size() != 2) throw InputError("--report-pair needs two model names, e.g. A,B");
+    for (const auto& name : config.report_pair)
+      if (std::find(input.names.begin(), input.names.end(), name) == input.names.end())
+        throw InputError("--report-pair: '" + name + "' is not one of the model names");
+  }
   if (input.metrics && m < 3) throw InputError("--metrics needs at least 3 models to correlate model pairs");
 }
 

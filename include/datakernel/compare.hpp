@@ -31,6 +31,7 @@ struct CompareConfig {
   MantelConfig mantel;
   DatumTestConfig test;    // per-datum tests; test.bootstrap = 0 skips them
   std::string reference;   // test every model against this one; empty = all pairs
+  std::vector<std::string> report_pair;  // the pair whose data the report plots; empty = most rejections
   std::uint64_t seed = 0;  // propagated to the eigen-solver, the bootstrap and the Mantel permutations
 };
 

@@ -331,7 +331,11 @@ std::string methods(const nlohmann::json& s) {
   if (s.contains("correlations"))
     text += " Downstream metrics were correlated with model distances over model pairs (Spearman and Pearson of "
             "D<sub>ij</sub> against |f<sub>i</sub> − f<sub>j</sub>|, two-sided Mantel permutation p-values).";
-  text += fmt::format(" BLAS kernel: {}.</p>", esc(s.value("blas_core", "?")));
+  text += fmt::format(" BLAS kernel: {}", esc(s.value("blas_core", "?")));
+  if (s.contains("library_versions"))
+    text += fmt::format("; Eigen {}; {}; compiler {}", esc(s["library_versions"].value("eigen", "?")),
+                        esc(s["library_versions"].value("openblas", "?")), esc(s["library_versions"].value("compiler", "?")));
+  text += ".</p>";
   text += "<p>Reproduce: <code>datakernel compare";
   std::string names;
   for (const auto& i : s.at("inputs")) {
@@ -351,6 +355,10 @@ std::string methods(const nlohmann::json& s) {
                       t.at("reference").get<std::string>().empty()
                           ? ""
                           : " --reference " + esc(t.at("reference").get<std::string>()));
+  if (s.contains("report_pair")) {
+    const std::string pair = s["report_pair"][0].get<std::string>() + "," + s["report_pair"][1].get<std::string>();
+    text.insert(text.size() - std::string("</code></p>").size(), " --report-pair " + esc(pair));
+  }
   return text;
 }
 
@@ -467,14 +475,22 @@ std::string render_report(const std::string& results_dir) {
 
   {
     std::string a = names.size() > 1 ? names[0] : "", b = names.size() > 1 ? names[1] : "";
-    // The tested pair with the most rejections (the first on ties), else the first two models.
+    // The pair chosen with --report-pair, else the tested pair with the most rejections (the first on ties),
+    // else the first two models.
     const DatumTestRows* rows = nullptr;
-    long most = -1;
-    for (const auto& candidate : r.tests) {
-      const long rejected = std::count(candidate.rejected.begin(), candidate.rejected.end(), true);
-      if (rejected > most) most = rejected, rows = &candidate;
+    if (s.contains("report_pair")) {
+      a = s["report_pair"][0].get<std::string>(), b = s["report_pair"][1].get<std::string>();
+      for (const auto& candidate : r.tests)
+        if ((candidate.model_a == a && candidate.model_b == b) || (candidate.model_a == b && candidate.model_b == a))
+          rows = &candidate;
+    } else {
+      long most = -1;
+      for (const auto& candidate : r.tests) {
+        const long rejected = std::count(candidate.rejected.begin(), candidate.rejected.end(), true);
+        if (rejected > most) most = rejected, rows = &candidate;
+      }
+      if (rows != nullptr) a = rows->model_a, b = rows->model_b;
     }
-    if (rows != nullptr) a = rows->model_a, b = rows->model_b;
     const int bootstrap = s.contains("tests") && !s["tests"].empty() ? s["tests"][0].at("bootstrap").get<int>() : 0;
     html += fmt::format("\n<section id='embedding-section'><h2>Omnibus embedding of the data: {} (circles) and {} "
                         "(squares)</h2><p>First two dimensions of the joint omnibus embedding{}.</p>",

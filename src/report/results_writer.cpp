@@ -125,6 +125,10 @@ nlohmann::json summary_json(const CompareResult& r) {
                       {"reference", r.config.reference}};
   j["search_eigenvalues"] = r.joint.eigenvalues.size();
   if (!r.sources.empty()) j["sources"] = r.sources;
+  if (!r.config.report_pair.empty()) j["report_pair"] = r.config.report_pair;
+  j["library_versions"] = {{"eigen", fmt::format("{}.{}.{}", EIGEN_WORLD_VERSION, EIGEN_MAJOR_VERSION, EIGEN_MINOR_VERSION)},
+                           {"openblas", blas_version()},
+                           {"compiler", __VERSION__}};
   nlohmann::json inputs = nlohmann::json::array();
   for (const ModelSummary& m : r.models)
     inputs.push_back({{"name", m.name}, {"source", m.source}, {"kind", m.kind}, {"dim", m.dim},

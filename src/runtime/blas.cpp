@@ -7,6 +7,7 @@
 
 extern "C" {
 char* openblas_get_corename(void);
+char* openblas_get_config(void);
 int openblas_get_num_threads(void);
 void openblas_set_num_threads(int);
 }
@@ -14,6 +15,7 @@ void openblas_set_num_threads(int);
 namespace dk {
 
 std::string blas_core_name() { return openblas_get_corename(); }
+std::string blas_version() { return openblas_get_config(); }
 int blas_threads() { return openblas_get_num_threads(); }
 void set_blas_threads(int threads) { openblas_set_num_threads(threads); }
 

@@ -11,6 +11,7 @@
 namespace dk {
 
 std::string blas_core_name();
+std::string blas_version();  // OpenBLAS's build configuration string
 int blas_threads();
 void set_blas_threads(int threads);
 
