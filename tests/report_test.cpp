@@ -101,6 +101,16 @@ TEST_F(ReportFromRun, RegeneratesIdenticallyFromFiles) {
   EXPECT_EQ(slurp(dir.file("out/report.html")), html);
 }
 
+TEST_F(ReportFromRun, PlotsTheChosenPair) {
+  // default: the tested pair with the most rejections; with B = 40 BH rejects nothing, so the first pair
+  EXPECT_NE(html.find("base (circles) and tuned &lt;v2&gt; (squares)"), std::string::npos);
+  config.report_pair = {"tuned <v2>", "base"};
+  write_results(run_compare(input, config), dir.file("chosen"));
+  const std::string chosen = slurp(dir.file("chosen/report.html"));
+  EXPECT_NE(chosen.find("tuned &lt;v2&gt; (circles) and base (squares)"), std::string::npos);
+  EXPECT_NE(chosen.find("--report-pair tuned &lt;v2&gt;,base"), std::string::npos);
+}
+
 TEST(Report, MissingDirectoryIsAnInputError) {
   test::TempDir dir;
   try {
