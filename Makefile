@@ -22,7 +22,7 @@ build: deps
 demo: build
 	./$(BUILD)/datakernel compare data/demo/model_1.npy data/demo/model_2.npy data/demo/model_3.npy \
 	  data/demo/model_4.npy data/demo/model_5.npy \
-	  --ids data/demo/ids.txt --metrics data/demo/metrics.csv --reference model_1 --seed 1 --out $(DEMO_OUT)
+	  --ids data/demo/ids.txt --metrics data/demo/metrics.csv --reference model_1 --seed 1 --force --out $(DEMO_OUT)
 
 test: build deps-tests
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

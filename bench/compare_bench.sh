@@ -14,11 +14,12 @@ times=()
 for r in $(seq "$runs"); do
   rm -rf "$work/out"
   start=$EPOCHREALTIME
-  "$dk" compare "$work"/data/model_{1,2,3}.npy --bootstrap 0 --seed 1 --quiet --out "$work/out" > /dev/null
+  "$dk" compare "$work"/data/model_{1,2,3}.npy --bootstrap 0 --seed 1 --quiet --timings "$work/timings.json" \
+    --out "$work/out" > /dev/null
   end=$EPOCHREALTIME
   times+=("$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.3f", b - a}')")
 done
-stages=$(python3 -c "import json,sys; s=json.load(open(sys.argv[1])); print(', '.join(f'{k} {v:.3f} s' for k,v in s['seconds'].items()), '| d =', s['dim'], '| k =', s['k'])" "$work/out/summary.json")
+stages=$(python3 -c "import json,sys; s=json.load(open(sys.argv[1])); t=json.load(open(sys.argv[2])); print(', '.join(f'{k} {v:.3f} s' for k,v in t['stages'].items()), '| d =', s['dim'], '| k =', s['k'])" "$work/out/summary.json" "$work/timings.json")
 median=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')
 echo "compare 3 models x 5000 x 384: median of $runs runs = ${median} s (target < 10 s)"
 echo "runs (s): ${times[*]}"

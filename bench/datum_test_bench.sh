@@ -26,12 +26,13 @@ walls=()
 for r in 1 2 3; do
   rm -rf "$work/o2000"
   start=$EPOCHREALTIME
-  "$dk" compare "$work"/s2000/model_{1,2}.npy --bootstrap 1000 --seed "$r" --quiet --out "$work/o2000" > /dev/null 2>&1
+  "$dk" compare "$work"/s2000/model_{1,2}.npy --bootstrap 1000 --seed "$r" --quiet --timings "$work/t2000.json" \
+    --out "$work/o2000" > /dev/null 2>&1
   end=$EPOCHREALTIME
   walls+=("$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.2f", b - a}')")
 done
 echo "compare wall time, 3 runs (s): ${walls[*]}; median $(median "${walls[@]}") s (target < 60 s)"
-echo "last run: d = $(field "$work/o2000/summary.json" 's["dim"]'), test $(field "$work/o2000/summary.json" 'round(s["tests"][0]["seconds"],2)') s," \
+echo "last run: d = $(field "$work/o2000/summary.json" 's["dim"]'), test $(field "$work/t2000.json" 'round(s["tests"][0]["seconds"],2)') s," \
      "rejected $(field "$work/o2000/summary.json" 's["tests"][0]["n_rejected"]') (100 moved)"
 
 echo
@@ -45,8 +46,9 @@ ours=()
 theirs=()
 for r in 1 2 3; do
   rm -rf "$work/o1000"
-  "$dk" compare "$k1" "$k2" --dim "$d" --null paper --bootstrap 100 --seed "$r" --quiet --out "$work/o1000" > /dev/null 2>&1
-  ours+=("$(field "$work/o1000/summary.json" 's["tests"][0]["seconds"]')")
+  "$dk" compare "$k1" "$k2" --dim "$d" --null paper --bootstrap 100 --seed "$r" --quiet --timings "$work/t1000.json" \
+    --out "$work/o1000" > /dev/null 2>&1
+  ours+=("$(field "$work/t1000.json" 's["tests"][0]["seconds"]')")
   theirs+=("$("$py" "$here/authors_procedure.py" "$k1" "$k2" --dim "$d" --bootstrap 100 --seed "$r" --out "$work/authors.csv" \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["seconds"])')")
 done

@@ -1,11 +1,15 @@
 // datakernel: command-line front end. A thin layer over the library: parse options, load inputs,
 // run_compare / simulate, write results. Exit codes: 0 ok, 1 usage, 2 bad input, 3 computation failed.
+#include <signal.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <fmt/format.h>
 #include <iostream>
 #include <omp.h>
@@ -21,7 +25,25 @@
 
 namespace {
 
-constexpr int kExitUsage = 1, kExitInput = 2, kExitCompute = 3;
+constexpr int kExitUsage = 1, kExitInput = 2, kExitCompute = 3, kExitInterrupted = 130;
+
+// Set by SIGINT/SIGTERM; long stages poll it and stop with dk::Cancelled, so no partial output is left.
+volatile std::sig_atomic_t g_stop = 0;
+
+void request_stop(int) { g_stop = 1; }
+
+void install_stop_handlers() {
+  struct sigaction action {};
+  action.sa_handler = request_stop;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESETHAND;  // a second signal terminates at once
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+void stop_if_requested() {
+  if (g_stop) throw dk::Cancelled("interrupted");
+}
 
 // OpenBLAS fixes its kernels at load time; if it fell back to generic "Prescott" kernels on a modern CPU,
 // re-run this process once with OPENBLAS_CORETYPE set (README "BLAS").
@@ -147,7 +169,10 @@ int main(int argc, char** argv) {
   compare->add_option("--reference", config.reference, "test every model against this one (default: all pairs)");
   compare->add_option("--ids", ids_path, "one id per line, used in outputs");
   std::string text_path, labels_path;
-  std::string report_pair_text;
+  std::string report_pair_text, timings_path;
+  compare->add_option("--timings", timings_path, "write stage and test wall times (JSON) to this file");
+  bool force = false;
+  compare->add_flag("--force", force, "write into an output directory that already holds files");
   compare->add_option("--report-pair", report_pair_text, "A,B: the model pair whose data the report plots");
   compare->add_option("--text", text_path, "one line of text per datum, shown in the report");
   compare->add_option("--labels", labels_path, "one label per datum, shown in the report");
@@ -225,13 +250,16 @@ int main(int argc, char** argv) {
         throw dk::InputError("--dim must be 'auto' or a positive integer, got '" + dim_text + "'");
       }
     }
-    dk::TerminalProgress terminal(stderr, ::isatty(::fileno(stderr)) != 0);
-    dk::ProgressSink* progress = quiet ? nullptr : &terminal;
+    install_stop_handlers();
+    dk::TerminalProgress terminal(stderr, ::isatty(::fileno(stderr)) != 0, quiet, &g_stop);
+    dk::ProgressSink* progress = &terminal;
     auto log = [&](const std::string& text) {
       if (progress) progress->message(text);
     };
     if (std::filesystem::exists(out_dir) && !std::filesystem::is_directory(out_dir))
       throw dk::InputError(out_dir + ": output path exists and is not a directory");
+    if (!force && std::filesystem::is_directory(out_dir) && !std::filesystem::is_empty(out_dir))
+      throw dk::InputError(out_dir + ": output directory already holds files; use --force to overwrite them");
     dk::CompareInput input;
     if (inputs.size() < 2) throw dk::InputError("compare needs at least 2 models, got " + std::to_string(inputs.size()));
     for (std::size_t f = 0; f < inputs.size(); ++f) {
@@ -240,6 +268,7 @@ int main(int argc, char** argv) {
         dk::ProgressStage stage(progress, "reading " + spec, 0);
         input.models.push_back(dk::load_model(spec));
       }
+      stop_if_requested();
       if (input.models.back().embeddings && input.models.back().embeddings->info.converted)
         log(spec + ": converted " + input.models.back().embeddings->info.source_dtype +
             (input.models.back().embeddings->info.fortran_order ? " (Fortran order)" : "") +
@@ -265,9 +294,15 @@ int main(int argc, char** argv) {
             : "";
     if (!advice.empty()) std::cerr << "datakernel: warning: " << advice << "\n";
     const dk::CompareResult result = dk::run_compare(input, config, progress);
+    stop_if_requested();
     for (const auto& warning : result.warnings)
       if (warning != advice) std::cerr << "datakernel: warning: " << warning << "\n";
     dk::write_results(result, out_dir, save_kernels);
+    if (!timings_path.empty()) {
+      std::ofstream timings(timings_path);
+      timings << dk::timings_json(result).dump(2) << "\n";
+      if (!timings) throw dk::InputError(timings_path + ": cannot write timings");
+    }
     print_summary(result);
     std::cout << "\nwrote report.html, summary.json, model_distances.csv, manifold.csv, datum_shift.csv"
               << (result.tests.empty() ? "" : ", datum_tests.csv") << ", latent_2d.csv to " << out_dir << "\n";
@@ -278,9 +313,9 @@ int main(int argc, char** argv) {
   } catch (const dk::ComputeError& e) {
     std::cerr << "datakernel: error: " << e.what() << "\n";
     return kExitCompute;
-  } catch (const dk::Cancelled& e) {
-    std::cerr << "datakernel: " << e.what() << "\n";
-    return 130;
+  } catch (const dk::Cancelled&) {
+    std::cerr << "datakernel: interrupted; no output was written\n";
+    return kExitInterrupted;
   } catch (const std::bad_alloc&) {
     std::cerr << "datakernel: error: out of memory\n";
     return kExitCompute;

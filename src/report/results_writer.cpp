@@ -53,6 +53,15 @@ std::string csv_field(const std::string& s) {
 
 }  // namespace
 
+nlohmann::json timings_json(const CompareResult& r) {
+  nlohmann::json seconds = nlohmann::json::object();
+  for (const auto& [stage, s] : r.seconds) seconds[stage] = s;
+  nlohmann::json tests = nlohmann::json::array();
+  for (const PairTest& t : r.tests)
+    tests.push_back({{"model_a", r.names[t.model_a]}, {"model_b", r.names[t.model_b]}, {"seconds", t.result.seconds}});
+  return {{"stages", seconds}, {"tests", tests}};
+}
+
 nlohmann::json summary_json(const CompareResult& r) {
   nlohmann::json j;
   j["tool"] = "datakernel";
@@ -108,8 +117,7 @@ nlohmann::json summary_json(const CompareResult& r) {
                                                              [&](double p) { return p < x.config.alpha; }) /
                                                    static_cast<double>(x.p_value.size())},
                        {"ks_uniform", {{"statistic", x.uniformity.statistic}, {"p_value", x.uniformity.p_value}}},
-                       {"p_value_cdf", cdf},
-                       {"seconds", x.seconds}});
+                       {"p_value_cdf", cdf}});
     }
     j["tests"] = tests;
   }
@@ -137,9 +145,6 @@ nlohmann::json summary_json(const CompareResult& r) {
   j["seed"] = r.config.seed;
   j["blas_core"] = blas_core_name();
   j["warnings"] = r.warnings;
-  nlohmann::json seconds = nlohmann::json::object();
-  for (const auto& [stage, s] : r.seconds) seconds[stage] = s;
-  j["seconds"] = seconds;
   return j;
 }
 

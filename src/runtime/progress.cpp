@@ -14,6 +14,7 @@ std::string clock_text(double seconds) {
 }  // namespace
 
 void TerminalProgress::begin(const std::string& stage, std::int64_t total) {
+  if (quiet_) return;
   std::lock_guard lock(mutex_);
   stage_ = stage;
   total_ = total;
@@ -30,6 +31,7 @@ void TerminalProgress::begin(const std::string& stage, std::int64_t total) {
 }
 
 void TerminalProgress::advance(std::int64_t done) {
+  if (quiet_) return;
   std::lock_guard lock(mutex_);
   if (!active_ || done <= done_) return;
   done_ = done;
@@ -54,6 +56,7 @@ void TerminalProgress::advance(std::int64_t done) {
 }
 
 void TerminalProgress::end() {
+  if (quiet_) return;
   std::lock_guard lock(mutex_);
   if (!active_) return;
   if (total_ > 0) done_ = total_;
@@ -68,6 +71,7 @@ void TerminalProgress::end() {
 }
 
 void TerminalProgress::message(const std::string& text) {
+  if (quiet_) return;
   std::lock_guard lock(mutex_);
   if (terminal_ && active_) fmt::print(out_, "\r\033[K");
   fmt::print(out_, "datakernel: {}\n", text);

@@ -7,6 +7,7 @@
 //   latent_2d.csv        datum,id,model,z1,z2: first two omnibus dimensions of every datum under every model
 //   annotations.csv      datum,id,label,text (only with --text / --labels)
 //   report.html          the self-contained HTML report rendered from the files above (html_report.hpp)
+// Same inputs and seed give byte-identical files, whatever the thread count (no timings, no dates).
 // All files are first written into a staging directory inside the output directory and renamed into place
 // only when every one is complete, so a failed run leaves no partial files.
 #pragma once
@@ -20,6 +21,9 @@
 namespace dk {
 
 nlohmann::json summary_json(const CompareResult& result);
+// Stage and per-test wall times: the one thing that differs between identical runs, so it is kept out of the
+// output directory (whose files are byte-identical for the same inputs and seed) and written only on request.
+nlohmann::json timings_json(const CompareResult& result);
 // With save_kernels, each model's graph also goes to kernel_<index>_<name>.mtx (Matrix Market).
 void write_results(const CompareResult& result, const std::string& out_dir, bool save_kernels = false);
 

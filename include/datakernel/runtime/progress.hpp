@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <mutex>
@@ -46,16 +47,21 @@ class ProgressStage {
 // pipe or file, one line when a stage begins, one per 10% (at most every 2 s) and one when it ends.
 class TerminalProgress final : public ProgressSink {
  public:
-  TerminalProgress(std::FILE* out, bool terminal) : out_(out), terminal_(terminal) {}
+  // quiet: draw nothing (cancellation still works). stop: a flag set by a signal handler, polled by cancelled().
+  TerminalProgress(std::FILE* out, bool terminal, bool quiet = false, const volatile std::sig_atomic_t* stop = nullptr)
+      : out_(out), terminal_(terminal), quiet_(quiet), stop_(stop) {}
   void begin(const std::string& stage, std::int64_t total) override;
   void advance(std::int64_t done) override;
   void end() override;
   void message(const std::string& text) override;
+  bool cancelled() override { return stop_ != nullptr && *stop_ != 0; }
 
  private:
   void draw(bool final);
   std::FILE* out_;
   bool terminal_;
+  bool quiet_;
+  const volatile std::sig_atomic_t* stop_;
   std::mutex mutex_;
   std::string stage_;
   std::int64_t total_ = 0, done_ = 0;
