@@ -16,6 +16,7 @@
 
 #include "datakernel/compare.hpp"
 #include "datakernel/error.hpp"
+#include "datakernel/input_checks.hpp"
 #include "datakernel/io/text_lists.hpp"
 #include "datakernel/report/html_report.hpp"
 #include "datakernel/report/results_writer.hpp"
@@ -171,7 +172,12 @@ int main(int argc, char** argv) {
   std::string text_path, labels_path;
   std::string report_pair_text, timings_path;
   compare->add_option("--timings", timings_path, "write stage and test wall times (JSON) to this file");
-  bool force = false;
+  bool force = false, drop_invalid = false;
+  std::string memory_limit_text;
+  compare->add_flag("--drop-invalid", drop_invalid,
+                    "exclude data with NaN/Inf (or all-zero rows under cosine) in any model, from all models");
+  compare->add_option("--memory-limit", memory_limit_text,
+                      "fail early if the run's estimated memory exceeds this (e.g. 8G; default: available memory)");
   compare->add_flag("--force", force, "write into an output directory that already holds files");
   compare->add_option("--report-pair", report_pair_text, "A,B: the model pair whose data the report plots");
   compare->add_option("--text", text_path, "one line of text per datum, shown in the report");
@@ -266,7 +272,7 @@ int main(int argc, char** argv) {
       const std::string& spec = inputs[f];
       {
         dk::ProgressStage stage(progress, "reading " + spec, 0);
-        input.models.push_back(dk::load_model(spec));
+        input.models.push_back(dk::load_model(spec, !drop_invalid));
       }
       stop_if_requested();
       if (input.models.back().embeddings && input.models.back().embeddings->info.converted)
@@ -285,8 +291,30 @@ int main(int argc, char** argv) {
     if (!labels_path.empty())
       input.labels = dk::read_lines(labels_path, n, "labels"), input.sources["labels"] = labels_path;
     if (!metrics_path.empty()) input.sources["metrics"] = metrics_path;
+    if (drop_invalid) {
+      const std::vector<std::int64_t> rows = dk::invalid_rows(input.models, config.knn.metric);
+      for (std::int64_t r : rows) input.dropped.push_back(input.ids.empty() ? std::to_string(r) : input.ids[r]);
+      dk::drop_rows(input, rows);
+      if (!rows.empty()) {
+        std::string listed;
+        for (std::size_t i = 0; i < std::min<std::size_t>(rows.size(), 10); ++i)
+          listed += (i ? ", " : "") + input.dropped[i];
+        std::cerr << fmt::format("datakernel: warning: --drop-invalid removed {} data from all models (NaN/Inf{}): {}{}\n",
+                                 rows.size(), config.knn.metric == dk::Metric::cosine ? " or all-zero rows" : "",
+                                 listed, rows.size() > 10 ? ", ..." : "");
+      }
+    }
     dk::validate_compare_input(input, config);
+    for (const auto& model : input.models) {
+      if (!model.has_embeddings()) continue;
+      const dk::DuplicateRows duplicates = dk::duplicate_rows(model.view());
+      if (duplicates.count > 0)
+        std::cerr << fmt::format("datakernel: warning: {}: {} rows repeat an earlier row exactly (e.g. rows {} and {}); "
+                                 "ties between them are broken by the lower index\n",
+                                 model.spec, duplicates.count, duplicates.first, duplicates.second);
+    }
     if (!metrics_path.empty()) input.metrics = dk::read_metrics(metrics_path, input.names);
+    dk::check_memory(input, config, memory_limit_text.empty() ? 0 : dk::parse_byte_size(memory_limit_text));
     // Said before the bootstrap runs (and even with --quiet): B too small for the correction to reject.
     const std::string advice =
         config.test.bootstrap > 0

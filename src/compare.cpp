@@ -75,6 +75,7 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
   result.labels = input.labels;
   result.metrics = input.metrics;
   result.sources = input.sources;
+  result.dropped = input.dropped;
   result.n = input.models.front().rows();
   result.k = config.knn.k > 0 ? config.knn.k : default_k(result.n);
   result.config.knn.k = result.k;

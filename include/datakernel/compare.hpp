@@ -45,6 +45,7 @@ struct CompareInput {
   // Where ids / text / labels / metrics came from ("ids", "text", "labels", "metrics" -> path), reported in
   // summary.json and the report's reproduce line.
   std::map<std::string, std::string> sources;
+  std::vector<std::string> dropped;  // ids of data removed by --drop-invalid (reported in summary.json)
 };
 
 struct ModelSummary {
@@ -73,6 +74,7 @@ struct CompareResult {
   std::vector<std::string> names, ids, texts, labels;
   std::optional<MetricsTable> metrics;
   std::map<std::string, std::string> sources;
+  std::vector<std::string> dropped;
   std::vector<ModelSummary> models;
   std::vector<Graph> graphs;
   OmnibusEmbedding joint;

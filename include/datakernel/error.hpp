@@ -21,6 +21,12 @@ class ComputeError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Not enough memory (or another resource) for the requested run; exit code 3.
+class ResourceError : public ComputeError {
+ public:
+  using ComputeError::ComputeError;
+};
+
 // The run was interrupted (Ctrl-C from Python, a cancelled progress sink); nothing was written.
 class Cancelled : public std::runtime_error {
  public:

@@ -43,7 +43,7 @@ std::string default_model_name(const ModelSpec& spec) {
   return std::filesystem::path(spec.path).stem().string();
 }
 
-ModelInput load_model(const std::string& spec_text) {
+ModelInput load_model(const std::string& spec_text, bool check_values) {
   const ModelSpec spec = parse_model_spec(spec_text);
   ModelInput out;
   out.spec = spec_text;
@@ -54,6 +54,7 @@ ModelInput load_model(const std::string& spec_text) {
   else if (spec.format == "csv") out.embeddings = read_delimited(spec.path, ',');
   else if (spec.format == "tsv") out.embeddings = read_delimited(spec.path, '\t');
   else out.graph = read_matrix_market_graph(spec.path);
+  if (check_values && out.embeddings) check_finite(out.embeddings->embeddings.view(), spec_text);
   return out;
 }
 

@@ -133,6 +133,7 @@ nlohmann::json summary_json(const CompareResult& r) {
                       {"reference", r.config.reference}};
   j["search_eigenvalues"] = r.joint.eigenvalues.size();
   if (!r.sources.empty()) j["sources"] = r.sources;
+  if (!r.dropped.empty()) j["dropped_data"] = r.dropped;
   if (!r.config.report_pair.empty()) j["report_pair"] = r.config.report_pair;
   j["library_versions"] = {{"eigen", fmt::format("{}.{}.{}", EIGEN_WORLD_VERSION, EIGEN_MAJOR_VERSION, EIGEN_MINOR_VERSION)},
                            {"openblas", blas_version()},

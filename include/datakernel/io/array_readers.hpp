@@ -1,6 +1,7 @@
 // Readers for embedding matrices. Each returns the data contract of embeddings.hpp (row-major float32)
-// and throws dk::InputError naming the file and the problem for unreadable, truncated or malformed files,
-// unsupported dtypes and non-finite values (with the row).
+// and throws dk::InputError naming the file and the problem for unreadable, truncated or malformed files and
+// unsupported dtypes. Values are returned as stored: NaN/Inf are rejected (with the row) by load_model
+// (model_input.hpp), or dropped from all models with --drop-invalid.
 //
 //   .npy          float16/32/64, either byte order, C or Fortran order, format versions 1, 2 and 3
 //   .npz          members stored or deflate-compressed (zip64 too); "file.npz:name" picks a member, and a

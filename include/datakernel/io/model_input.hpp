@@ -35,6 +35,8 @@ struct ModelInput {
   std::int64_t rows() const { return has_embeddings() ? view().n : graph->n; }
 };
 
-ModelInput load_model(const std::string& spec);
+// check_values: throw InputError naming the file and row on the first NaN/Inf (the default); false keeps them,
+// for the caller to drop (--drop-invalid).
+ModelInput load_model(const std::string& spec, bool check_values = true);
 
 }  // namespace dk
