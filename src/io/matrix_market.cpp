@@ -44,6 +44,11 @@ Graph read_matrix_market_graph(const std::string& path) {
   if (rows != cols) throw InputError(path + ": a data kernel must be square, got " + std::to_string(rows) + "×" + std::to_string(cols));
   if (rows < 2 || rows >= (1LL << 31)) throw InputError(path + ": unsupported size n = " + std::to_string(rows));
   if (entries < 0 || entries > rows * rows) throw InputError(path + ": implausible entry count " + std::to_string(entries));
+  // Checked before allocating for n vertices: a data kernel gives every datum neighbours, so n cannot much
+  // exceed twice the number of stored entries.
+  if (rows > 2 * entries + 1024)
+    throw InputError(path + ": declares n = " + std::to_string(rows) + " but only " + std::to_string(entries) +
+                     " entries: most data would have no neighbours");
   EdgeList edges(rows);
   for (long long e = 0; e < entries; ++e) {
     if (!std::getline(in, line)) throw InputError(path + ": truncated: expected " + std::to_string(entries) + " entries, found " + std::to_string(e));
