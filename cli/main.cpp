@@ -116,11 +116,18 @@ void print_summary(const dk::CompareResult& r) {
     std::cout << fmt::format("\n{}: Spearman {:.3f} (Mantel p {:.3g}), Pearson {:.3f} (p {:.3g}), {} pairs", c.metric,
                              c.spearman, c.spearman_p, c.pearson, c.pearson_p, c.pairs);
   if (!r.correlations.empty()) std::cout << "\n";
-  for (const auto& t : r.tests)
-    std::cout << fmt::format("\nper-datum test {} vs {}: {} of {} data rejected at {} {} ({} null, B = {}, d = {})",
+  for (const auto& t : r.tests) {
+    const dk::DatumTestConfig& c = t.result.config;
+    const std::string detail =
+        (dk::is_bootstrap_null(c.null) ? fmt::format("{} null, B = {}", dk::null_model_name(c.null), c.bootstrap)
+                                       : std::string("empirical null")) +
+        (c.statistic == dk::TestStatistic::omnibus ? fmt::format(", d = {}", t.result.dim) : std::string());
+    std::cout << fmt::format("\nper-datum test {} vs {}: {} of {} data rejected by {} at {} ({} statistic, {}); mean "
+                             "kNN Jaccard distance {:.3f}",
                              r.names[t.model_a], r.names[t.model_b], t.result.n_rejected, r.n,
-                             dk::correction_name(t.result.config.correction), t.result.config.alpha,
-                             dk::null_model_name(t.result.config.null), t.result.config.bootstrap, t.result.dim);
+                             dk::correction_name(c.correction), c.alpha, dk::test_statistic_name(c.statistic), detail,
+                             t.jaccard.size() ? t.jaccard.mean() : 0.0);
+  }
   if (!r.tests.empty()) std::cout << "\n";
 }
 
@@ -158,15 +165,22 @@ int main(int argc, char** argv) {
   compare->add_flag("--pairwise", config.pairwise, "model distances from a separate omnibus per pair");
   compare->add_option("--manifold-dim", config.manifold_dim, "coordinates of the model map")->check(CLI::Range(1, 100));
   compare->add_option("--metrics", metrics_path, "CSV: model,METRIC... downstream metrics to correlate with");
-  std::string null_text = "pooled", correction_text = "bh";
+  std::string test_text = "neighbourhood", null_text = "empirical", correction_text = "bh";
+  compare->add_option("--test", test_text,
+                      "per-datum test statistic: neighbourhood (default) | omnibus (the paper's) | none (no test)")
+      ->check(CLI::IsMember({"neighbourhood", "neighborhood", "omnibus", "none"}));
+  compare->add_option("--null", null_text,
+                      "null of the per-datum test: empirical (default) | pooled | first | second | paper "
+                      "(bootstrap nulls: --test omnibus)")
+      ->check(CLI::IsMember({"empirical", "pooled", "first", "second", "paper"}));
   compare->add_option("--bootstrap", config.test.bootstrap,
-                      "bootstrap replicates of the per-datum test (0 = no test)")->check(CLI::NonNegativeNumber);
-  compare->add_option("--null", null_text, "null model of the test: pooled | first | second | paper")
-      ->check(CLI::IsMember({"pooled", "first", "second", "paper"}));
+                      "replicates of a bootstrap null (default 1000; unused by the empirical null)")
+      ->check(CLI::PositiveNumber);
   compare->add_option("--alpha", config.test.alpha, "level of the multiple-testing correction")
       ->check(CLI::Range(0.0, 1.0));
-  compare->add_option("--correction", correction_text, "multiple testing over data: bh | holm | none")
-      ->check(CLI::IsMember({"bh", "holm", "none"}));
+  compare->add_option("--correction", correction_text,
+                      "multiple testing over the data of each pair: bh | by | holm | none")
+      ->check(CLI::IsMember({"bh", "by", "holm", "none"}));
   compare->add_option("--reference", config.reference, "test every model against this one (default: all pairs)");
   compare->add_option("--ids", ids_path, "one id per line, used in outputs");
   std::string text_path, labels_path;
@@ -245,6 +259,8 @@ int main(int argc, char** argv) {
     config.knn.threads = threads;
     config.test.threads = threads;
     if (!report_pair_text.empty()) config.report_pair = split_names(report_pair_text);
+    config.per_datum_tests = test_text != "none";
+    if (config.per_datum_tests) config.test.statistic = dk::parse_test_statistic(test_text);
     config.test.null = dk::parse_null_model(null_text);
     config.test.correction = dk::parse_correction(correction_text);
     if (dim_text != "auto") {
@@ -317,7 +333,7 @@ int main(int argc, char** argv) {
     dk::check_memory(input, config, memory_limit_text.empty() ? 0 : dk::parse_byte_size(memory_limit_text));
     // Said before the bootstrap runs (and even with --quiet): B too small for the correction to reject.
     const std::string advice =
-        config.test.bootstrap > 0
+        config.per_datum_tests && dk::is_bootstrap_null(config.test.null)
             ? dk::bootstrap_size_advice(n, config.test.bootstrap, config.test.alpha, config.test.correction)
             : "";
     if (!advice.empty()) std::cerr << "datakernel: warning: " << advice << "\n";

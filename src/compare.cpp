@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "datakernel/error.hpp"
@@ -52,9 +53,7 @@ void validate_compare_input(const CompareInput& input, const CompareConfig& conf
   if (config.manifold_dim < 1) throw InputError("--manifold-dim must be at least 1");
   if (config.omnibus.elbows < 1) throw InputError("--elbows must be at least 1");
   if (config.omnibus.dim < 0) throw InputError("--dim must be 'auto' or a positive integer");
-  if (config.test.bootstrap < 0) throw InputError("--bootstrap must be 0 (no test) or positive");
-  if (config.test.bootstrap > 0 && !(config.test.alpha > 0 && config.test.alpha < 1))
-    throw InputError("--alpha must be in (0, 1)");
+  if (config.per_datum_tests) validate_datum_test_config(config.test);
   if (!config.reference.empty()) test_pairs(input.names, config.reference);  // throws for an unknown name
   if (!config.report_pair.empty()) {
     if (config.report_pair.size() != 2) throw InputError("--report-pair needs two model names, e.g. A,B");
@@ -64,6 +63,71 @@ void validate_compare_input(const CompareInput& input, const CompareConfig& conf
   }
   if (input.metrics && m < 3) throw InputError("--metrics needs at least 3 models to correlate model pairs");
 }
+
+namespace {
+
+void run_pair_tests(const CompareInput& input, CompareResult& result, ProgressSink* progress) {
+  const CompareConfig& config = result.config;
+  const auto pairs = test_pairs(input.names, config.reference);
+  DatumTestConfig test = config.test;
+  if (is_bootstrap_null(test.null)) {
+    const std::string advice = bootstrap_size_advice(result.n, test.bootstrap, test.alpha, test.correction);
+    if (!advice.empty()) result.warnings.push_back(advice);
+  }
+  std::vector<std::optional<SimilarityScale>> scales(input.models.size());
+  auto scale_of = [&](int g) -> const SimilarityScale& {
+    if (!scales[g])
+      scales[g] = similarity_scale(input.models[g].view(), config.knn.metric, result.lists[g], config.seed);
+    return *scales[g];
+  };
+  bool fell_back = false;
+  for (std::size_t t = 0; t < pairs.size(); ++t) {
+    const auto [a, b] = pairs[t];
+    const bool embeddings = input.models[a].has_embeddings() && input.models[b].has_embeddings();
+    DatumTestConfig pair_config = test;
+    if (!embeddings && test.statistic == TestStatistic::neighbourhood) {
+      pair_config.statistic = TestStatistic::omnibus;  // the neighbourhood statistic needs similarities
+      fell_back = true;
+    }
+    const bool omnibus = pair_config.statistic == TestStatistic::omnibus;
+    const bool replicates = omnibus && is_bootstrap_null(pair_config.null);
+    ProgressStage stage(progress,
+                        "per-datum test " + std::to_string(t + 1) + "/" + std::to_string(pairs.size()) + " " +
+                            input.names[a] + " vs " + input.names[b] + " (" +
+                            test_statistic_name(pair_config.statistic) + " statistic, " +
+                            null_model_name(pair_config.null) + " null" +
+                            (omnibus ? ", d " + std::to_string(result.joint.dim) : std::string()) + ")",
+                        replicates ? pair_config.bootstrap : 0);
+    pair_config.progress = [&](int done, int) { stage.advance(done); };
+    pair_config.cancelled = [&] { return progress != nullptr && progress->cancelled(); };
+    PairTest pair;
+    pair.model_a = a;
+    pair.model_b = b;
+    if (embeddings) {
+      const NeighbourhoodShift shift =
+          neighbourhood_shift({input.models[a].view(), &result.lists[a], &scale_of(a)},
+                              {input.models[b].view(), &result.lists[b], &scale_of(b)}, config.knn.metric,
+                              config.knn.threads);
+      pair.jaccard = shift.jaccard;
+      pair.rank_change = shift.rank_change;
+      if (!omnibus) pair.result = test_with_empirical_null(shift.shift, pair_config);
+    } else {
+      pair.jaccard = graph_jaccard(result.graphs[a], result.graphs[b]);
+    }
+    if (omnibus) {
+      // One random stream per pair: a pair's result does not depend on which other pairs are tested.
+      const std::uint64_t stream = static_cast<std::uint64_t>(a) * 1000003u + static_cast<std::uint64_t>(b);
+      pair.result = test_datum_shift(result.graphs[a], result.graphs[b], result.joint.dim, pair_config, stream);
+    }
+    if (progress != nullptr && progress->cancelled()) throw Cancelled("cancelled");
+    result.tests.push_back(std::move(pair));
+  }
+  if (fell_back)
+    result.warnings.push_back("models given as graphs have no similarities for the neighbourhood statistic: their "
+                              "pairs were tested with the omnibus statistic (same null)");
+}
+
+}  // namespace
 
 CompareResult run_compare(const CompareInput& input, const CompareConfig& config, ProgressSink* progress) {
   validate_compare_input(input, config);
@@ -107,13 +171,16 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
       KnnConfig knn = result.config.knn;
       knn.progress = [&](std::int64_t done) { stage.advance(done); };
       knn.cancelled = [&] { return progress != nullptr && progress->cancelled(); };
-      result.graphs.push_back(knn_graph(model.view(), knn));
+      NeighbourLists lists = knn_search(model.view(), knn);
+      result.graphs.push_back(graph_from_neighbours(lists, knn.symmetrize));
+      result.lists.push_back(config.per_datum_tests ? std::move(lists) : NeighbourLists{});
       summary.kind = "embeddings";
       summary.dim = model.view().dim;
       summary.source_dtype = model.embeddings ? model.embeddings->info.source_dtype
                                               : (model.view().f32 ? "float32" : "float64");
     } else {
       result.graphs.push_back(*model.graph);
+      result.lists.emplace_back();
       summary.kind = "graph";
       summary.source_dtype = "graph";
     }
@@ -175,30 +242,8 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
     }
   lap("population");
 
-  if (config.test.bootstrap > 0) {
-    const auto pairs = test_pairs(input.names, config.reference);
-    const std::string advice =
-        bootstrap_size_advice(result.n, config.test.bootstrap, config.test.alpha, config.test.correction);
-    if (!advice.empty()) result.warnings.push_back(advice);
-    DatumTestConfig test = config.test;
-    test.seed = config.seed;
-    for (std::size_t t = 0; t < pairs.size(); ++t) {
-      const auto [a, b] = pairs[t];
-      ProgressStage stage(progress, "bootstrap " + std::to_string(t + 1) + "/" + std::to_string(pairs.size()) + " " +
-                                        input.names[a] + " vs " + input.names[b] + " (" +
-                                        null_model_name(test.null) + " null, d " +
-                                        std::to_string(result.joint.dim) + ")",
-                          test.bootstrap);
-      test.progress = [&](int done, int) { stage.advance(done); };
-      test.cancelled = [&] { return progress != nullptr && progress->cancelled(); };
-      PairTest pair;
-      pair.model_a = a;
-      pair.model_b = b;
-      // One random stream per pair: a pair's result does not depend on which other pairs are tested.
-      const std::uint64_t stream = static_cast<std::uint64_t>(a) * 1000003u + static_cast<std::uint64_t>(b);
-      pair.result = test_datum_shift(result.graphs[a], result.graphs[b], result.joint.dim, test, stream);
-      result.tests.push_back(std::move(pair));
-    }
+  if (config.per_datum_tests) {
+    run_pair_tests(input, result, progress);
     lap("per_datum_tests");
   }
   return result;

@@ -53,10 +53,10 @@ G="$w/good.npy"
 G2="$w/good2.npy"
 expect 2 "nan.npy: row 7 (0-based) contains NaN at column 2" "$G" "$w/nan.npy" --k 5
 expect 2 "inf.npy: row 3 (0-based) contains Inf at column 0" "$G" "$w/inf.npy" --k 5
-expect 0 "--drop-invalid removed 1 data from all models" "$G" "$w/nan.npy" --k 5 --drop-invalid --bootstrap 0
+expect 0 "--drop-invalid removed 1 data from all models" "$G" "$w/nan.npy" --k 5 --drop-invalid --test none
 python3 -c "import json,sys; s=json.load(open(sys.argv[1])); assert s['n'] == 29 and s['dropped_data'] == ['7'], s" "$w/out-$rows/summary.json"
 expect 2 "zero.npy: row 5 (0-based) is all zeros; cosine similarity is undefined" "$G" "$w/zero.npy" --k 5
-expect 0 "dup.npy: 1 rows repeat an earlier row exactly (e.g. rows 2 and 9)" "$G" "$w/dup.npy" --k 5 --bootstrap 0
+expect 0 "dup.npy: 1 rows repeat an earlier row exactly (e.g. rows 2 and 9)" "$G" "$w/dup.npy" --k 5 --test none
 expect 2 "k = 30 must be smaller than the number of data n = 30" "$G" "$G2" --k 30
 expect 2 "nodims.npy: empty array" "$G" "$w/nodims.npy" --k 5
 expect 2 "compare needs at least 2 models, got 1" "$G" --k 5
@@ -70,14 +70,14 @@ expect 2 "missing.npy: cannot open file" "$G" "$w/missing.npy" --k 5
 touch "$w/a-file"
 rows=$((rows + 1))
 set +e
-"$dk" compare "$G" "$G2" --k 5 --bootstrap 0 --quiet --out "$w/a-file/out" > /dev/null 2> "$w/stderr"
+"$dk" compare "$G" "$G2" --k 5 --test none --quiet --out "$w/a-file/out" > /dev/null 2> "$w/stderr"
 rc=$?
 set -e
 [ "$rc" -eq 2 ] && grep -qF "a-file/out: cannot create output directory" "$w/stderr" || fail "unwritable output: $rc $(cat "$w/stderr")"
 mkdir -p "$w/full" && touch "$w/full/old.txt"
 rows=$((rows + 1))
 set +e
-"$dk" compare "$G" "$G2" --k 5 --bootstrap 0 --quiet --out "$w/full" > /dev/null 2> "$w/stderr"
+"$dk" compare "$G" "$G2" --k 5 --test none --quiet --out "$w/full" > /dev/null 2> "$w/stderr"
 rc=$?
 set -e
 [ "$rc" -eq 2 ] && grep -qF "full: output directory already holds files; use --force" "$w/stderr" || fail "existing output: $rc"

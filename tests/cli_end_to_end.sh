@@ -10,7 +10,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 "$dk" simulate --models 4 --n 1500 --noise 0.4,0.4,0.4,0.4 --seed 3 --out "$work/sim" > /dev/null
 sed -e s/model_1/A/ -e s/model_2/B/ -e s/model_3/C/ -e s/model_4/MOVED/ "$work/sim/metrics.csv" > "$work/metrics.csv"
 "$dk" compare "$work"/sim/model_{1,2,3,4}.npy --names A,B,C,MOVED --ids "$work/sim/ids.txt" \
-  --metrics "$work/metrics.csv" --k 12 --seed 1 --bootstrap 0 --quiet --out "$work/out" > "$work/stdout.txt"
+  --metrics "$work/metrics.csv" --k 12 --seed 1 --test none --quiet --out "$work/out" > "$work/stdout.txt"
 for f in summary.json model_distances.csv manifold.csv datum_shift.csv; do
   [ -s "$work/out/$f" ] || fail "missing $f"
 done
@@ -47,26 +47,44 @@ PY
 
 # Per-datum test on the moved model against the first: datum_tests.csv and "tests" in summary.json.
 "$dk" compare "$work"/sim/model_1.npy "$work"/sim/model_4.npy --names base,moved --k 12 --seed 2 \
-  --bootstrap 1000 --alpha 0.05 --quiet --out "$work/test-out" > "$work/test-stdout.txt" 2> "$work/test-stderr.txt"
+  --alpha 0.05 --quiet --out "$work/test-out" > "$work/test-stdout.txt" 2> "$work/test-stderr.txt"
 grep -q "per-datum test base vs moved" "$work/test-stdout.txt" || fail "test summary not printed"
 python3 - "$work" <<'PY'
 import csv, json, sys
 work = sys.argv[1]
 s = json.load(open(f"{work}/test-out/summary.json"))
 t = s["tests"][0]
-assert (t["model_a"], t["model_b"], t["bootstrap"], t["alpha"], t["correction"]) == ("base", "moved", 1000, 0.05, "bh"), t
+assert (t["model_a"], t["model_b"], t["statistic"], t["null"], t["bootstrap"], t["alpha"], t["correction"]) == \
+    ("base", "moved", "neighbourhood", "empirical", 0, 0.05, "bh"), t
+assert t["smallest_attainable_p"] == 0 and not t["empirical_null"]["degenerate"], t
 rows = list(csv.DictReader(open(f"{work}/test-out/datum_tests.csv")))
-assert len(rows) == 1500 and list(rows[0]) == ["datum", "id", "model_a", "model_b", "statistic", "p_value", "q_value", "rejected"]
+assert len(rows) == 1500 and list(rows[0]) == ["datum", "id", "model_a", "model_b", "statistic", "p_value", "q_value",
+                                              "rejected", "jaccard", "rank_change"]
+assert all(0 <= float(r["jaccard"]) <= 1 and 0 <= float(r["rank_change"]) <= 1 for r in rows)
 moved = {int(x) for x in open(f"{work}/sim/moved.txt")}
 rejected = {int(r["datum"]) for r in rows if r["rejected"] == "true"}
 assert t["n_rejected"] == len(rejected)
 recall = len(rejected & moved) / len(moved)
 fdp = len(rejected - moved) / max(1, len(rejected))
-assert recall >= 0.8 and fdp <= 0.15, (recall, fdp)
-print(f"per-datum test ok: {len(rejected)} rejected, recall {recall:.2f}, FDP {fdp:.2f}")
+ranked = sorted(rows, key=lambda r: (float(r["q_value"]), -float(r["statistic"])))
+precision = sum(int(r["datum"]) in moved for r in ranked[:len(moved)]) / len(moved)
+# Two different random projections of overlapping clusters: the empirical null is conservative here (power is
+# checked in the unit tests and bench/); the ranking must still put the moved data first.
+assert recall >= 0.4 and fdp <= 0.1 and precision >= 0.8, (recall, fdp, precision)
+print(f"per-datum test ok: {len(rejected)} rejected, recall {recall:.2f}, FDP {fdp:.2f}, precision {precision:.2f}")
 PY
-grep -q "BH at alpha = 0.05 rejects only if at least 30 of the 1500" "$work/test-stderr.txt" \
-  || fail "bootstrap-size advice missing: $(cat "$work/test-stderr.txt")"
+# A bootstrap null with too few replicates for BH: the advice comes before the run.
+"$dk" compare "$work"/sim/model_1.npy "$work"/sim/model_4.npy --names base,moved --k 12 --seed 2 --test omnibus \
+  --null pooled --bootstrap 1000 --quiet --out "$work/boot-out" > /dev/null 2> "$work/boot-stderr.txt"
+grep -q "BH at alpha = 0.05 rejects only if at least 30 of the 1500" "$work/boot-stderr.txt" \
+  || fail "bootstrap-size advice missing: $(cat "$work/boot-stderr.txt")"
+# The neighbourhood statistic has only the empirical null.
+set +e
+"$dk" compare "$work"/sim/model_1.npy "$work"/sim/model_4.npy --null pooled --quiet --out "$work/bad-null" 2> "$work/bad-null.txt"
+rc=$?
+set -e
+[ "$rc" -eq 2 ] && grep -q "needs --test omnibus" "$work/bad-null.txt" && [ ! -e "$work/bad-null" ] \
+  || fail "--null pooled with the neighbourhood statistic: rc $rc, $(cat "$work/bad-null.txt")"
 
 # Bad inputs: exit code 2, message naming the problem, no output directory.
 expect_error() {  # expect_error "fragment" args...
@@ -121,7 +139,12 @@ for name in ("g1", "g2"):
         for i, j in sorted(edges):
             f.write(f"{i} {j}\n")
 PY
-"$dk" compare "$work/g1.mtx" "$work/g2.mtx" --dim 3 --bootstrap 50 --quiet --out "$work/mtx-out" > /dev/null
-python3 -c "import json,sys; s=json.load(open(sys.argv[1])); assert s['dim']==3 and s['inputs'][0]['kind']=='graph', s" \
-  "$work/mtx-out/summary.json"
+"$dk" compare "$work/g1.mtx" "$work/g2.mtx" --dim 3 --quiet --out "$work/mtx-out" > /dev/null 2> "$work/mtx-err.txt"
+python3 -c "
+import json,sys
+s=json.load(open(sys.argv[1]))
+assert s['dim']==3 and s['inputs'][0]['kind']=='graph', s
+assert s['tests'][0]['statistic']=='omnibus' and s['tests'][0]['null']=='empirical', s['tests']
+assert any('tested with the omnibus statistic' in w for w in s['warnings']), s['warnings']" "$work/mtx-out/summary.json"
+grep -q "tested with the omnibus statistic" "$work/mtx-err.txt" || fail "graph fallback not said: $(cat "$work/mtx-err.txt")"
 echo "cli end-to-end: all checks passed"

@@ -36,7 +36,7 @@ CompareInput simulated_input(int models, std::int64_t n, std::uint64_t seed) {
 TEST(Compare, PairwiseEqualsJointForTwoModels) {
   const CompareInput input = simulated_input(2, 400, 1);
   CompareConfig config;
-  config.test.bootstrap = 0;
+  config.per_datum_tests = false;
   config.omnibus.dim = 5;
   const CompareResult joint = run_compare(input, config);
   config.pairwise = true;
@@ -48,7 +48,7 @@ TEST(Compare, PairwiseEqualsJointForTwoModels) {
 TEST(Compare, PairwiseAndJointAgreeOnTheFarthestModel) {
   const CompareInput input = simulated_input(3, 500, 2);  // model 3 has moved data
   CompareConfig config;
-  config.test.bootstrap = 0;
+  config.per_datum_tests = false;
   config.omnibus.dim = 10;
   const CompareResult joint = run_compare(input, config);
   config.pairwise = true;
@@ -66,6 +66,8 @@ TEST(Compare, WritesTheOutputContract) {
   CompareInput input = simulated_input(3, 300, 3);
   for (int i = 0; i < 300; ++i) input.ids.push_back("id" + std::to_string(i));
   CompareConfig config;
+  config.test.statistic = TestStatistic::omnibus;
+  config.test.null = NullModel::pooled;
   config.test.bootstrap = 50;
   config.reference = "model_3";
   const CompareResult result = run_compare(input, config);
@@ -108,7 +110,7 @@ TEST(Compare, WritesTheOutputContract) {
   EXPECT_TRUE(advised);
   std::ifstream tests(dir.file("out/datum_tests.csv"));
   std::getline(tests, header);
-  EXPECT_EQ(header, "datum,id,model_a,model_b,statistic,p_value,q_value,rejected");
+  EXPECT_EQ(header, "datum,id,model_a,model_b,statistic,p_value,q_value,rejected,jaccard,rank_change");
   int rows = 0;
   for (std::string line; std::getline(tests, line);) ++rows;
   EXPECT_EQ(rows, 600);

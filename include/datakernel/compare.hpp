@@ -20,6 +20,7 @@
 #include "datakernel/population/correlation.hpp"
 #include "datakernel/runtime/progress.hpp"
 #include "datakernel/test/datum_test.hpp"
+#include "datakernel/test/neighbourhood_shift.hpp"
 
 namespace dk {
 
@@ -29,7 +30,8 @@ struct CompareConfig {
   bool pairwise = false;   // distances from a separate 2-graph omnibus per pair (the authors' procedure)
   int manifold_dim = 2;
   MantelConfig mantel;
-  DatumTestConfig test;    // per-datum tests; test.bootstrap = 0 skips them
+  bool per_datum_tests = true;  // test each pair (every pair, or each model against `reference`) per datum
+  DatumTestConfig test;    // statistic, null, correction and level of the per-datum tests
   std::string reference;   // test every model against this one; empty = all pairs
   std::vector<std::string> report_pair;  // the pair whose data the report plots; empty = most rejections
   std::uint64_t seed = 0;  // propagated to the eigen-solver, the bootstrap and the Mantel permutations
@@ -65,6 +67,8 @@ struct DatumShifts {
 struct PairTest {
   int model_a = 0, model_b = 0;
   DatumTestResult result;
+  Eigen::VectorXd jaccard;      // kNN Jaccard distance per datum (directed lists; graph rows for graph inputs)
+  Eigen::VectorXd rank_change;  // top-k footrule per datum; empty when a model was given as a graph
 };
 
 struct CompareResult {
@@ -77,6 +81,7 @@ struct CompareResult {
   std::vector<std::string> dropped;
   std::vector<ModelSummary> models;
   std::vector<Graph> graphs;
+  std::vector<NeighbourLists> lists;  // directed kNN lists per model (empty for graph inputs or without tests)
   OmnibusEmbedding joint;
   Eigen::MatrixXd distances;
   CmdsResult manifold;

@@ -138,7 +138,9 @@ class OmnibusEmbedding:
 
 @dataclass
 class PairTest:
-    """Per-datum test of one model pair: statistic, p-value, q-value (corrected) and rejection per datum."""
+    """Per-datum test of one model pair: statistic, p-value, q-value (corrected over the pair's n data) and
+    rejection per datum, with the neighbourhood measures beside them: ``jaccard`` (kNN Jaccard distance) and
+    ``rank_change`` (top-k footrule; NaN when a model was given as a graph)."""
 
     model_a: str
     model_b: str
@@ -146,6 +148,10 @@ class PairTest:
     p_value: np.ndarray
     q_value: np.ndarray
     rejected: np.ndarray
+    jaccard: np.ndarray
+    rank_change: np.ndarray
+    statistic_name: str = "neighbourhood"
+    null: str = "empirical"
 
 
 @dataclass
@@ -184,8 +190,9 @@ def compare(
     max_dim: int = 0,
     pairwise: bool = False,
     manifold_dim: int = 2,
+    test: str = "neighbourhood",
     bootstrap: int = 1000,
-    null: str = "pooled",
+    null: str = "empirical",
     alpha: float = 0.05,
     correction: str = "bh",
     reference: Optional[str] = None,
@@ -199,7 +206,9 @@ def compare(
 
     ``models`` maps a name to embeddings (n × p_g array) or a precomputed graph (scipy.sparse).
     ``metrics`` maps a metric name to {model name: value}. ``progress(stage, done, total)`` is called
-    during long stages. Parameters mirror the command line's options (see its README).
+    during long stages. ``test`` is the per-datum statistic ("neighbourhood", "omnibus" or "none"),
+    ``null`` its null ("empirical", or a bootstrap null with ``test="omnibus"`` and ``bootstrap`` replicates).
+    Parameters mirror the command line's options (see its README).
     """
     names = list(models)
     items = _inputs([models[n] for n in names], names)
@@ -214,9 +223,9 @@ def compare(
             raise ValueError(f"metrics: metric '{m}' has no value for model(s) {missing}")
         metric_values.append([float(metrics[m][n]) for n in names])
     result = _core.compare(
-        items, names, k, metric, symmetrize, dim, elbows, max_dim, pairwise, manifold_dim, bootstrap, null, alpha,
+        items, names, k, metric, symmetrize, dim, elbows, max_dim, pairwise, manifold_dim, test, bootstrap, null, alpha,
         correction, reference or "", seed, threads, list(ids) if ids is not None else [], metric_names,
         metric_values, progress,
     )
-    tests = [PairTest(a, b, s, p, q, r.astype(bool)) for a, b, s, p, q, r in result.tests()]
+    tests = [PairTest(a, b, s, p, q, r.astype(bool), j, rc, sn, nl) for a, b, s, p, q, r, j, rc, sn, nl in result.tests()]
     return CompareResult(names, result.distances(), result.manifold(), tests, result)

@@ -16,6 +16,7 @@
 #include <nanobind/stl/vector.h>
 
 #include <chrono>
+#include <limits>
 #include <filesystem>
 #include <thread>
 
@@ -239,10 +240,16 @@ NB_MODULE(_core, m) {
                std::vector<double> statistic(x.statistic.data(), x.statistic.data() + x.statistic.size());
                std::vector<std::uint8_t> rejected(x.rejected.begin(), x.rejected.end());
                const std::size_t n = statistic.size();
+               std::vector<double> jaccard(t.jaccard.data(), t.jaccard.data() + t.jaccard.size());
+               std::vector<double> rank_change(t.rank_change.data(), t.rank_change.data() + t.rank_change.size());
+               if (rank_change.empty()) rank_change.assign(n, std::numeric_limits<double>::quiet_NaN());
                out.append(nb::make_tuple(r.names[t.model_a], r.names[t.model_b], to_numpy(std::move(statistic), {n}),
                                          to_numpy(std::vector<double>(x.p_value), {n}),
                                          to_numpy(std::vector<double>(x.q_value), {n}),
-                                         to_numpy(std::move(rejected), {n})));
+                                         to_numpy(std::move(rejected), {n}), to_numpy(std::move(jaccard), {n}),
+                                         to_numpy(std::move(rank_change), {n}),
+                                         dk::test_statistic_name(x.config.statistic),
+                                         dk::null_model_name(x.config.null)));
              }
              return out;
            })
@@ -256,7 +263,7 @@ NB_MODULE(_core, m) {
       "compare",
       [](nb::list inputs, std::vector<std::string> names, std::optional<int> k, const std::string& metric,
          const std::string& symmetrize, nb::object dim, int elbows, int max_dim, bool pairwise, int manifold_dim,
-         int bootstrap, const std::string& null, double alpha, const std::string& correction,
+         const std::string& test, int bootstrap, const std::string& null, double alpha, const std::string& correction,
          const std::string& reference, std::uint64_t seed, int threads, std::vector<std::string> ids,
          std::vector<std::string> metric_names, std::vector<std::vector<double>> metric_values,
          std::optional<nb::callable> progress) {
@@ -279,6 +286,8 @@ NB_MODULE(_core, m) {
         config.omnibus.search = max_dim;
         config.pairwise = pairwise;
         config.manifold_dim = manifold_dim;
+        config.per_datum_tests = test != "none";
+        if (config.per_datum_tests) config.test.statistic = dk::parse_test_statistic(test);
         config.test.bootstrap = bootstrap;
         config.test.null = dk::parse_null_model(null);
         config.test.alpha = alpha;
@@ -296,8 +305,8 @@ NB_MODULE(_core, m) {
         return result;
       },
       "inputs"_a, "names"_a, "k"_a = nb::none(), "metric"_a = "cosine", "symmetrize"_a = "union", "dim"_a = "auto",
-      "elbows"_a = 2, "max_dim"_a = 0, "pairwise"_a = false, "manifold_dim"_a = 2, "bootstrap"_a = 1000,
-      "null"_a = "pooled", "alpha"_a = 0.05, "correction"_a = "bh", "reference"_a = "", "seed"_a = 0,
+      "elbows"_a = 2, "max_dim"_a = 0, "pairwise"_a = false, "manifold_dim"_a = 2, "test"_a = "neighbourhood",
+      "bootstrap"_a = 1000, "null"_a = "empirical", "alpha"_a = 0.05, "correction"_a = "bh", "reference"_a = "", "seed"_a = 0,
       "threads"_a = 0, "ids"_a = std::vector<std::string>{}, "metric_names"_a = std::vector<std::string>{},
       "metric_values"_a = std::vector<std::vector<double>>{}, "progress"_a = nb::none());
 

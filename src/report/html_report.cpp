@@ -222,12 +222,21 @@ std::string cdf_plot(const nlohmann::json& test) {
 std::string top_table(const DatumTestRows& rows, const ResultsOnDisk& r, int limit) {
   std::vector<std::size_t> order(rows.statistic.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return rows.statistic[a] > rows.statistic[b]; });
+  // Ranked by q, then by the statistic (q-values tie in runs under BH).
+  std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) {
+    if (rows.q_value[a] != rows.q_value[b]) return rows.q_value[a] < rows.q_value[b];
+    return rows.statistic[a] > rows.statistic[b];
+  });
   const bool labels = !r.labels.empty(), texts = !r.texts.empty();
+  bool ranks = false;
+  for (double v : rows.rank_change) ranks = ranks || !std::isnan(v);
   std::string out = "<table class='sortable'><thead><tr><th>rank</th><th>id</th>";
   if (labels) out += "<th>label</th>";
   if (texts) out += "<th>text</th>";
-  out += "<th>statistic</th><th>p</th><th>q</th><th>rejected</th></tr></thead><tbody>";
+  out += "<th>statistic</th><th>p</th><th>q</th><th>rejected</th><th title='1 − shared / all kNN neighbours'>kNN "
+         "Jaccard</th>";
+  if (ranks) out += "<th title='top-k footrule: 0 same order, 1 disjoint'>rank change</th>";
+  out += "</tr></thead><tbody>";
   for (std::size_t k = 0; k < std::min<std::size_t>(order.size(), static_cast<std::size_t>(limit)); ++k) {
     const std::size_t row = order[k];
     const auto datum = static_cast<std::size_t>(rows.datum[row]);
@@ -238,6 +247,10 @@ std::string top_table(const DatumTestRows& rows, const ResultsOnDisk& r, int lim
     out += fmt::format("<td data-value='{0}'>{1}</td><td data-value='{2}'>{3}</td><td data-value='{4}'>{5}</td><td>{6}</td></tr>",
                        rows.statistic[row], num(rows.statistic[row]), rows.p_value[row], num(rows.p_value[row]),
                        rows.q_value[row], num(rows.q_value[row]), rows.rejected[row] ? "yes" : "no");
+    out.resize(out.size() - 5);  // reopen the row for the neighbourhood measures
+    out += fmt::format("<td data-value='{0}'>{1}</td>", rows.jaccard[row], num(rows.jaccard[row]));
+    if (ranks) out += fmt::format("<td data-value='{0}'>{1}</td>", rows.rank_change[row], num(rows.rank_change[row]));
+    out += "</tr>";
   }
   return out + "</tbody></table>";
 }
@@ -248,7 +261,8 @@ std::string embedding_plot(const ResultsOnDisk& r, const std::string& a, const s
   const std::size_t n = r.z1.at(a).size();
   std::vector<double> score(n, 0.0);
   std::vector<bool> rejected(n, false);
-  const double cap = std::log10(bootstrap + 1.0);
+  // Colour saturates at the smallest attainable q: 1/(B+1) for a bootstrap null, 10⁻¹⁰ for continuous p-values.
+  const double cap = bootstrap > 0 ? std::log10(bootstrap + 1.0) : 10.0;
   if (test != nullptr)
     for (std::size_t k = 0; k < test->datum.size(); ++k) {
       const auto i = static_cast<std::size_t>(test->datum[k]);
@@ -318,16 +332,30 @@ std::string methods(const nlohmann::json& s) {
       s.value("search_eigenvalues", 0), num(s.at("eigengap").get<double>()),
       esc(s.at("distance_method").get<std::string>()), num(s.at("manifold_stress").get<double>()),
       num(s.at("manifold_negative_mass").get<double>()));
-  if (t.at("bootstrap").get<long>() > 0)
-    text += fmt::format(
-        " Per-datum tests: statistic ‖Ẑ<sub>a</sub>[i] − Ẑ<sub>b</sub>[i]‖ from the omnibus embedding of each tested "
-        "pair at d = {}; null by parametric bootstrap with {} replicates from the {} null model; p = (1 + #{{T⁽ᵇ⁾ ≥ T}}) "
-        "/ (B + 1); {} correction at α = {}{}.",
-        s.at("dim").get<long>(), t.at("bootstrap").get<long>(), esc(t.at("null").get<std::string>()),
-        esc(t.at("correction").get<std::string>()), num(t.at("alpha").get<double>()),
-        t.at("reference").get<std::string>().empty()
-            ? ", all pairs"
-            : ", every model against " + esc(t.at("reference").get<std::string>()));
+  const std::string statistic = t.value("statistic", std::string("omnibus"));
+  const std::string null = t.at("null").get<std::string>();
+  const bool bootstrap_null = null != "empirical";
+  if (t.value("enabled", true)) {
+    text += statistic == "neighbourhood"
+                ? std::string(" Per-datum tests: statistic = the median, over the datum's neighbours in either model, "
+                              "of the change of its similarity to them, each similarity on its model's own scale "
+                              "(distribution function of the model's kNN and random-pair similarities).")
+                : fmt::format(" Per-datum tests: statistic ‖Ẑ<sub>a</sub>[i] − Ẑ<sub>b</sub>[i]‖ from the omnibus "
+                              "embedding of each tested pair at d = {}.",
+                              s.at("dim").get<long>());
+    text += bootstrap_null
+                ? fmt::format(" Null by parametric bootstrap with {} replicates from the {} null model; p = (1 + "
+                              "#{{T⁽ᵇ⁾ ≥ T}}) / (B + 1).",
+                              t.at("bootstrap").get<long>(), esc(null))
+                : std::string(" Null: empirical (Efron): the statistic of unmoved data, on a Box–Cox scale chosen to make "
+                              "the bulk's quartiles symmetric, is normal with centre and scale from the bulk of the "
+                              "data (median, upper half of the interquartile range); continuous one-sided p-values.");
+    text += fmt::format(" {} correction at α = {} over the n data of each pair{}.",
+                        esc(t.at("correction").get<std::string>()), num(t.at("alpha").get<double>()),
+                        t.at("reference").get<std::string>().empty()
+                            ? ", all pairs"
+                            : ", every model against " + esc(t.at("reference").get<std::string>()));
+  }
   if (s.contains("correlations"))
     text += " Downstream metrics were correlated with model distances over model pairs (Spearman and Pearson of "
             "D<sub>ij</sub> against |f<sub>i</sub> − f<sub>j</sub>|, two-sided Mantel permutation p-values).";
@@ -345,13 +373,16 @@ std::string methods(const nlohmann::json& s) {
   text += " --names " + esc(names);
   for (const auto& [option, key] : {std::pair{"--ids", "ids"}, {"--text", "text"}, {"--labels", "labels"}, {"--metrics", "metrics"}})
     if (s.contains("sources") && s["sources"].contains(key)) text += fmt::format(" {} {}", option, esc(s["sources"][key].get<std::string>()));
-  text += fmt::format(" --k {} --metric {} --symmetrize {} --dim {} --seed {} --bootstrap {} --null {} --correction {} "
-                      "--alpha {}{}</code></p>",
+  const std::string test_options =
+      !t.value("enabled", true)
+          ? std::string(" --test none")
+          : fmt::format(" --test {} --null {}{} --correction {} --alpha {}", esc(statistic), esc(null),
+                        bootstrap_null ? fmt::format(" --bootstrap {}", t.at("bootstrap").get<long>()) : std::string(),
+                        esc(t.at("correction").get<std::string>()), num(t.at("alpha").get<double>()));
+  text += fmt::format(" --k {} --metric {} --symmetrize {} --dim {} --seed {}{}{}</code></p>",
                       s.at("k").get<long>(), esc(s.at("metric").get<std::string>()),
                       esc(s.at("symmetrize").get<std::string>()), s.at("dim").get<long>(),
-                      s.at("seed").get<unsigned long long>(), t.at("bootstrap").get<long>(),
-                      esc(t.at("null").get<std::string>()), esc(t.at("correction").get<std::string>()),
-                      num(t.at("alpha").get<double>()),
+                      s.at("seed").get<unsigned long long>(), test_options,
                       t.at("reference").get<std::string>().empty()
                           ? ""
                           : " --reference " + esc(t.at("reference").get<std::string>()));
@@ -456,18 +487,25 @@ std::string render_report(const std::string& results_dir) {
     for (std::size_t t = 0; t < s["tests"].size(); ++t) {
       const auto& test = s["tests"][t];
       const std::string a = test.at("model_a"), b = test.at("model_b");
-      html += fmt::format("<h3>{} vs {}</h3><p><b>{}</b> of {} data rejected at {} α = {} ({} null, B = {}, smallest "
-                          "attainable p = {}; share of p &lt; α: {}).</p><div class='row'>",
+      const bool bootstrap_null = test.at("bootstrap").get<long>() > 0;
+      const std::string null_text =
+          bootstrap_null ? fmt::format("{} null, B = {}, smallest attainable p = {}",
+                                       esc(test.at("null").get<std::string>()), test.at("bootstrap").get<long>(),
+                                       num(test.at("smallest_attainable_p").get<double>()))
+                         : std::string("empirical null, continuous p-values");
+      html += fmt::format("<h3>{} vs {}</h3><p><b>{}</b> of {} data rejected by {} at α = {} over the {} data of this "
+                          "pair ({} statistic; {}; share of p &lt; α: {}; mean kNN Jaccard distance {}).</p>"
+                          "<div class='row'>",
                           esc(a), esc(b), test.at("n_rejected").get<long>(), s.at("n").get<long>(),
                           esc(test.at("correction").get<std::string>()), num(test.at("alpha").get<double>()),
-                          esc(test.at("null").get<std::string>()), test.at("bootstrap").get<long>(),
-                          num(test.at("smallest_attainable_p").get<double>()),
-                          num(test.at("share_p_below_alpha").get<double>()));
+                          s.at("n").get<long>(), esc(test.value("statistic", std::string("omnibus"))), null_text,
+                          num(test.at("share_p_below_alpha").get<double>()),
+                          num(test.value("mean_jaccard", 0.0)));
       html += cdf_plot(test) + "<div>";
       const DatumTestRows* rows = nullptr;
       for (const auto& candidate : r.tests)
         if (candidate.model_a == a && candidate.model_b == b) rows = &candidate;
-      if (rows != nullptr) html += "<p>Most-moved data (largest statistic; click a column to sort):</p>" + top_table(*rows, r, 25);
+      if (rows != nullptr) html += "<p>Most-moved data (smallest q, then largest statistic; click a column to sort):</p>" + top_table(*rows, r, 25);
       html += "</div></div>";
     }
     html += "</section>";

@@ -1,8 +1,11 @@
 #include "datakernel/report/results_reader.hpp"
 
+#include <limits>
+
 #include <charconv>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "datakernel/error.hpp"
 
@@ -120,7 +123,11 @@ ResultsOnDisk read_results(const std::string& dir) {
     const int datum = need_column(t, "datum", tests_path), a = need_column(t, "model_a", tests_path),
               b = need_column(t, "model_b", tests_path), s = need_column(t, "statistic", tests_path),
               p = need_column(t, "p_value", tests_path), q = need_column(t, "q_value", tests_path),
-              r = need_column(t, "rejected", tests_path);
+              r = need_column(t, "rejected", tests_path), jac = need_column(t, "jaccard", tests_path),
+              rank = need_column(t, "rank_change", tests_path);
+    auto optional_number = [&](const std::string& field) {
+      return field.empty() ? std::numeric_limits<double>::quiet_NaN() : number(field, tests_path);
+    };
     for (const auto& row : t.rows) {
       if (out.tests.empty() || out.tests.back().model_a != row[a] || out.tests.back().model_b != row[b]) {
         out.tests.emplace_back();
@@ -133,6 +140,8 @@ ResultsOnDisk read_results(const std::string& dir) {
       rows.p_value.push_back(number(row[p], tests_path));
       rows.q_value.push_back(number(row[q], tests_path));
       rows.rejected.push_back(row[r] == "true");
+      rows.jaccard.push_back(number(row[jac], tests_path));
+      rows.rank_change.push_back(optional_number(row[rank]));
     }
   }
   return out;

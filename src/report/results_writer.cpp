@@ -104,20 +104,32 @@ nlohmann::json summary_json(const CompareResult& r) {
       const DatumTestResult& x = t.result;
       nlohmann::json cdf = nlohmann::json::array();
       for (const auto& [grid, value] : x.p_value_cdf(100)) cdf.push_back({grid, value});
-      tests.push_back({{"model_a", r.names[t.model_a]},
-                       {"model_b", r.names[t.model_b]},
-                       {"bootstrap", x.config.bootstrap},
-                       {"null", null_model_name(x.config.null)},
-                       {"dim", x.dim},
-                       {"alpha", x.config.alpha},
-                       {"correction", correction_name(x.config.correction)},
-                       {"n_rejected", x.n_rejected},
-                       {"smallest_attainable_p", 1.0 / (x.config.bootstrap + 1.0)},
-                       {"share_p_below_alpha", std::count_if(x.p_value.begin(), x.p_value.end(),
-                                                             [&](double p) { return p < x.config.alpha; }) /
-                                                   static_cast<double>(x.p_value.size())},
-                       {"ks_uniform", {{"statistic", x.uniformity.statistic}, {"p_value", x.uniformity.p_value}}},
-                       {"p_value_cdf", cdf}});
+      const bool bootstrap = is_bootstrap_null(x.config.null);
+      nlohmann::json entry = {
+          {"model_a", r.names[t.model_a]},
+          {"model_b", r.names[t.model_b]},
+          {"statistic", test_statistic_name(x.config.statistic)},
+          {"null", null_model_name(x.config.null)},
+          {"bootstrap", bootstrap ? x.config.bootstrap : 0},
+          {"dim", x.config.statistic == TestStatistic::omnibus ? x.dim : 0},
+          {"alpha", x.config.alpha},
+          {"correction", correction_name(x.config.correction)},
+          {"multiple_testing", fmt::format("{} over the {} data of this pair", correction_name(x.config.correction),
+                                           r.n)},
+          {"n_rejected", x.n_rejected},
+          {"smallest_attainable_p", x.smallest_attainable_p()},
+          {"share_p_below_alpha", std::count_if(x.p_value.begin(), x.p_value.end(),
+                                                [&](double p) { return p < x.config.alpha; }) /
+                                      static_cast<double>(x.p_value.size())},
+          {"mean_jaccard", t.jaccard.size() ? t.jaccard.mean() : 0.0},
+          {"p_value_cdf", cdf}};
+      if (!bootstrap)
+        entry["empirical_null"] = {{"box_cox_lambda", x.empirical.lambda},
+                                   {"centre", x.empirical.centre}, {"scale", x.empirical.scale},
+                                   {"fitted", x.empirical.fitted}, {"zeros", x.empirical.zeros},
+                                   {"degenerate", x.empirical.degenerate},
+                                   {"model", "Box-Cox(statistic, lambda) ~ Normal(centre, scale) for unmoved data"}};
+      tests.push_back(entry);
     }
     j["tests"] = tests;
   }
@@ -126,7 +138,9 @@ nlohmann::json summary_json(const CompareResult& r) {
     for (std::size_t c = 0; c < r.metrics->metric_names.size(); ++c) values[r.metrics->metric_names[c]] = r.metrics->values[c];
     j["metric_values"] = values;
   }
-  j["test_config"] = {{"bootstrap", r.config.test.bootstrap},
+  j["test_config"] = {{"enabled", r.config.per_datum_tests},
+                      {"statistic", test_statistic_name(r.config.test.statistic)},
+                      {"bootstrap", r.config.test.bootstrap},
                       {"null", null_model_name(r.config.test.null)},
                       {"correction", correction_name(r.config.test.correction)},
                       {"alpha", r.config.test.alpha},
@@ -217,13 +231,14 @@ void write_results(const CompareResult& r, const std::string& out_dir, bool save
   }
   if (!r.tests.empty()) {
     auto file = fmt::output_file(out.path("datum_tests.csv"));
-    file.print("datum,id,model_a,model_b,statistic,p_value,q_value,rejected\n");
+    file.print("datum,id,model_a,model_b,statistic,p_value,q_value,rejected,jaccard,rank_change\n");
     for (const PairTest& t : r.tests) {
       const std::string a = csv_field(r.names[t.model_a]), b = csv_field(r.names[t.model_b]);
       const DatumTestResult& x = t.result;
       for (std::int64_t i = 0; i < r.n; ++i)
-        file.print("{},{},{},{},{},{},{},{}\n", i, r.ids.empty() ? std::to_string(i) : csv_field(r.ids[i]), a, b,
-                   x.statistic[i], x.p_value[i], x.q_value[i], x.rejected[i] ? "true" : "false");
+        file.print("{},{},{},{},{},{},{},{},{},{}\n", i, r.ids.empty() ? std::to_string(i) : csv_field(r.ids[i]), a,
+                   b, x.statistic[i], x.p_value[i], x.q_value[i], x.rejected[i] ? "true" : "false", t.jaccard[i],
+                   t.rank_change.size() ? fmt::format("{}", t.rank_change[i]) : std::string());
     }
     file.close();
   }

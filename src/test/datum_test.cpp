@@ -15,22 +15,49 @@
 
 namespace dk {
 
+TestStatistic parse_test_statistic(const std::string& name) {
+  if (name == "neighbourhood" || name == "neighborhood") return TestStatistic::neighbourhood;
+  if (name == "omnibus") return TestStatistic::omnibus;
+  throw InputError("unknown per-datum statistic '" + name + "' (neighbourhood or omnibus)");
+}
+
+std::string test_statistic_name(TestStatistic statistic) {
+  return statistic == TestStatistic::neighbourhood ? "neighbourhood" : "omnibus";
+}
+
 NullModel parse_null_model(const std::string& name) {
+  if (name == "empirical") return NullModel::empirical;
   if (name == "pooled") return NullModel::pooled;
   if (name == "first") return NullModel::first;
   if (name == "second") return NullModel::second;
   if (name == "paper") return NullModel::paper;
-  throw InputError("unknown null model '" + name + "' (pooled, first, second or paper)");
+  throw InputError("unknown null model '" + name + "' (empirical, pooled, first, second or paper)");
 }
+
+bool is_bootstrap_null(NullModel null) { return null != NullModel::empirical; }
 
 std::string null_model_name(NullModel null) {
   switch (null) {
+    case NullModel::empirical: return "empirical";
     case NullModel::pooled: return "pooled";
     case NullModel::first: return "first";
     case NullModel::second: return "second";
     case NullModel::paper: return "paper";
   }
   return "?";
+}
+
+double DatumTestResult::smallest_attainable_p() const {
+  return is_bootstrap_null(config.null) ? 1.0 / (config.bootstrap + 1.0) : 0.0;
+}
+
+void validate_datum_test_config(const DatumTestConfig& config) {
+  if (!(config.alpha > 0.0 && config.alpha < 1.0)) throw InputError("--alpha must be in (0, 1)");
+  if (config.statistic == TestStatistic::neighbourhood && config.null != NullModel::empirical)
+    throw InputError("the neighbourhood statistic is tested against the empirical null only; --null " +
+                     null_model_name(config.null) + " needs --test omnibus");
+  if (is_bootstrap_null(config.null) && config.bootstrap < 1)
+    throw InputError("--null " + null_model_name(config.null) + " needs --bootstrap of at least 1");
 }
 
 std::vector<std::pair<double, double>> DatumTestResult::p_value_cdf(int points) const {
@@ -53,7 +80,39 @@ constexpr double kReplicateTolerance = 1e-4;
 
 Eigen::VectorXd block_distances(const OmnibusEmbedding& e) { return (e.block(0) - e.block(1)).rowwise().norm(); }
 
+void adjust_and_reject(DatumTestResult& result) {
+  const std::size_t n = result.p_value.size();
+  result.q_value = adjust_p_values(result.p_value, result.config.correction);
+  result.rejected.assign(n, false);
+  result.n_rejected = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    result.rejected[i] = result.q_value[i] <= result.config.alpha;
+    result.n_rejected += result.rejected[i];
+  }
+}
+
+DatumTestResult plain_result(const DatumTestConfig& config) {
+  DatumTestResult result;
+  result.config = config;
+  result.config.progress = nullptr;
+  result.config.cancelled = nullptr;
+  return result;
+}
+
 }  // namespace
+
+DatumTestResult test_with_empirical_null(const Eigen::VectorXd& statistic, const DatumTestConfig& config) {
+  validate_datum_test_config(config);
+  const auto start_time = std::chrono::steady_clock::now();
+  DatumTestResult result = plain_result(config);
+  result.config.null = NullModel::empirical;
+  result.statistic = statistic;
+  result.empirical = fit_empirical_null(statistic);
+  result.p_value = empirical_null_p_values(statistic, result.empirical);
+  adjust_and_reject(result);
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
+  return result;
+}
 
 void debias_latent_positions(Eigen::MatrixXd& x, const Eigen::VectorXd& eigenvalues, int graphs) {
   const Eigen::Index d = x.cols();
@@ -77,8 +136,9 @@ DatumTestResult test_datum_shift(const Graph& a, const Graph& b, int dim, const 
                                  std::uint64_t stream) {
   if (a.n != b.n) throw InputError("per-datum test: the two graphs have different numbers of data");
   if (dim < 1) throw InputError("per-datum test: dimension must be at least 1");
-  if (config.bootstrap < 1) throw InputError("per-datum test: --bootstrap must be at least 1");
-  if (!(config.alpha > 0.0 && config.alpha < 1.0)) throw InputError("--alpha must be in (0, 1)");
+  DatumTestConfig omnibus_config = config;
+  omnibus_config.statistic = TestStatistic::omnibus;
+  validate_datum_test_config(omnibus_config);
   const auto start_time = std::chrono::steady_clock::now();
   const std::int64_t n = a.n;
 
@@ -86,11 +146,14 @@ DatumTestResult test_datum_shift(const Graph& a, const Graph& b, int dim, const 
   omni.dim = dim;
   omni.seed = config.seed;
   const OmnibusEmbedding observed = embed_omnibus({&a, &b}, omni);
-  DatumTestResult result;
+  if (config.null == NullModel::empirical) {
+    DatumTestResult result = test_with_empirical_null(block_distances(observed), omnibus_config);
+    result.dim = dim;
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
+    return result;
+  }
+  DatumTestResult result = plain_result(omnibus_config);
   result.dim = dim;
-  result.config = config;
-  result.config.progress = nullptr;
-  result.config.cancelled = nullptr;
   result.statistic = block_distances(observed);
 
   // Latent positions of the null model, and the fixed first graph of the paper's procedure.
@@ -101,6 +164,7 @@ DatumTestResult test_datum_shift(const Graph& a, const Graph& b, int dim, const 
     case NullModel::pooled: null_latent = 0.5 * (observed.block(0) + observed.block(1)); break;
     case NullModel::first: null_latent = observed.block(0); break;
     case NullModel::second: null_latent = observed.block(1); break;
+    case NullModel::empirical: break;  // handled above
     case NullModel::paper:
       first_ase = embed_omnibus({&a}, omni);
       null_latent = first_ase->latent;
@@ -152,13 +216,7 @@ DatumTestResult test_datum_shift(const Graph& a, const Graph& b, int dim, const 
   result.p_value.resize(static_cast<std::size_t>(n));
   for (std::int64_t i = 0; i < n; ++i)
     result.p_value[i] = (1.0 + static_cast<double>(exceed[i])) / (config.bootstrap + 1.0);
-  result.q_value = adjust_p_values(result.p_value, config.correction);
-  result.rejected.resize(static_cast<std::size_t>(n));
-  for (std::int64_t i = 0; i < n; ++i) {
-    result.rejected[i] = result.q_value[i] <= config.alpha;
-    result.n_rejected += result.rejected[i];
-  }
-  result.uniformity = ks_uniform(result.p_value);
+  adjust_and_reject(result);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
   return result;
 }

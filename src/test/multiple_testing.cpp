@@ -11,14 +11,16 @@ namespace dk {
 
 Correction parse_correction(const std::string& name) {
   if (name == "bh") return Correction::bh;
+  if (name == "by") return Correction::by;
   if (name == "holm") return Correction::holm;
   if (name == "none") return Correction::none;
-  throw InputError("unknown correction '" + name + "' (bh, holm or none)");
+  throw InputError("unknown correction '" + name + "' (bh, by, holm or none)");
 }
 
 std::string correction_name(Correction correction) {
   switch (correction) {
     case Correction::bh: return "bh";
+    case Correction::by: return "by";
     case Correction::holm: return "holm";
     case Correction::none: return "none";
   }
@@ -32,10 +34,13 @@ std::vector<double> adjust_p_values(const std::vector<double>& p, Correction cor
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return p[a] < p[b]; });
   std::vector<double> adjusted(n);
-  if (correction == Correction::bh) {
-    double running = 1.0;  // q_(r) = min_{s >= r} n p_(s) / s
+  if (correction == Correction::bh || correction == Correction::by) {
+    double harmonic = 1.0;  // BY: c(n) = Σ_{s=1}^{n} 1/s
+    if (correction == Correction::by)
+      for (std::size_t s = 2; s <= n; ++s) harmonic += 1.0 / static_cast<double>(s);
+    double running = 1.0;  // q_(r) = min(1, min_{s >= r} c(n) n p_(s) / s)
     for (std::size_t r = n; r-- > 0;) {
-      running = std::min(running, p[order[r]] * static_cast<double>(n) / static_cast<double>(r + 1));
+      running = std::min(running, harmonic * p[order[r]] * static_cast<double>(n) / static_cast<double>(r + 1));
       adjusted[order[r]] = running;
     }
   } else {
@@ -65,18 +70,22 @@ std::string bootstrap_size_advice(std::int64_t n, int bootstrap, double alpha, C
                          bootstrap, floor, alpha / nd, static_cast<long>(std::ceil(nd / alpha - 1.0)));
     return "";
   }
-  // BH rejects the r smallest p-values only if p_(r) <= alpha r / n; at best p_(r) = 1/(B+1).
-  const double needed = std::ceil(nd / (alpha * (bootstrap + 1.0)));
+  // BH rejects the r smallest p-values only if p_(r) <= alpha r / n; at best p_(r) = 1/(B+1). BY divides alpha
+  // by the harmonic sum 1 + 1/2 + ... + 1/n.
+  double harmonic = 1.0;
+  if (correction == Correction::by)
+    for (std::int64_t s = 2; s <= n; ++s) harmonic += 1.0 / static_cast<double>(s);
+  const double needed = std::ceil(harmonic * nd / (alpha * (bootstrap + 1.0)));
   if (needed > nd)
     return fmt::format("with --bootstrap {} the smallest attainable p is {:.3g}: BH at alpha = {} over {} data can "
                        "reject nothing; use --bootstrap {} or more",
-                       bootstrap, floor, alpha, n, static_cast<long>(std::ceil(1.0 / alpha - 1.0)));
+                       bootstrap, floor, alpha, n, static_cast<long>(std::ceil(harmonic / alpha - 1.0)));
   if (needed > std::max(1.0, 0.01 * nd))
     return fmt::format("with --bootstrap {} (smallest p {:.3g}) BH at alpha = {} rejects only if at least {} of the "
                        "{} data ({:.1f}%) are at that floor; to detect a signal in 1% of the data use --bootstrap {} "
                        "or more",
                        bootstrap, floor, alpha, static_cast<long>(needed), n, 100.0 * needed / nd,
-                       static_cast<long>(std::ceil(100.0 / alpha - 1.0)));
+                       static_cast<long>(std::ceil(100.0 * harmonic / alpha - 1.0)));
   return "";
 }
 

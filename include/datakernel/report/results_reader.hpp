@@ -26,6 +26,7 @@ struct DatumTestRows {
   std::vector<std::int64_t> datum;
   std::vector<double> statistic, p_value, q_value;
   std::vector<bool> rejected;
+  std::vector<double> jaccard, rank_change;  // NaN where the file has no value
 };
 
 struct ResultsOnDisk {

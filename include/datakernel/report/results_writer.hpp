@@ -3,7 +3,8 @@
 //   model_distances.csv  model,<name1>,<name2>,...     (m rows)
 //   manifold.csv         model,x1,x2[,...]             (m rows)
 //   datum_shift.csv      datum,id,model_a,model_b,shift,rank   (n rows per model pair)
-//   datum_tests.csv      datum,id,model_a,model_b,statistic,p_value,q_value,rejected  (n rows per tested pair)
+//   datum_tests.csv      datum,id,model_a,model_b,statistic,p_value,q_value,rejected,jaccard,rank_change
+//                        (n rows per tested pair; rank_change empty for models given as graphs)
 //   latent_2d.csv        datum,id,model,z1,z2: first two omnibus dimensions of every datum under every model
 //   annotations.csv      datum,id,label,text (only with --text / --labels)
 //   report.html          the self-contained HTML report rendered from the files above (html_report.hpp)

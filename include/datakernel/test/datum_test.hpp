@@ -1,16 +1,25 @@
-// Per-datum hypothesis test between two models (hyppo-style: a statistic and a p-value per datum).
+// Per-datum hypothesis tests between two models (hyppo-style: a statistic and a p-value per datum).
 //
-// H0(i): datum i has the same latent position under model a and model b.
-// Statistic: T_i = ‖Ẑᵃ_i − Ẑᵇ_i‖ from the omnibus embedding of (A_a, A_b) at dimension d.
-// Null by parametric bootstrap, replicates b = 1..B, p_i = (1 + #{b : T_i⁽ᵇ⁾ ≥ T_i}) / (B + 1):
-//   pooled  X̂ = (Ẑᵃ + Ẑᵇ)/2; both graphs of a replicate drawn from RDPG(X̂X̂ᵀ). Calibrated (default).
-//   first   X̂ = Ẑᵃ; both graphs drawn from it (model a as the reference geometry).
-//   second  X̂ = Ẑᵇ; both graphs drawn from it.
-//   paper   the authors' procedure: X̂ = ASE(A_a); A_b ~ RDPG(X̂X̂ᵀ); T⁽ᵇ⁾ from the omnibus of (A_a, A_b).
-//           Anti-conservative: the observed A_a sits at the centre of its own resamples.
+// H0(i): datum i sits at the same place under model a and model b (relative to the other data).
+// Statistics:
+//   neighbourhood (default)  shift_i = median over i's neighbours (in either model) of the change of the
+//            similarity to them on each model's own similarity scale (neighbourhood_shift.hpp). Needs embeddings.
+//   omnibus  the paper's T_i = ‖Ẑᵃ_i − Ẑᵇ_i‖ from the omnibus embedding of (A_a, A_b) at dimension d.
+// Nulls:
+//   empirical (default)  Efron's empirical null fitted to the bulk of the n statistics (empirical_null.hpp):
+//            continuous p-values, no replicates, valid when most data did not move.
+//   Parametric bootstrap of the omnibus statistic, replicates b = 1..B, p_i = (1 + #{b : T_i⁽ᵇ⁾ ≥ T_i}) / (B + 1):
+//   pooled   X̂ = (Ẑᵃ + Ẑᵇ)/2; both graphs of a replicate drawn independently from RDPG(X̂X̂ᵀ).
+//   first    X̂ = Ẑᵃ; both graphs drawn from it (model a as the reference geometry).
+//   second   X̂ = Ẑᵇ; both graphs drawn from it.
+//   paper    the authors' procedure: X̂ = ASE(A_a); A_b ~ RDPG(X̂X̂ᵀ); T⁽ᵇ⁾ from the omnibus of (A_a, A_b).
+//            Anti-conservative: the observed A_a sits at the centre of its own resamples.
+// The bootstrap nulls are calibrated on true random dot product graphs but not for kNN graphs of related
+// models, which share most edges (docs/per-datum-test.md has the measurements), and each replicate costs
+// O(n² d) (every pair is drawn).
 // For pooled/first/second, X̂ is debiased first (debias_latent_positions): spectral estimates overstate the
 // eigenvalues by the noise, most in the weakest dimensions, which makes the drawn graphs too regular and the
-// null too narrow (measured: 6.5% of p < 0.05 under H0 without, 5.1% with; README "Per-datum test").
+// null too narrow (measured: 6.5% of p < 0.05 under H0 without, 5.1% with).
 // Probabilities are clip(X̂ S X̂ᵀ, 0, 1) with S the signs of the selected eigenvalues (all +1 unless the
 // kernels are indefinite in the selected dimensions). Each replicate has its own random stream, seeded by
 // (seed, pair, replicate), and is warm-started from the observed embedding; replicates run in parallel and
@@ -26,17 +35,23 @@
 
 #include "datakernel/embeddings.hpp"
 #include "datakernel/test/multiple_testing.hpp"
-#include "datakernel/test/uniformity.hpp"
+#include "datakernel/test/empirical_null.hpp"
 
 namespace dk {
 
-enum class NullModel { pooled, first, second, paper };
+enum class TestStatistic { neighbourhood, omnibus };
+TestStatistic parse_test_statistic(const std::string& name);
+std::string test_statistic_name(TestStatistic statistic);
+
+enum class NullModel { empirical, pooled, first, second, paper };
 NullModel parse_null_model(const std::string& name);
 std::string null_model_name(NullModel null);
+bool is_bootstrap_null(NullModel null);
 
 struct DatumTestConfig {
-  int bootstrap = 1000;
-  NullModel null = NullModel::pooled;
+  TestStatistic statistic = TestStatistic::neighbourhood;
+  NullModel null = NullModel::empirical;
+  int bootstrap = 1000;  // replicates of a bootstrap null (unused by the empirical null)
   Correction correction = Correction::bh;
   double alpha = 0.05;
   std::uint64_t seed = 0;
@@ -48,15 +63,18 @@ struct DatumTestConfig {
 };
 
 struct DatumTestResult {
-  int dim = 0;
+  int dim = 0;                   // omnibus dimension (omnibus statistic only)
   DatumTestConfig config;
-  Eigen::VectorXd statistic;     // T_i
-  std::vector<double> p_value;   // bootstrap p-values
-  std::vector<double> q_value;   // adjusted by config.correction
+  Eigen::VectorXd statistic;     // shift_i or T_i
+  std::vector<double> p_value;   // empirical-null (continuous) or bootstrap (count) p-values
+  std::vector<double> q_value;   // adjusted by config.correction, over the n data of this pair
   std::vector<bool> rejected;    // q_value <= alpha
   std::int64_t n_rejected = 0;
-  KsResult uniformity;           // KS of the p-values against Uniform(0, 1), for information
+  EmpiricalNull empirical;       // the fitted null (empirical null only)
   double seconds = 0.0;
+
+  // The smallest p-value the null can produce: 1/(B+1) for a bootstrap null, 0 (continuous) otherwise.
+  double smallest_attainable_p() const;
 
   // Empirical CDF of the p-values on the grid 0, 1/points, ..., 1.
   std::vector<std::pair<double, double>> p_value_cdf(int points = 100) const;
@@ -68,8 +86,15 @@ struct DatumTestResult {
 // sqrt(λ_corrected / λ̂) (to zero if the correction exceeds the eigenvalue: a pure-noise dimension).
 void debias_latent_positions(Eigen::MatrixXd& x, const Eigen::VectorXd& eigenvalues, int graphs);
 
-// `stream` separates the random streams of different model pairs under one seed.
+// Checks the configuration (statistic/null combination, alpha, replicates); throws InputError.
+void validate_datum_test_config(const DatumTestConfig& config);
+
+// The omnibus statistic T_i of (a, b) at `dim`, tested with config.null. `stream` separates the random streams
+// of different model pairs under one seed.
 DatumTestResult test_datum_shift(const Graph& a, const Graph& b, int dim, const DatumTestConfig& config,
                                  std::uint64_t stream = 0);
+
+// Any per-datum statistic (larger = more moved) tested against the empirical null of its bulk.
+DatumTestResult test_with_empirical_null(const Eigen::VectorXd& statistic, const DatumTestConfig& config);
 
 }  // namespace dk

@@ -8,7 +8,9 @@
 namespace dk {
 
 enum class Correction {
-  bh,    // Benjamini–Hochberg step-up: q-values controlling the false discovery rate (default)
+  bh,    // Benjamini–Hochberg step-up: q-values controlling the false discovery rate (default); valid for
+         // independent or positively dependent p-values (PRDS), per tested pair
+  by,    // Benjamini–Yekutieli: BH scaled by the harmonic sum 1 + 1/2 + … + 1/n; FDR control under any dependence
   holm,  // Holm step-down: adjusted p-values controlling the family-wise error rate
   none,  // raw p-values
 };

@@ -1,0 +1,45 @@
+// Empirical null for n per-datum statistics (Efron 2004, "Large-scale simultaneous hypothesis testing: the
+// choice of a null hypothesis"): most data did not move, so the bulk of the statistics shows what "not moved"
+// looks like for this pair of models, whatever the reason for their differences (a different training run,
+// quantisation, a different architecture). No replicates, no random numbers.
+//
+// Model: for the data that did not move, z_i = h_λ(statistic_i) is normal, where h_λ is the Box–Cox transform
+// (x^λ − 1)/λ (log x at λ = 0) with λ in [0, 1] chosen so that the quartiles of z are symmetric (the bulk's own
+// shape decides between a log-normal and a normal null; measured in docs/per-datum-test.md: the log alone is
+// too conservative when the bulk is closer to normal). Its centre is the median of z and its scale
+// (q75 − q50) / Φ⁻¹(0.75), the upper half of the interquartile range: the side where moved data are tested.
+// One-sided p_i = 1 − Φ((z_i − centre) / scale); a statistic of 0 (no change at all) has p = 1.
+// Valid when most data did not move (up to ~10% moved: the fitted null then barely moves; more moved data
+// inflate centre and scale, which makes the test conservative, never liberal). The p-values are continuous,
+// so any multiple-testing level is reachable, but their far tail is the normal model's, not an observation.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <Eigen/Core>
+
+namespace dk {
+
+struct EmpiricalNull {
+  double lambda = 0.0;       // Box–Cox exponent in [0, 1]
+  double centre = 0.0;       // median of h_λ(statistic) over positive statistics
+  double scale = 0.0;        // (q75 − q50) / 0.6745 of h_λ(statistic)
+  std::int64_t fitted = 0;   // positive statistics the fit used
+  std::int64_t zeros = 0;    // statistics equal to 0 (p = 1)
+  bool degenerate = false;   // fewer than 10 positive statistics or no spread: every p is 1
+};
+
+// Quantile q in [0, 1] of `values` (linear interpolation between order statistics, Hyndman–Fan type 7).
+double quantile(std::vector<double> values, double q);
+
+EmpiricalNull fit_empirical_null(const Eigen::VectorXd& statistic);
+std::vector<double> empirical_null_p_values(const Eigen::VectorXd& statistic, const EmpiricalNull& null);
+
+// The Box–Cox transform h_λ(x) = (x^λ − 1)/λ, log x at λ = 0 (x > 0).
+double box_cox(double x, double lambda);
+
+// Upper tail of the standard normal, 1 − Φ(z), accurate far into the tail (via erfc).
+double normal_upper_tail(double z);
+
+}  // namespace dk

@@ -1,0 +1,73 @@
+// Per-datum neighbourhood comparison of two models from their embeddings and directed kNN lists: how much of
+// each datum's neighbourhood changed, and how far the similarities to its neighbours moved.
+//
+// For datum i with top-k lists L_a(i), L_b(i) (best first, self excluded) and U_i = L_a(i) ∪ L_b(i):
+//   jaccard_i     = 1 − |L_a(i) ∩ L_b(i)| / |U_i|                       (the plain per-datum kNN Jaccard distance)
+//   rank_change_i = Σ_{j ∈ U_i} |r_a(j) − r_b(j)| / (k (k+1))            (Spearman footrule between the two top-k
+//                   lists, a neighbour absent from a list at rank k+1; 0 = same order, 1 = disjoint lists)
+//   shift_i       = median_{j ∈ U_i} |F_a(s_a(i,j)) − F_b(s_b(i,j))|     (the test statistic)
+// s_g is model g's similarity (the kNN metric: cosine, dot, or −‖y_i − y_j‖²) and F_g the model's similarity
+// scale: the piecewise-linear distribution function of a seeded reference sample of its similarities (the
+// similarities of kNN pairs and of as many random pairs, at most 2^19 of each). F_g makes similarities of
+// different models comparable (any monotone rescaling of a model's similarities leaves shift unchanged), and
+// it spans both near and far pairs, so a neighbour that became a stranger counts fully.
+// The median makes shift_i robust to collateral change: when a minority of i's neighbours moved, i's own
+// similarities to the rest are unchanged and shift_i stays small; when i itself moved, its similarities to
+// all of U_i change. Cost O(n k p) per pair after O(n k p + N log N) per model for the reference sample.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "datakernel/embeddings.hpp"
+#include "datakernel/kernel/knn.hpp"
+
+namespace dk {
+
+// A model's similarity scale F_g: value(s) is the piecewise-linear interpolation through the distinct reference
+// similarities at their mid ranks, divided by (N − 1): continuous and non-decreasing, in [0, 1], so that a
+// rounding-sized change of a similarity is a rounding-sized change of its value.
+class SimilarityScale {
+ public:
+  SimilarityScale() = default;
+  explicit SimilarityScale(const std::vector<double>& sorted_reference);
+  double value(double similarity) const;
+  std::size_t size() const { return size_; }
+
+ private:
+  std::vector<double> distinct_, mid_rank_;
+  std::size_t size_ = 0;
+};
+
+// Similarity of data i and j under `metric`, with `norms` the rows' L2 norms (used by cosine).
+double pair_similarity(const EmbeddingsView& y, Metric metric, const std::vector<double>& norms, std::int64_t i,
+                       std::int64_t j);
+std::vector<double> row_norms(const EmbeddingsView& y);
+
+// The reference sample of one model: its kNN pairs (all, or `max_each` list slots drawn at random) and
+// `max_each` random pairs. The draws depend only on (seed, n, k), not on the model: every model of a comparison
+// uses the same random pairs and list slots (common random numbers), so the sampling noise of the reference
+// cancels between two models instead of posing as a change.
+SimilarityScale similarity_scale(const EmbeddingsView& y, Metric metric, const NeighbourLists& lists,
+                                 std::uint64_t seed, std::int64_t max_each = 1 << 19);
+
+struct NeighbourhoodModel {
+  EmbeddingsView embeddings;
+  const NeighbourLists* lists = nullptr;
+  const SimilarityScale* scale = nullptr;
+};
+
+struct NeighbourhoodShift {
+  Eigen::VectorXd shift, jaccard, rank_change;
+};
+
+NeighbourhoodShift neighbourhood_shift(const NeighbourhoodModel& a, const NeighbourhoodModel& b, Metric metric,
+                                       int threads = 0);
+
+// Jaccard distance between the rows of two symmetric graphs (for models given as graphs, without lists).
+Eigen::VectorXd graph_jaccard(const Graph& a, const Graph& b);
+
+}  // namespace dk

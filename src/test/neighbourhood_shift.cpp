@@ -1,0 +1,170 @@
+#include "datakernel/test/neighbourhood_shift.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <tuple>
+
+#include <pcg_random.hpp>
+
+#include "datakernel/error.hpp"
+
+namespace dk {
+
+SimilarityScale::SimilarityScale(const std::vector<double>& sorted_reference) : size_(sorted_reference.size()) {
+  const double last = size_ > 1 ? static_cast<double>(size_ - 1) : 1.0;
+  for (std::size_t first = 0; first < size_;) {
+    std::size_t end = first;
+    while (end < size_ && sorted_reference[end] == sorted_reference[first]) ++end;
+    distinct_.push_back(sorted_reference[first]);
+    mid_rank_.push_back((static_cast<double>(first) + static_cast<double>(end - 1 - first) / 2.0) / last);
+    first = end;
+  }
+}
+
+double SimilarityScale::value(double similarity) const {
+  if (distinct_.empty()) return 0.5;
+  const auto above = std::lower_bound(distinct_.begin(), distinct_.end(), similarity);
+  if (above == distinct_.begin()) return mid_rank_.front();
+  if (above == distinct_.end()) return mid_rank_.back();
+  const auto at = static_cast<std::size_t>(above - distinct_.begin());
+  const double x0 = distinct_[at - 1], x1 = distinct_[at];
+  return mid_rank_[at - 1] + (similarity - x0) / (x1 - x0) * (mid_rank_[at] - mid_rank_[at - 1]);
+}
+
+std::vector<double> row_norms(const EmbeddingsView& y) {
+  std::vector<double> norms(static_cast<std::size_t>(y.n));
+  for (std::int64_t i = 0; i < y.n; ++i) {
+    double s = 0.0;
+    for (std::int64_t c = 0; c < y.dim; ++c) s += y.at(i, c) * y.at(i, c);
+    norms[i] = std::sqrt(s);
+  }
+  return norms;
+}
+
+double pair_similarity(const EmbeddingsView& y, Metric metric, const std::vector<double>& norms, std::int64_t i,
+                       std::int64_t j) {
+  double dot = 0.0, squared = 0.0;
+  if (metric == Metric::euclidean) {
+    for (std::int64_t c = 0; c < y.dim; ++c) {
+      const double d = y.at(i, c) - y.at(j, c);
+      squared += d * d;
+    }
+    return -squared;
+  }
+  for (std::int64_t c = 0; c < y.dim; ++c) dot += y.at(i, c) * y.at(j, c);
+  if (metric == Metric::dot) return dot;
+  return dot / (norms[i] * norms[j]);
+}
+
+SimilarityScale similarity_scale(const EmbeddingsView& y, Metric metric, const NeighbourLists& lists,
+                                 std::uint64_t seed, std::int64_t max_each) {
+  if (lists.n != y.n) throw InputError("similarity scale: neighbour lists and embeddings differ in n");
+  const std::int64_t n = y.n, k = lists.k, pairs = n * k;
+  const std::int64_t each = std::min(pairs, max_each);
+  const std::vector<double> norms = row_norms(y);
+  // Pairs first (one sequential stream: the sample does not depend on the thread count), similarities after.
+  pcg32 rng(seed, 0x5eed5ca1e);
+  std::vector<std::pair<std::int64_t, std::int64_t>> sample(static_cast<std::size_t>(2 * each));
+  for (std::int64_t s = 0; s < each; ++s) {
+    const std::int64_t slot = each == pairs ? s : static_cast<std::int64_t>(rng(static_cast<std::uint32_t>(n))) * k +
+                                                      rng(static_cast<std::uint32_t>(k));
+    sample[s] = {slot / k, lists.ids[slot]};
+  }
+  for (std::int64_t s = 0; s < each; ++s) {
+    const std::int64_t i = rng(static_cast<std::uint32_t>(n));
+    std::int64_t j = rng(static_cast<std::uint32_t>(n - 1));
+    if (j >= i) ++j;
+    sample[each + s] = {i, j};
+  }
+  std::vector<double> reference(sample.size());
+#pragma omp parallel for schedule(static)
+  for (std::int64_t s = 0; s < static_cast<std::int64_t>(sample.size()); ++s)
+    reference[s] = pair_similarity(y, metric, norms, sample[s].first, sample[s].second);
+  std::sort(reference.begin(), reference.end());
+  return SimilarityScale(reference);
+}
+
+namespace {
+
+double median_in_place(std::vector<double>& v) {
+  const std::size_t half = v.size() / 2;
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(half), v.end());
+  const double upper = v[half];
+  if (v.size() % 2 == 1) return upper;
+  return 0.5 * (upper + *std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(half)));
+}
+
+}  // namespace
+
+NeighbourhoodShift neighbourhood_shift(const NeighbourhoodModel& a, const NeighbourhoodModel& b, Metric metric,
+                                       int threads) {
+  if (a.lists == nullptr || b.lists == nullptr || a.scale == nullptr || b.scale == nullptr)
+    throw InputError("neighbourhood shift: both models need neighbour lists and a similarity scale");
+  const std::int64_t n = a.embeddings.n;
+  if (b.embeddings.n != n || a.lists->n != n || b.lists->n != n)
+    throw InputError("neighbourhood shift: the two models have different numbers of data");
+  if (a.lists->k != b.lists->k) throw InputError("neighbourhood shift: the two models' lists differ in k");
+  const int k = a.lists->k;
+  const std::vector<double> norms_a = row_norms(a.embeddings), norms_b = row_norms(b.embeddings);
+  NeighbourhoodShift out;
+  out.shift.resize(n);
+  out.jaccard.resize(n);
+  out.rank_change.resize(n);
+  const int used_threads = threads > 0 ? threads : omp_get_max_threads();
+#pragma omp parallel num_threads(used_threads)
+  {
+    std::vector<double> changes;
+#pragma omp for schedule(dynamic, 256)
+    for (std::int64_t i = 0; i < n; ++i) {
+      const std::int64_t* la = a.lists->ids.data() + i * k;
+      const std::int64_t* lb = b.lists->ids.data() + i * k;
+      // U_i with ranks in both lists (k+1 when absent); lists are short, so a linear search is fastest.
+      std::vector<std::tuple<std::int64_t, int, int>> u;
+      u.reserve(static_cast<std::size_t>(2 * k));
+      for (int r = 0; r < k; ++r) u.emplace_back(la[r], r + 1, k + 1);
+      for (int r = 0; r < k; ++r) {
+        bool found = false;
+        for (int t = 0; t < k && !found; ++t)
+          if (std::get<0>(u[t]) == lb[r]) {
+            std::get<2>(u[t]) = r + 1;
+            found = true;
+          }
+        if (!found) u.emplace_back(lb[r], k + 1, r + 1);
+      }
+      const auto union_size = static_cast<double>(u.size());
+      double footrule = 0.0;
+      changes.clear();
+      for (const auto& [j, ra, rb] : u) {
+        footrule += std::abs(ra - rb);
+        const double fa = a.scale->value(pair_similarity(a.embeddings, metric, norms_a, i, j));
+        const double fb = b.scale->value(pair_similarity(b.embeddings, metric, norms_b, i, j));
+        changes.push_back(std::abs(fa - fb));
+      }
+      out.jaccard[i] = 1.0 - (2.0 * k - union_size) / union_size;
+      out.rank_change[i] = footrule / (static_cast<double>(k) * (k + 1));
+      out.shift[i] = median_in_place(changes);
+    }
+  }
+  return out;
+}
+
+Eigen::VectorXd graph_jaccard(const Graph& a, const Graph& b) {
+  if (a.n != b.n) throw InputError("graph Jaccard: the two graphs have different numbers of data");
+  Eigen::VectorXd out(a.n);
+  for (std::int64_t i = 0; i < a.n; ++i) {
+    std::int64_t p = a.row_offsets[i], q = b.row_offsets[i], shared = 0;
+    const std::int64_t pe = a.row_offsets[i + 1], qe = b.row_offsets[i + 1];
+    while (p < pe && q < qe) {
+      if (a.columns[p] == b.columns[q]) ++shared, ++p, ++q;
+      else if (a.columns[p] < b.columns[q]) ++p;
+      else ++q;
+    }
+    const std::int64_t united = a.degree(i) + b.degree(i) - shared;
+    out[i] = united == 0 ? 0.0 : 1.0 - static_cast<double>(shared) / static_cast<double>(united);
+  }
+  return out;
+}
+
+}  // namespace dk

@@ -1,0 +1,257 @@
+// The neighbourhood statistic and the empirical null: brute force, known answers, and seeded simulations
+// (calibration under jitter, power for planted moves, and a known-wrong variant that must fail).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <set>
+
+#include "datakernel/kernel/knn.hpp"
+#include "datakernel/test/datum_test.hpp"
+#include "datakernel/test/empirical_null.hpp"
+#include "datakernel/test/multiple_testing.hpp"
+#include "datakernel/test/neighbourhood_shift.hpp"
+#include "test_support.hpp"
+
+namespace dk {
+namespace {
+
+TEST(SimilarityScale, PiecewiseLinearWithMidRankTies) {
+  const SimilarityScale plain({0.0, 1.0, 2.0, 3.0});
+  EXPECT_DOUBLE_EQ(plain.value(1.5), 0.5);
+  EXPECT_DOUBLE_EQ(plain.value(2.25), 0.75);
+  EXPECT_DOUBLE_EQ(plain.value(-1.0), 0.0);
+  EXPECT_DOUBLE_EQ(plain.value(7.0), 1.0);
+  const SimilarityScale ties({0.0, 1.0, 1.0, 1.0, 2.0});
+  EXPECT_DOUBLE_EQ(ties.value(1.0), 0.5);   // positions 1..3 of 0..4: mid rank 2 / 4
+  EXPECT_DOUBLE_EQ(ties.value(0.5), 0.25);  // halfway between (0, 0) and (1, 0.5): continuous at the tie
+  EXPECT_NEAR(ties.value(1.0 - 1e-12), 0.5, 1e-9);
+  EXPECT_NEAR(ties.value(1.0 + 1e-12), 0.5, 1e-9);
+}
+
+// Brute force: every similarity recomputed in double from the formula, the union and ranks by set operations.
+void expect_matches_brute_force(Metric metric) {
+  const std::int64_t n = 60, dim = 5;
+  const int k = 6;
+  Embeddings a = test::random_embeddings(n, dim, 1), b = a;
+  std::mt19937_64 rng(2);
+  std::normal_distribution<float> noise(0.0f, 0.4f);
+  for (float& v : b.values) v += noise(rng);
+  KnnConfig knn;
+  knn.k = k;
+  knn.metric = metric;
+  const NeighbourLists la = knn_search(a, knn), lb = knn_search(b, knn);
+  // max_each = 50 < n k = 360: the list slots are subsampled too.
+  const SimilarityScale sa = similarity_scale(a, metric, la, 7, 50), sb = similarity_scale(b, metric, lb, 7, 50);
+  EXPECT_EQ(sa.size(), 100u);
+  const NeighbourhoodShift got = neighbourhood_shift({a, &la, &sa}, {b, &lb, &sb}, metric, 2);
+  auto similarity = [&](const Embeddings& y, std::int64_t i, std::int64_t j) {
+    double dot = 0, ii = 0, jj = 0, sq = 0;
+    for (std::int64_t c = 0; c < dim; ++c) {
+      const double x = y.row(i)[c], z = y.row(j)[c];
+      dot += x * z, ii += x * x, jj += z * z, sq += (x - z) * (x - z);
+    }
+    return metric == Metric::cosine ? dot / std::sqrt(ii * jj) : metric == Metric::dot ? dot : -sq;
+  };
+  for (std::int64_t i = 0; i < n; ++i) {
+    std::vector<std::int64_t> ra(la.ids.begin() + i * k, la.ids.begin() + (i + 1) * k),
+        rb(lb.ids.begin() + i * k, lb.ids.begin() + (i + 1) * k);
+    std::set<std::int64_t> united(ra.begin(), ra.end());
+    united.insert(rb.begin(), rb.end());
+    const auto shared = static_cast<double>(2 * k - united.size());
+    double footrule = 0;
+    std::vector<double> changes;
+    for (std::int64_t j : united) {
+      const auto pa = std::find(ra.begin(), ra.end(), j), pb = std::find(rb.begin(), rb.end(), j);
+      footrule += std::abs((pa - ra.begin()) - (pb - rb.begin()));  // absent = position k, i.e. rank k + 1
+      changes.push_back(std::abs(sa.value(similarity(a, i, j)) - sb.value(similarity(b, i, j))));
+    }
+    std::sort(changes.begin(), changes.end());
+    const std::size_t h = changes.size() / 2;
+    const double median = changes.size() % 2 ? changes[h] : 0.5 * (changes[h - 1] + changes[h]);
+    EXPECT_NEAR(got.jaccard[i], 1.0 - shared / static_cast<double>(united.size()), 1e-12) << i;
+    EXPECT_NEAR(got.rank_change[i], footrule / (k * (k + 1.0)), 1e-12) << i;
+    EXPECT_NEAR(got.shift[i], median, 1e-9) << i;
+  }
+}
+
+TEST(NeighbourhoodShift, MatchesBruteForceCosine) { expect_matches_brute_force(Metric::cosine); }
+TEST(NeighbourhoodShift, MatchesBruteForceDot) { expect_matches_brute_force(Metric::dot); }
+TEST(NeighbourhoodShift, MatchesBruteForceEuclidean) { expect_matches_brute_force(Metric::euclidean); }
+
+TEST(NeighbourhoodShift, GraphJaccardMatchesSets) {
+  const Embeddings y1 = test::random_embeddings(80, 4, 3), y2 = test::random_embeddings(80, 4, 4);
+  KnnConfig knn;
+  knn.k = 5;
+  const Graph g1 = knn_graph(y1, knn), g2 = knn_graph(y2, knn);
+  const Eigen::VectorXd got = graph_jaccard(g1, g2);
+  for (std::int64_t i = 0; i < 80; ++i) {
+    std::set<std::int32_t> s1(g1.columns.begin() + g1.row_offsets[i], g1.columns.begin() + g1.row_offsets[i + 1]),
+        s2(g2.columns.begin() + g2.row_offsets[i], g2.columns.begin() + g2.row_offsets[i + 1]), u = s1;
+    u.insert(s2.begin(), s2.end());
+    const double shared = static_cast<double>(s1.size() + s2.size() - u.size());
+    EXPECT_NEAR(got[i], 1.0 - shared / static_cast<double>(u.size()), 1e-12);
+  }
+}
+
+// A null sample of 5,000 statistics, log-normal or normal: the fitted Box–Cox scale follows its shape, and
+// the p-values are calibrated (share below 0.05 within [4%, 6%], four seeds each).
+void expect_calibrated(bool log_normal, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  Eigen::VectorXd statistic(5000);
+  for (Eigen::Index i = 0; i < statistic.size(); ++i)
+    statistic[i] = log_normal ? std::exp(-3.0 + 0.7 * normal(rng)) : 3.0 + normal(rng);
+  const EmpiricalNull null = fit_empirical_null(statistic);
+  if (log_normal) {
+    EXPECT_LT(null.lambda, 0.1);
+    EXPECT_NEAR((box_cox(std::exp(-3.0 + 0.7), null.lambda) - null.centre) / null.scale, 1.0, 0.08);
+  } else {
+    EXPECT_GT(null.lambda, 0.5);
+    EXPECT_NEAR((box_cox(4.0, null.lambda) - null.centre) / null.scale, 1.0, 0.08);
+  }
+  const std::vector<double> p = empirical_null_p_values(statistic, null);
+  const double share = std::count_if(p.begin(), p.end(), [](double v) { return v < 0.05; }) / 5000.0;
+  EXPECT_GT(share, 0.04) << log_normal << " " << seed;
+  EXPECT_LT(share, 0.06) << log_normal << " " << seed;
+}
+
+TEST(EmpiricalNull, FollowsTheShapeOfTheBulkAndIsCalibrated) {
+  for (std::uint64_t seed : {1u, 2u, 3u, 4u}) {
+    expect_calibrated(true, seed);
+    expect_calibrated(false, seed);
+  }
+}
+
+TEST(EmpiricalNull, AKnownWrongScaleIsNotCalibrated) {
+  // The plain log scale on a normal bulk (the first version of this null): far too few small p-values.
+  std::mt19937_64 rng(9);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  Eigen::VectorXd statistic(5000);
+  for (Eigen::Index i = 0; i < statistic.size(); ++i) statistic[i] = 3.0 + normal(rng);
+  EmpiricalNull null = fit_empirical_null(statistic);
+  null.lambda = 0.0;
+  std::vector<double> logs(5000);
+  for (int i = 0; i < 5000; ++i) logs[i] = std::log(statistic[i]);
+  null.centre = quantile(logs, 0.5);
+  null.scale = (quantile(logs, 0.75) - null.centre) / 0.6744897501960817;
+  const std::vector<double> p = empirical_null_p_values(statistic, null);
+  const double share = std::count_if(p.begin(), p.end(), [](double v) { return v < 0.05; }) / 5000.0;
+  EXPECT_LT(share, 0.035);
+}
+
+TEST(EmpiricalNull, ZerosHavePOneAndTooFewValuesAreDegenerate) {
+  Eigen::VectorXd statistic = Eigen::VectorXd::Zero(30);
+  for (int i = 0; i < 20; ++i) statistic[i] = 1.0 + 0.1 * i;
+  const EmpiricalNull null = fit_empirical_null(statistic);
+  EXPECT_EQ(null.zeros, 10);
+  EXPECT_EQ(null.fitted, 20);
+  const std::vector<double> p = empirical_null_p_values(statistic, null);
+  for (int i = 20; i < 30; ++i) EXPECT_EQ(p[i], 1.0);
+  EXPECT_LT(p[19], p[0]);
+  Eigen::VectorXd few = Eigen::VectorXd::Zero(30);
+  few[0] = 5.0;
+  EXPECT_TRUE(fit_empirical_null(few).degenerate);
+  EXPECT_EQ(empirical_null_p_values(few, fit_empirical_null(few))[0], 1.0);
+}
+
+TEST(EmpiricalNull, NormalTailAndQuantiles) {
+  EXPECT_NEAR(normal_upper_tail(1.6448536269514722), 0.05, 1e-12);
+  EXPECT_NEAR(normal_upper_tail(8.0), 6.22096057427178e-16, 1e-25);  // far tail exists: continuous p-values
+  EXPECT_DOUBLE_EQ(quantile({4.0, 1.0, 3.0, 2.0}, 0.5), 2.5);
+  EXPECT_DOUBLE_EQ(quantile({4.0, 1.0, 3.0, 2.0}, 0.75), 3.25);
+}
+
+// Clustered embeddings (the simulations of docs/per-datum-test.md): 12 Gaussian clusters in 32 dimensions
+// (centres 3·N(0, I), spread 1); model b = model a + jitter·N(0, I) for every datum, and a share `moved` of the
+// data moved to another cluster.
+struct ClusteredPair {
+  Embeddings a, b;
+  std::vector<bool> moved;
+};
+
+ClusteredPair clustered_pair(std::int64_t n, double jitter, double moved_share, std::uint64_t seed) {
+  const int clusters = 12, dim = 32;
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  std::vector<double> centres(static_cast<std::size_t>(clusters) * dim);
+  for (double& c : centres) c = 3.0 * normal(rng);
+  ClusteredPair pair;
+  pair.a.n = pair.b.n = n;
+  pair.a.dim = pair.b.dim = dim;
+  pair.a.values.resize(static_cast<std::size_t>(n) * dim);
+  pair.b.values.resize(pair.a.values.size());
+  pair.moved.assign(static_cast<std::size_t>(n), false);
+  for (std::int64_t i = 0; i < n; ++i) {
+    const int home = static_cast<int>(rng() % clusters);
+    const bool moved = uniform(rng) < moved_share;
+    const int away = (home + 1 + static_cast<int>(rng() % (clusters - 1))) % clusters;
+    pair.moved[i] = moved;
+    for (int c = 0; c < dim; ++c) {
+      const double offset = normal(rng);
+      pair.a.values[i * dim + c] = static_cast<float>(centres[home * dim + c] + offset);
+      pair.b.values[i * dim + c] =
+          static_cast<float>(centres[(moved ? away : home) * dim + c] + offset + jitter * normal(rng));
+    }
+  }
+  return pair;
+}
+
+struct Outcome {
+  std::int64_t rejected = 0, true_positive = 0, moved = 0;
+  double recall() const { return moved ? static_cast<double>(true_positive) / moved : 0.0; }
+  double fdp() const { return rejected ? static_cast<double>(rejected - true_positive) / rejected : 0.0; }
+};
+
+Outcome run_test(const ClusteredPair& pair) {
+  KnnConfig knn;
+  knn.k = default_k(pair.a.n);
+  const NeighbourLists la = knn_search(pair.a, knn), lb = knn_search(pair.b, knn);
+  const SimilarityScale sa = similarity_scale(pair.a, knn.metric, la, 0),
+                        sb = similarity_scale(pair.b, knn.metric, lb, 0);
+  const NeighbourhoodShift shift = neighbourhood_shift({pair.a, &la, &sa}, {pair.b, &lb, &sb}, knn.metric);
+  const DatumTestResult result = test_with_empirical_null(shift.shift, DatumTestConfig{});
+  Outcome out;
+  for (std::size_t i = 0; i < pair.moved.size(); ++i) {
+    out.moved += pair.moved[i];
+    out.rejected += result.rejected[i];
+    out.true_positive += result.rejected[i] && pair.moved[i];
+  }
+  return out;
+}
+
+TEST(NeighbourhoodTest, JitterAloneIsNotRejected) {
+  // Every datum jitters by up to the cluster spread, none moved: at most 0.5% of the data rejected.
+  for (std::uint64_t seed : {1u, 2u, 3u})
+    for (double jitter : {0.2, 0.6, 1.0}) {
+      const Outcome out = run_test(clustered_pair(3000, jitter, 0.0, seed));
+      std::cout << "jitter " << jitter << " seed " << seed << ": rejected " << out.rejected << "\n";
+      EXPECT_LE(out.rejected, 15) << "jitter " << jitter << " seed " << seed;
+    }
+}
+
+TEST(NeighbourhoodTest, FindsPlantedMovesOnAJitteredBackground) {
+  for (std::uint64_t seed : {1u, 2u, 3u}) {
+    const Outcome out = run_test(clustered_pair(3000, 0.5, 0.04, seed));
+    std::cout << "seed " << seed << ": moved " << out.moved << ", rejected " << out.rejected << ", recall "
+              << out.recall() << ", FDP " << out.fdp() << "\n";
+    EXPECT_GE(out.recall(), 0.9) << seed;
+    EXPECT_LE(out.fdp(), 0.1) << seed;
+  }
+}
+
+TEST(MultipleTesting, BenjaminiYekutieliKnownValues) {
+  const std::vector<double> p = {0.01, 0.04, 0.03, 0.2};
+  const auto by = adjust_p_values(p, Correction::by);
+  const double c = 1.0 + 1.0 / 2 + 1.0 / 3 + 1.0 / 4;  // BH q-values 0.04, 0.0533, 0.0533, 0.2 times c(4)
+  EXPECT_NEAR(by[0], 0.04 * c, 1e-12);
+  EXPECT_NEAR(by[1], 0.16 / 3 * c, 1e-12);
+  EXPECT_NEAR(by[2], 0.16 / 3 * c, 1e-12);
+  EXPECT_NEAR(by[3], std::min(1.0, 0.2 * c), 1e-12);
+  EXPECT_EQ(parse_correction("by"), Correction::by);
+}
+
+}  // namespace
+}  // namespace dk
