@@ -6,6 +6,8 @@
 #include <optional>
 #include <set>
 
+#include <fmt/format.h>
+
 #include "datakernel/error.hpp"
 #include "datakernel/population/model_distance.hpp"
 
@@ -66,6 +68,23 @@ void validate_compare_input(const CompareInput& input, const CompareConfig& conf
 
 namespace {
 
+// Spearman correlation of the omnibus statistic at d with the statistic recomputed at d/2 and at 2d.
+std::vector<std::pair<int, double>> dim_stability(const Graph& a, const Graph& b, int dim,
+                                                  const Eigen::VectorXd& statistic, std::uint64_t seed) {
+  std::vector<std::pair<int, double>> out;
+  const std::vector<double> at_d(statistic.data(), statistic.data() + statistic.size());
+  for (const int other : {std::max(1, dim / 2), 2 * dim}) {
+    if (other == dim || other >= 2 * a.n) continue;
+    OmnibusConfig omni;
+    omni.dim = other;
+    omni.seed = seed;
+    const OmnibusEmbedding e = embed_omnibus({&a, &b}, omni);
+    const Eigen::VectorXd t = (e.block(0) - e.block(1)).rowwise().norm();
+    out.emplace_back(other, spearman_correlation(at_d, std::vector<double>(t.data(), t.data() + t.size())));
+  }
+  return out;
+}
+
 void run_pair_tests(const CompareInput& input, CompareResult& result, ProgressSink* progress) {
   const CompareConfig& config = result.config;
   const auto pairs = test_pairs(input.names, config.reference);
@@ -110,7 +129,7 @@ void run_pair_tests(const CompareInput& input, CompareResult& result, ProgressSi
                               config.knn.threads);
       pair.jaccard = shift.jaccard;
       pair.rank_change = shift.rank_change;
-      if (!omnibus) pair.result = test_with_empirical_null(shift.shift, pair_config);
+      if (!omnibus) pair.result = test_neighbourhood_shift(shift, pair_config);
     } else {
       pair.jaccard = graph_jaccard(result.graphs[a], result.graphs[b]);
     }
@@ -118,6 +137,18 @@ void run_pair_tests(const CompareInput& input, CompareResult& result, ProgressSi
       // One random stream per pair: a pair's result does not depend on which other pairs are tested.
       const std::uint64_t stream = static_cast<std::uint64_t>(a) * 1000003u + static_cast<std::uint64_t>(b);
       pair.result = test_datum_shift(result.graphs[a], result.graphs[b], result.joint.dim, pair_config, stream);
+      pair.dim_stability = dim_stability(result.graphs[a], result.graphs[b], result.joint.dim, pair.result.statistic,
+                                         config.seed);
+      double weakest = 1.0;
+      int at = 0;
+      for (const auto& [d, rho] : pair.dim_stability)
+        if (rho < weakest) weakest = rho, at = d;
+      if (weakest < 0.8)
+        result.warnings.push_back(fmt::format(
+            "per-datum test {} vs {} (omnibus statistic): the ranking of the data depends on d (Spearman {:.2f} "
+            "between d = {} and d = {}); its results are conditional on d = {} (the neighbourhood statistic does "
+            "not use d)",
+            input.names[a], input.names[b], weakest, result.joint.dim, at, result.joint.dim));
     }
     if (progress != nullptr && progress->cancelled()) throw Cancelled("cancelled");
     result.tests.push_back(std::move(pair));
@@ -205,13 +236,14 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
     int clear = 0;  // the largest smaller d that ends at a clear gap, to suggest
     for (int d = result.joint.dim - 1; d >= 1 && clear == 0; --d)
       if (relative_eigengap(result.joint.eigenvalues, d) >= config.omnibus.degenerate_gap) clear = d;
-    char text[400];
-    std::snprintf(text, sizeof text,
-                  "near-degenerate eigenspace: |λ_%d| and |λ_%d| differ by only %.3g%% (relative); the %d-dim "
-                  "embedding is not identifiable and per-datum statistics built on it are arbitrary; choose a "
-                  "dimension that ends at a clear gap%s",
-                  result.joint.dim, result.joint.dim + 1, 100.0 * result.joint.relative_gap, result.joint.dim,
-                  clear > 0 ? (" (e.g. --dim " + std::to_string(clear) + ")").c_str() : " (--dim)");
+    const bool omnibus_test = config.per_datum_tests && config.test.statistic == TestStatistic::omnibus;
+    const std::string text = fmt::format(
+        "near-degenerate eigenspace: |λ_{}| and |λ_{}| differ by only {:.3g}% (relative): the {}-dim omnibus "
+        "embedding is not identifiable, so model distances and the map{} are conditional on d = {}{}{}",
+        result.joint.dim, result.joint.dim + 1, 100.0 * result.joint.relative_gap, result.joint.dim,
+        omnibus_test ? " and the omnibus per-datum statistic" : "", result.joint.dim,
+        clear > 0 ? fmt::format(" (d = {} ends at a clear gap: --dim {})", clear, clear) : std::string(),
+        config.per_datum_tests && !omnibus_test ? "; the default per-datum test does not use d" : "");
     result.warnings.emplace_back(text);
   }
   if (result.joint.negative_selected > 0)

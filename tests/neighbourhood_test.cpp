@@ -117,6 +117,21 @@ void expect_calibrated(bool log_normal, std::uint64_t seed) {
   EXPECT_LT(share, 0.06) << log_normal << " " << seed;
 }
 
+TEST(NeighbourhoodShift, ExplainingAwayDropsFlaggedNeighbours) {
+  // Datum 0 has neighbours 1, 2, 3, 4 with changes 0.9, 0.8, 0.1, 0.2; datum 1 has neighbours 0, 2, 3 with
+  // changes 0.9, 0.7, 0.6. Flag datum 1 (it moved): datum 0's shift becomes the median of 0.8, 0.1, 0.2.
+  NeighbourhoodShift shift;
+  shift.shift = Eigen::VectorXd::Zero(5);
+  shift.shift[0] = 0.5, shift.shift[1] = 0.7;
+  shift.offsets = {0, 4, 7, 7, 7, 7};
+  shift.neighbours = {1, 2, 3, 4, 0, 2, 3};
+  shift.changes = {0.9, 0.8, 0.1, 0.2, 0.9, 0.7, 0.6};
+  const Eigen::VectorXd got = shift_without(shift, {false, true, false, false, false});
+  EXPECT_DOUBLE_EQ(got[0], 0.2);
+  EXPECT_DOUBLE_EQ(got[1], 0.7);  // its own neighbours are unflagged: recomputed as the median 0.7
+  EXPECT_DOUBLE_EQ(shift_without(shift, {false, true, true, false, false})[0], 0.5);  // 2 left < 3: unchanged
+}
+
 TEST(EmpiricalNull, FollowsTheShapeOfTheBulkAndIsCalibrated) {
   for (std::uint64_t seed : {1u, 2u, 3u, 4u}) {
     expect_calibrated(true, seed);
@@ -212,7 +227,7 @@ Outcome run_test(const ClusteredPair& pair) {
   const SimilarityScale sa = similarity_scale(pair.a, knn.metric, la, 0),
                         sb = similarity_scale(pair.b, knn.metric, lb, 0);
   const NeighbourhoodShift shift = neighbourhood_shift({pair.a, &la, &sa}, {pair.b, &lb, &sb}, knn.metric);
-  const DatumTestResult result = test_with_empirical_null(shift.shift, DatumTestConfig{});
+  const DatumTestResult result = test_neighbourhood_shift(shift, DatumTestConfig{});
   Outcome out;
   for (std::size_t i = 0; i < pair.moved.size(); ++i) {
     out.moved += pair.moved[i];

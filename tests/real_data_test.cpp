@@ -99,7 +99,7 @@ struct RealPairs : ::testing::Test {
     const SimilarityScale sa = similarity_scale(*base, knn.metric, la, seed),
                           sb = similarity_scale(other, knn.metric, lb, seed);
     const NeighbourhoodShift shift = neighbourhood_shift({*base, &la, &sa}, {other, &lb, &sb}, knn.metric);
-    return score(test_with_empirical_null(shift.shift, DatumTestConfig{}), shift.jaccard, *moved);
+    return score(test_neighbourhood_shift(shift, DatumTestConfig{}), shift.jaccard, *moved);
   }
 };
 Embeddings* RealPairs::base = nullptr;

@@ -69,6 +69,8 @@ struct PairTest {
   DatumTestResult result;
   Eigen::VectorXd jaccard;      // kNN Jaccard distance per datum (directed lists; graph rows for graph inputs)
   Eigen::VectorXd rank_change;  // top-k footrule per datum; empty when a model was given as a graph
+  // Omnibus statistic only: Spearman correlation of the statistic at d with the statistic at d/2 and 2d.
+  std::vector<std::pair<int, double>> dim_stability;
 };
 
 struct CompareResult {

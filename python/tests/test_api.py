@@ -89,7 +89,8 @@ def test_omnibus_embedding_against_dense_matrix():
 def test_compare_result_shapes_and_summary(tmp_path):
     ys = {"a": clustered(200, seed=5), "b": clustered(200, seed=5, noise=0.4), "c": clustered(200, seed=6)}
     progress = []
-    result = dk.compare(ys, bootstrap=50, seed=2, metrics={"acc": {"a": 0.9, "b": 0.8, "c": 0.5}},
+    result = dk.compare(ys, test="omnibus", null="pooled", bootstrap=50, seed=2,
+                        metrics={"acc": {"a": 0.9, "b": 0.8, "c": 0.5}},
                         progress=lambda stage, done, total: progress.append((stage, done, total)))
     assert result.names == ["a", "b", "c"]
     assert result.distances.shape == (3, 3) and np.allclose(result.distances, result.distances.T)
@@ -100,7 +101,13 @@ def test_compare_result_shapes_and_summary(tmp_path):
     assert np.all((t.p_value > 0) & (t.p_value <= 1)) and np.all(t.q_value >= t.p_value - 1e-15)
     summary = result.summary()
     assert summary["models"] == ["a", "b", "c"] and summary["correlations"][0]["metric"] == "acc"
-    assert any(stage.startswith("bootstrap") for stage, _, _ in progress)
+    assert any(stage.startswith("per-datum test") and total == 50 for stage, _, total in progress)
+    assert (t.statistic_name, t.null) == ("omnibus", "pooled")
+    default = dk.compare(ys, seed=2).tests[0]
+    assert (default.statistic_name, default.null) == ("neighbourhood", "empirical")
+    assert default.jaccard.shape == (200,) and np.all((default.jaccard >= 0) & (default.jaccard <= 1))
+    assert default.rank_change.shape == (200,) and np.all((default.rank_change >= 0) & (default.rank_change <= 1))
+    assert np.all((default.p_value > 0) & (default.p_value <= 1))
     result.save(tmp_path / "out")
     assert {"summary.json", "report.html", "datum_tests.csv"} <= set(os.listdir(tmp_path / "out"))
     result.report(tmp_path / "r.html")
@@ -127,7 +134,7 @@ def test_errors_are_value_errors_with_the_cli_message(tmp_path):
     with pytest.raises(ValueError, match="at least 2 models"):
         dk.compare({"only": y})
     with pytest.raises(ValueError, match="unknown model"):
-        dk.compare({"a": y, "b": y}, metrics={"m": {"a": 1, "zz": 2}}, bootstrap=0)
+        dk.compare({"a": y, "b": y}, metrics={"m": {"a": 1, "zz": 2}}, test="none")
     with pytest.raises(ValueError, match="not symmetric"):
         dk.OmnibusEmbedding(dim=2).fit([scipy.sparse.csr_matrix(np.triu(np.ones((5, 5)), 1))])
 
@@ -139,22 +146,24 @@ def test_parity_with_the_cli(tmp_path):
         files.append(str(tmp_path / f"m{g}.npy"))
         np.save(files[-1], y)
     out = tmp_path / "cli"
-    subprocess.run([CLI, "compare", *files, "--names", "a,b,c", "--seed", "3", "--bootstrap", "100", "--quiet",
+    subprocess.run([CLI, "compare", *files, "--names", "a,b,c", "--seed", "3", "--quiet",
                     "--out", str(out)], check=True, capture_output=True)
     summary = json.loads((out / "summary.json").read_text())
-    result = dk.compare(dict(zip("abc", ys)), seed=3, bootstrap=100)
+    result = dk.compare(dict(zip("abc", ys)), seed=3)
     assert result.distances.tolist() == summary["model_distances"]
     assert result.manifold.tolist() == summary["manifold"]
     rows = list(csv.DictReader(open(out / "datum_tests.csv")))
     for t in result.tests:
         cli_p = [float(r["p_value"]) for r in rows if (r["model_a"], r["model_b"]) == (t.model_a, t.model_b)]
         assert cli_p == t.p_value.tolist()
+        cli_jaccard = [float(r["jaccard"]) for r in rows if (r["model_a"], r["model_b"]) == (t.model_a, t.model_b)]
+        assert cli_jaccard == t.jaccard.tolist()
 
 
 def test_gil_is_released_during_computation():
     ys = {"a": clustered(1500, seed=10), "b": clustered(1500, seed=11)}
     done = threading.Event()
-    worker = threading.Thread(target=lambda: (dk.compare(ys, bootstrap=200), done.set()))
+    worker = threading.Thread(target=lambda: (dk.compare(ys, test="omnibus", null="pooled", bootstrap=200), done.set()))
     ticks = 0
     worker.start()
     while not done.is_set() and worker.is_alive():
@@ -170,5 +179,5 @@ def test_ctrl_c_interrupts_a_long_run():
     start = time.monotonic()
     timer.start()
     with pytest.raises(KeyboardInterrupt):
-        dk.compare(ys, bootstrap=100000)
+        dk.compare(ys, test="omnibus", null="pooled", bootstrap=100000)
     assert time.monotonic() - start < 30

@@ -123,6 +123,11 @@ nlohmann::json summary_json(const CompareResult& r) {
                                       static_cast<double>(x.p_value.size())},
           {"mean_jaccard", t.jaccard.size() ? t.jaccard.mean() : 0.0},
           {"p_value_cdf", cdf}};
+      if (!t.dim_stability.empty()) {
+        nlohmann::json stability = nlohmann::json::array();
+        for (const auto& [d, rho] : t.dim_stability) stability.push_back({{"dim", d}, {"spearman", rho}});
+        entry["dim_stability"] = stability;
+      }
       if (!bootstrap)
         entry["empirical_null"] = {{"box_cox_lambda", x.empirical.lambda},
                                    {"centre", x.empirical.centre}, {"scale", x.empirical.scale},

@@ -132,6 +132,20 @@ void debias_latent_positions(Eigen::MatrixXd& x, const Eigen::VectorXd& eigenval
   }
 }
 
+DatumTestResult test_neighbourhood_shift(const NeighbourhoodShift& shift, const DatumTestConfig& config,
+                                         int explain_rounds) {
+  const auto start_time = std::chrono::steady_clock::now();
+  DatumTestResult result = test_with_empirical_null(shift.shift, config);
+  for (int round = 0; round < explain_rounds && result.n_rejected > 0; ++round) {
+    DatumTestResult next = test_with_empirical_null(shift_without(shift, result.rejected), config);
+    const bool settled = next.rejected == result.rejected;
+    result = std::move(next);
+    if (settled) break;
+  }
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
+  return result;
+}
+
 DatumTestResult test_datum_shift(const Graph& a, const Graph& b, int dim, const DatumTestConfig& config,
                                  std::uint64_t stream) {
   if (a.n != b.n) throw InputError("per-datum test: the two graphs have different numbers of data");

@@ -112,6 +112,10 @@ NeighbourhoodShift neighbourhood_shift(const NeighbourhoodModel& a, const Neighb
   out.shift.resize(n);
   out.jaccard.resize(n);
   out.rank_change.resize(n);
+  // U_i has at most 2k entries: slot i owns [2k i, 2k i + |U_i|) until compaction below.
+  std::vector<std::int32_t> slot_neighbours(static_cast<std::size_t>(n) * 2 * k);
+  std::vector<double> slot_changes(slot_neighbours.size());
+  std::vector<std::int64_t> sizes(static_cast<std::size_t>(n));
   const int used_threads = threads > 0 ? threads : omp_get_max_threads();
 #pragma omp parallel num_threads(used_threads)
   {
@@ -136,16 +140,42 @@ NeighbourhoodShift neighbourhood_shift(const NeighbourhoodModel& a, const Neighb
       const auto union_size = static_cast<double>(u.size());
       double footrule = 0.0;
       changes.clear();
+      std::size_t slot = static_cast<std::size_t>(i) * 2 * k;
       for (const auto& [j, ra, rb] : u) {
         footrule += std::abs(ra - rb);
         const double fa = a.scale->value(pair_similarity(a.embeddings, metric, norms_a, i, j));
         const double fb = b.scale->value(pair_similarity(b.embeddings, metric, norms_b, i, j));
         changes.push_back(std::abs(fa - fb));
+        slot_neighbours[slot] = static_cast<std::int32_t>(j);
+        slot_changes[slot++] = changes.back();
       }
+      sizes[i] = static_cast<std::int64_t>(u.size());
       out.jaccard[i] = 1.0 - (2.0 * k - union_size) / union_size;
       out.rank_change[i] = footrule / (static_cast<double>(k) * (k + 1));
       out.shift[i] = median_in_place(changes);
     }
+  }
+  out.offsets.assign(static_cast<std::size_t>(n) + 1, 0);
+  for (std::int64_t i = 0; i < n; ++i) out.offsets[i + 1] = out.offsets[i] + sizes[i];
+  out.neighbours.resize(static_cast<std::size_t>(out.offsets[n]));
+  out.changes.resize(out.neighbours.size());
+  for (std::int64_t i = 0; i < n; ++i) {
+    const std::size_t from = static_cast<std::size_t>(i) * 2 * k;
+    std::copy_n(slot_neighbours.begin() + from, sizes[i], out.neighbours.begin() + out.offsets[i]);
+    std::copy_n(slot_changes.begin() + from, sizes[i], out.changes.begin() + out.offsets[i]);
+  }
+  return out;
+}
+
+Eigen::VectorXd shift_without(const NeighbourhoodShift& shift, const std::vector<bool>& moved, int minimum_left) {
+  const auto n = static_cast<std::int64_t>(shift.offsets.size()) - 1;
+  Eigen::VectorXd out = shift.shift;
+  std::vector<double> left;
+  for (std::int64_t i = 0; i < n; ++i) {
+    left.clear();
+    for (std::int64_t e = shift.offsets[i]; e < shift.offsets[i + 1]; ++e)
+      if (!moved[shift.neighbours[e]]) left.push_back(shift.changes[e]);
+    if (static_cast<int>(left.size()) >= minimum_left) out[i] = median_in_place(left);
   }
   return out;
 }

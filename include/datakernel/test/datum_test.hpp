@@ -36,6 +36,7 @@
 #include "datakernel/embeddings.hpp"
 #include "datakernel/test/multiple_testing.hpp"
 #include "datakernel/test/empirical_null.hpp"
+#include "datakernel/test/neighbourhood_shift.hpp"
 
 namespace dk {
 
@@ -93,6 +94,13 @@ void validate_datum_test_config(const DatumTestConfig& config);
 // of different model pairs under one seed.
 DatumTestResult test_datum_shift(const Graph& a, const Graph& b, int dim, const DatumTestConfig& config,
                                  std::uint64_t stream = 0);
+
+// The neighbourhood statistic with collateral explained away: tested against the empirical null; then, up to
+// `explain_rounds` times, each datum's shift is recomputed without the neighbours rejected in the previous
+// round (a change of i's similarity to a neighbour that itself moved says nothing about i; shift_without) and
+// tested again, until the rejected set no longer changes. result.statistic is the final shift.
+DatumTestResult test_neighbourhood_shift(const NeighbourhoodShift& shift, const DatumTestConfig& config,
+                                         int explain_rounds = 3);
 
 // Any per-datum statistic (larger = more moved) tested against the empirical null of its bulk.
 DatumTestResult test_with_empirical_null(const Eigen::VectorXd& statistic, const DatumTestConfig& config);

@@ -62,7 +62,15 @@ struct NeighbourhoodModel {
 
 struct NeighbourhoodShift {
   Eigen::VectorXd shift, jaccard, rank_change;
+  // Per datum i, the changes |F_a(s_a(i,j)) − F_b(s_b(i,j))| for j ∈ U_i: entries offsets[i] .. offsets[i+1].
+  std::vector<std::int64_t> offsets;
+  std::vector<std::int32_t> neighbours;
+  std::vector<double> changes;
 };
+
+// shift_i recomputed without the neighbours j flagged in `moved` (changes explained by j's own move), when at
+// least `minimum_left` unflagged neighbours remain; otherwise shift_i unchanged.
+Eigen::VectorXd shift_without(const NeighbourhoodShift& shift, const std::vector<bool>& moved, int minimum_left = 3);
 
 NeighbourhoodShift neighbourhood_shift(const NeighbourhoodModel& a, const NeighbourhoodModel& b, Metric metric,
                                        int threads = 0);
