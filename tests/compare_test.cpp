@@ -104,6 +104,13 @@ TEST(Compare, WritesTheOutputContract) {
   EXPECT_EQ(s["tests"][0]["correction"], "bh");
   EXPECT_EQ(s["tests"][0]["p_value_cdf"].size(), 101u);
   EXPECT_EQ(s["tests"][0]["p_value_cdf"][100][1], 1.0);
+  EXPECT_EQ(s["tests"][0]["statistic"], "omnibus");
+  EXPECT_EQ(s["tests"][0]["smallest_attainable_p"], 1.0 / 51.0);
+  ASSERT_EQ(s["tests"][0]["dim_stability"].size(), 2u);  // d/2 and 2d
+  for (const auto& entry : s["tests"][0]["dim_stability"]) {
+    EXPECT_GT(entry["spearman"].get<double>(), -1.0);
+    EXPECT_LE(entry["spearman"].get<double>(), 1.0);
+  }
   // the advice about B = 50 over 300 data is in the warnings
   bool advised = false;
   for (const auto& w : s["warnings"]) advised |= w.get<std::string>().find("--bootstrap 50") != std::string::npos;
@@ -114,6 +121,29 @@ TEST(Compare, WritesTheOutputContract) {
   int rows = 0;
   for (std::string line; std::getline(tests, line);) ++rows;
   EXPECT_EQ(rows, 600);
+}
+
+TEST(Compare, DefaultTestReportsNeighbourhoodMeasuresAndItsNull) {
+  CompareInput input = simulated_input(2, 300, 4);
+  CompareConfig config;
+  config.test.correction = Correction::by;
+  const CompareResult result = run_compare(input, config);
+  ASSERT_EQ(result.tests.size(), 1u);
+  const PairTest& t = result.tests[0];
+  EXPECT_EQ(t.result.config.statistic, TestStatistic::neighbourhood);
+  EXPECT_EQ(t.result.config.null, NullModel::empirical);
+  EXPECT_FALSE(t.result.empirical.degenerate);
+  EXPECT_EQ(t.jaccard.size(), 300);
+  EXPECT_EQ(t.rank_change.size(), 300);
+  EXPECT_TRUE(t.dim_stability.empty());
+  // BY q-values are the BH ones times the harmonic sum (before the cap at 1)
+  const std::vector<double> bh = adjust_p_values(t.result.p_value, Correction::bh);
+  double harmonic = 0;
+  for (int s = 1; s <= 300; ++s) harmonic += 1.0 / s;
+  for (std::size_t i = 0; i < bh.size(); ++i) EXPECT_NEAR(t.result.q_value[i], std::min(1.0, harmonic * bh[i]), 1e-12);
+  const nlohmann::json s = summary_json(result);
+  EXPECT_EQ(s["tests"][0]["multiple_testing"], "by over the 300 data of this pair");
+  EXPECT_EQ(s["tests"][0]["smallest_attainable_p"], 0.0);
 }
 
 TEST(Compare, UnknownReferenceIsAnInputError) {
