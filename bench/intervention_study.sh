@@ -15,12 +15,7 @@ build=${1:-build}
 dk="$build/datakernel"
 here=$(cd "$(dirname "$0")" && pwd)
 data="$here/../data"
-venv="$here/.venv-study"
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import numpy" 2> /dev/null; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q numpy
-fi
-py="$venv/bin/python"
+py=$(bash "$here/study_python.sh")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 score() { "$py" "$here/score_intervention.py" "$@"; }

@@ -8,12 +8,7 @@ build=${1:-build}
 sizes=${2:-"1000 10000 100000"}
 dk="$build/datakernel"
 here=$(cd "$(dirname "$0")" && pwd)
-venv="$here/.venv-study"
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import numpy" 2> /dev/null; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q numpy
-fi
-py="$venv/bin/python"
+py=$(bash "$here/study_python.sh")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 echo "# bash bench/per_datum_speed.sh $build \"$sizes\"   ($(date -u +%Y-%m-%d), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $("$dk" info 2>/dev/null | grep -i 'blas\|core' | head -1 | tr -s ' '))"
