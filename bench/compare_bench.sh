@@ -14,7 +14,7 @@ times=()
 for r in $(seq "$runs"); do
   rm -rf "$work/out"
   start=$EPOCHREALTIME
-  "$dk" compare "$work"/data/model_{1,2,3}.npy --bootstrap 0 --seed 1 --quiet --timings "$work/timings.json" \
+  "$dk" compare "$work"/data/model_{1,2,3}.npy --test none --seed 1 --quiet --timings "$work/timings.json" \
     --out "$work/out" > /dev/null
   end=$EPOCHREALTIME
   times+=("$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.3f", b - a}')")

@@ -26,7 +26,7 @@ walls=()
 for r in 1 2 3; do
   rm -rf "$work/o2000"
   start=$EPOCHREALTIME
-  "$dk" compare "$work"/s2000/model_{1,2}.npy --bootstrap 1000 --seed "$r" --quiet --timings "$work/t2000.json" \
+  "$dk" compare "$work"/s2000/model_{1,2}.npy --test omnibus --null pooled --bootstrap 1000 --bootstrap-p count --seed "$r" --quiet --timings "$work/t2000.json" \
     --out "$work/o2000" > /dev/null 2>&1
   end=$EPOCHREALTIME
   walls+=("$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.2f", b - a}')")
@@ -38,7 +38,7 @@ echo "last run: d = $(field "$work/o2000/summary.json" 's["dim"]'), test $(field
 echo
 echo "== 2. n = 1000, B = 100, --null paper: ours vs the authors' procedure (graspologic $("$py" -c 'import graspologic; print(graspologic.__version__)')) on the same graphs =="
 "$dk" simulate --models 2 --n 1000 --dims 384,384 --noise 0.3,0.3 --seed 12 --out "$work/s1000" > /dev/null
-"$dk" compare "$work"/s1000/model_{1,2}.npy --bootstrap 0 --save-kernels --quiet --out "$work/kernels" > /dev/null
+"$dk" compare "$work"/s1000/model_{1,2}.npy --test none --save-kernels --quiet --out "$work/kernels" > /dev/null
 d=$(field "$work/kernels/summary.json" 's["dim"]')
 k1="$work/kernels/kernel_1_model_1.mtx"
 k2="$work/kernels/kernel_2_model_2.mtx"
@@ -46,7 +46,7 @@ ours=()
 theirs=()
 for r in 1 2 3; do
   rm -rf "$work/o1000"
-  "$dk" compare "$k1" "$k2" --dim "$d" --null paper --bootstrap 100 --seed "$r" --quiet --timings "$work/t1000.json" \
+  "$dk" compare "$k1" "$k2" --dim "$d" --test omnibus --null paper --bootstrap 100 --bootstrap-p count --seed "$r" --quiet --timings "$work/t1000.json" \
     --out "$work/o1000" > /dev/null 2>&1
   ours+=("$(field "$work/t1000.json" 's["tests"][0]["seconds"]')")
   theirs+=("$("$py" "$here/authors_procedure.py" "$k1" "$k2" --dim "$d" --bootstrap 100 --seed "$r" --out "$work/authors.csv" \
@@ -65,7 +65,7 @@ printf '%-8s %-4s %-16s %-12s %-10s %-10s\n' sigma d "share p<0.05" "rejected" "
 for sigma in 0.05 0.1 0.2 0.4 0.8; do
   "$py" "$here/noisy_copy.py" "$work/s1/model_1.npy" "$work/noisy.npy" "$sigma" 1
   rm -rf "$work/on"
-  "$dk" compare "$work/s1/model_1.npy" "$work/noisy.npy" --bootstrap 1000 --seed 1 --quiet --out "$work/on" > /dev/null 2>&1
+  "$dk" compare "$work/s1/model_1.npy" "$work/noisy.npy" --test omnibus --null pooled --bootstrap 1000 --bootstrap-p count --seed 1 --quiet --out "$work/on" > /dev/null 2>&1
   printf '%-8s %-4s %-16s %-12s %-10s %-10s\n' "$sigma" "$(field "$work/on/summary.json" 's["dim"]')" \
     "$(field "$work/on/summary.json" 'round(s["tests"][0]["share_p_below_alpha"],4)')" \
     "$(field "$work/on/summary.json" 's["tests"][0]["n_rejected"]')" \

@@ -176,6 +176,11 @@ int main(int argc, char** argv) {
   compare->add_option("--bootstrap", config.test.bootstrap,
                       "replicates of a bootstrap null (default 1000; unused by the empirical null)")
       ->check(CLI::PositiveNumber);
+  std::string bootstrap_p_text = "count";
+  compare->add_option("--bootstrap-p", bootstrap_p_text,
+                      "p-values of a bootstrap null: count (1 + exceedances over B + 1; default) | moments "
+                      "(scaled chi-square fitted per datum: continuous, too small below 1e-3)")
+      ->check(CLI::IsMember({"moments", "count"}));
   compare->add_option("--alpha", config.test.alpha, "level of the multiple-testing correction")
       ->check(CLI::Range(0.0, 1.0));
   compare->add_option("--correction", correction_text,
@@ -262,6 +267,7 @@ int main(int argc, char** argv) {
     config.per_datum_tests = test_text != "none";
     if (config.per_datum_tests) config.test.statistic = dk::parse_test_statistic(test_text);
     config.test.null = dk::parse_null_model(null_text);
+    config.test.bootstrap_p = dk::parse_bootstrap_p(bootstrap_p_text);
     config.test.correction = dk::parse_correction(correction_text);
     if (dim_text != "auto") {
       try {
@@ -333,7 +339,8 @@ int main(int argc, char** argv) {
     dk::check_memory(input, config, memory_limit_text.empty() ? 0 : dk::parse_byte_size(memory_limit_text));
     // Said before the bootstrap runs (and even with --quiet): B too small for the correction to reject.
     const std::string advice =
-        config.per_datum_tests && dk::is_bootstrap_null(config.test.null)
+        config.per_datum_tests && dk::is_bootstrap_null(config.test.null) &&
+                config.test.bootstrap_p == dk::BootstrapP::count
             ? dk::bootstrap_size_advice(n, config.test.bootstrap, config.test.alpha, config.test.correction)
             : "";
     if (!advice.empty()) std::cerr << "datakernel: warning: " << advice << "\n";

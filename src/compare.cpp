@@ -89,7 +89,7 @@ void run_pair_tests(const CompareInput& input, CompareResult& result, ProgressSi
   const CompareConfig& config = result.config;
   const auto pairs = test_pairs(input.names, config.reference);
   DatumTestConfig test = config.test;
-  if (is_bootstrap_null(test.null)) {
+  if (is_bootstrap_null(test.null) && test.bootstrap_p == BootstrapP::count) {
     const std::string advice = bootstrap_size_advice(result.n, test.bootstrap, test.alpha, test.correction);
     if (!advice.empty()) result.warnings.push_back(advice);
   }

@@ -75,7 +75,7 @@ print(f"per-datum test ok: {len(rejected)} rejected, recall {recall:.2f}, FDP {f
 PY
 # A bootstrap null with too few replicates for BH: the advice comes before the run.
 "$dk" compare "$work"/sim/model_1.npy "$work"/sim/model_4.npy --names base,moved --k 12 --seed 2 --test omnibus \
-  --null pooled --bootstrap 1000 --quiet --out "$work/boot-out" > /dev/null 2> "$work/boot-stderr.txt"
+  --null pooled --bootstrap 1000 --bootstrap-p count --quiet --out "$work/boot-out" > /dev/null 2> "$work/boot-stderr.txt"
 grep -q "BH at alpha = 0.05 rejects only if at least 30 of the 1500" "$work/boot-stderr.txt" \
   || fail "bootstrap-size advice missing: $(cat "$work/boot-stderr.txt")"
 # The neighbourhood statistic has only the empirical null.

@@ -69,6 +69,7 @@ TEST(Compare, WritesTheOutputContract) {
   config.test.statistic = TestStatistic::omnibus;
   config.test.null = NullModel::pooled;
   config.test.bootstrap = 50;
+  config.test.bootstrap_p = BootstrapP::count;
   config.reference = "model_3";
   const CompareResult result = run_compare(input, config);
   test::TempDir dir;

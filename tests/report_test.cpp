@@ -87,7 +87,7 @@ TEST_F(ReportFromRun, HasEveryPlotAndSection) {
   EXPECT_EQ(count(html, "<table class='sortable'>"), 3u);
   EXPECT_NE(html.find("k = " + std::to_string(default_k(300))), std::string::npos);
   EXPECT_NE(html.find("40 replicates from the pooled null model"), std::string::npos);
-  EXPECT_NE(html.find("--test omnibus --null pooled --bootstrap 40"), std::string::npos);
+  EXPECT_NE(html.find("--test omnibus --null pooled --bootstrap 40 --bootstrap-p count"), std::string::npos);
   EXPECT_EQ(html.find("http://"), std::string::npos);  // self-contained: nothing fetched
   EXPECT_EQ(html.find("https://"), std::string::npos);
 }

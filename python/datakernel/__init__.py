@@ -192,6 +192,7 @@ def compare(
     manifold_dim: int = 2,
     test: str = "neighbourhood",
     bootstrap: int = 1000,
+    bootstrap_p: str = "count",
     null: str = "empirical",
     alpha: float = 0.05,
     correction: str = "bh",
@@ -207,7 +208,8 @@ def compare(
     ``models`` maps a name to embeddings (n × p_g array) or a precomputed graph (scipy.sparse).
     ``metrics`` maps a metric name to {model name: value}. ``progress(stage, done, total)`` is called
     during long stages. ``test`` is the per-datum statistic ("neighbourhood", "omnibus" or "none"),
-    ``null`` its null ("empirical", or a bootstrap null with ``test="omnibus"`` and ``bootstrap`` replicates).
+    ``null`` its null ("empirical", or a bootstrap null with ``test="omnibus"`` and ``bootstrap`` replicates,
+    whose p-values are ``bootstrap_p="count"`` or ``"moments"`` (continuous)).
     Parameters mirror the command line's options (see its README).
     """
     names = list(models)
@@ -223,7 +225,7 @@ def compare(
             raise ValueError(f"metrics: metric '{m}' has no value for model(s) {missing}")
         metric_values.append([float(metrics[m][n]) for n in names])
     result = _core.compare(
-        items, names, k, metric, symmetrize, dim, elbows, max_dim, pairwise, manifold_dim, test, bootstrap, null, alpha,
+        items, names, k, metric, symmetrize, dim, elbows, max_dim, pairwise, manifold_dim, test, bootstrap, bootstrap_p, null, alpha,
         correction, reference or "", seed, threads, list(ids) if ids is not None else [], metric_names,
         metric_values, progress,
     )

@@ -263,7 +263,7 @@ NB_MODULE(_core, m) {
       "compare",
       [](nb::list inputs, std::vector<std::string> names, std::optional<int> k, const std::string& metric,
          const std::string& symmetrize, nb::object dim, int elbows, int max_dim, bool pairwise, int manifold_dim,
-         const std::string& test, int bootstrap, const std::string& null, double alpha, const std::string& correction,
+         const std::string& test, int bootstrap, const std::string& bootstrap_p, const std::string& null, double alpha, const std::string& correction,
          const std::string& reference, std::uint64_t seed, int threads, std::vector<std::string> ids,
          std::vector<std::string> metric_names, std::vector<std::vector<double>> metric_values,
          std::optional<nb::callable> progress) {
@@ -289,6 +289,7 @@ NB_MODULE(_core, m) {
         config.per_datum_tests = test != "none";
         if (config.per_datum_tests) config.test.statistic = dk::parse_test_statistic(test);
         config.test.bootstrap = bootstrap;
+        config.test.bootstrap_p = dk::parse_bootstrap_p(bootstrap_p);
         config.test.null = dk::parse_null_model(null);
         config.test.alpha = alpha;
         config.test.correction = dk::parse_correction(correction);
@@ -306,7 +307,7 @@ NB_MODULE(_core, m) {
       },
       "inputs"_a, "names"_a, "k"_a = nb::none(), "metric"_a = "cosine", "symmetrize"_a = "union", "dim"_a = "auto",
       "elbows"_a = 2, "max_dim"_a = 0, "pairwise"_a = false, "manifold_dim"_a = 2, "test"_a = "neighbourhood",
-      "bootstrap"_a = 1000, "null"_a = "empirical", "alpha"_a = 0.05, "correction"_a = "bh", "reference"_a = "", "seed"_a = 0,
+      "bootstrap"_a = 1000, "bootstrap_p"_a = "count", "null"_a = "empirical", "alpha"_a = 0.05, "correction"_a = "bh", "reference"_a = "", "seed"_a = 0,
       "threads"_a = 0, "ids"_a = std::vector<std::string>{}, "metric_names"_a = std::vector<std::string>{},
       "metric_values"_a = std::vector<std::vector<double>>{}, "progress"_a = nb::none());
 

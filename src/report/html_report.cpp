@@ -344,9 +344,11 @@ std::string methods(const nlohmann::json& s) {
                               "embedding of each tested pair at d = {}.",
                               s.at("dim").get<long>());
     text += bootstrap_null
-                ? fmt::format(" Null by parametric bootstrap with {} replicates from the {} null model; p = (1 + "
-                              "#{{T⁽ᵇ⁾ ≥ T}}) / (B + 1).",
-                              t.at("bootstrap").get<long>(), esc(null))
+                ? fmt::format(" Null by parametric bootstrap with {} replicates from the {} null model; {}.",
+                              t.at("bootstrap").get<long>(), esc(null),
+                              t.value("bootstrap_p", std::string("count")) == "moments"
+                                  ? "p from a scaled χ² fitted per datum to the replicates' mean and variance of T²"
+                                  : "p = (1 + #{T⁽ᵇ⁾ ≥ T}) / (B + 1)")
                 : std::string(" Null: empirical (Efron): the statistic of unmoved data, on a Box–Cox scale chosen to make "
                               "the bulk's quartiles symmetric, is normal with centre and scale from the bulk of the "
                               "data (median, upper half of the interquartile range); continuous one-sided p-values.");
@@ -377,7 +379,9 @@ std::string methods(const nlohmann::json& s) {
       !t.value("enabled", true)
           ? std::string(" --test none")
           : fmt::format(" --test {} --null {}{} --correction {} --alpha {}", esc(statistic), esc(null),
-                        bootstrap_null ? fmt::format(" --bootstrap {}", t.at("bootstrap").get<long>()) : std::string(),
+                        bootstrap_null ? fmt::format(" --bootstrap {} --bootstrap-p {}", t.at("bootstrap").get<long>(),
+                                                     esc(t.value("bootstrap_p", std::string("count"))))
+                                       : std::string(),
                         esc(t.at("correction").get<std::string>()), num(t.at("alpha").get<double>()));
   text += fmt::format(" --k {} --metric {} --symmetrize {} --dim {} --seed {}{}{}</code></p>",
                       s.at("k").get<long>(), esc(s.at("metric").get<std::string>()),

@@ -3,10 +3,11 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <optional>
+
+#include <unsupported/Eigen/SpecialFunctions>
 
 #include "datakernel/embed/omnibus.hpp"
 #include "datakernel/error.hpp"
@@ -34,6 +35,14 @@ NullModel parse_null_model(const std::string& name) {
   throw InputError("unknown null model '" + name + "' (empirical, pooled, first, second or paper)");
 }
 
+BootstrapP parse_bootstrap_p(const std::string& name) {
+  if (name == "moments") return BootstrapP::moments;
+  if (name == "count") return BootstrapP::count;
+  throw InputError("unknown bootstrap p-value '" + name + "' (moments or count)");
+}
+
+std::string bootstrap_p_name(BootstrapP kind) { return kind == BootstrapP::moments ? "moments" : "count"; }
+
 bool is_bootstrap_null(NullModel null) { return null != NullModel::empirical; }
 
 std::string null_model_name(NullModel null) {
@@ -48,7 +57,8 @@ std::string null_model_name(NullModel null) {
 }
 
 double DatumTestResult::smallest_attainable_p() const {
-  return is_bootstrap_null(config.null) ? 1.0 / (config.bootstrap + 1.0) : 0.0;
+  return is_bootstrap_null(config.null) && config.bootstrap_p == BootstrapP::count ? 1.0 / (config.bootstrap + 1.0)
+                                                                                  : 0.0;
 }
 
 void validate_datum_test_config(const DatumTestConfig& config) {
@@ -189,47 +199,67 @@ DatumTestResult test_datum_shift(const Graph& a, const Graph& b, int dim, const 
   const LatentPositions latent = latent_positions(null_latent, null_eigenvalues);
   const Eigen::VectorXd warm = observed.warm_start();
 
+  // Replicates run in parallel in fixed batches; their statistics are merged in replicate order after each
+  // batch, so the moment sums (floating point) do not depend on the thread count.
   std::vector<std::int64_t> exceed(static_cast<std::size_t>(n), 0);
+  std::vector<double> sum_square(static_cast<std::size_t>(n), 0.0), sum_fourth(static_cast<std::size_t>(n), 0.0);
   const int threads = config.threads > 0 ? config.threads : omp_get_max_threads();
-  std::atomic<int> done{0};
+  constexpr int kBatch = 32;
+  std::vector<Eigen::VectorXd> batch(kBatch);
+  int done = 0;
   std::string failure;
   BlasSingleThreaded single_threaded_blas;  // replicates run in parallel; each one's BLAS calls stay serial
-#pragma omp parallel num_threads(threads)
-  {
-    std::vector<std::int64_t> local(static_cast<std::size_t>(n), 0);
-    OmnibusConfig replicate_config = omni;
-    replicate_config.start = &warm;
-    replicate_config.tolerance = kReplicateTolerance;
-#pragma omp for schedule(dynamic, 1)
-    for (int rep = 0; rep < config.bootstrap; ++rep) {
+  OmnibusConfig replicate_config = omni;
+  replicate_config.start = &warm;
+  replicate_config.tolerance = kReplicateTolerance;
+  for (int first = 0; first < config.bootstrap && failure.empty(); first += kBatch) {
+    const int count = std::min(kBatch, config.bootstrap - first);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+    for (int r = 0; r < count; ++r) {
       if (config.cancelled && config.cancelled()) continue;
+      const int rep = first + r;
       try {
         pcg32 rng = replicate_generator(config.seed, stream, static_cast<std::uint64_t>(rep));
         const Graph g1 = config.null == NullModel::paper ? Graph{} : sample_rdpg(latent, rng);
         const Graph g2 = sample_rdpg(latent, rng);
         const Graph& left = config.null == NullModel::paper ? a : g1;
-        const OmnibusEmbedding null_embedding = embed_omnibus({&left, &g2}, replicate_config);
-        const Eigen::VectorXd t = block_distances(null_embedding);
-        for (std::int64_t i = 0; i < n; ++i) local[i] += t[i] >= result.statistic[i];
+        batch[r] = block_distances(embed_omnibus({&left, &g2}, replicate_config));
       } catch (const std::exception& e) {
 #pragma omp critical(datakernel_test_failure)
         if (failure.empty()) failure = "bootstrap replicate " + std::to_string(rep) + ": " + e.what();
       }
-      const int finished = ++done;
-      if (config.progress) {
 #pragma omp critical(datakernel_test_progress)
-        config.progress(finished, config.bootstrap);
+      {
+        ++done;
+        if (config.progress) config.progress(done, config.bootstrap);
       }
     }
-#pragma omp critical(datakernel_test_merge)
-    for (std::int64_t i = 0; i < n; ++i) exceed[i] += local[i];
+    if (config.cancelled && config.cancelled()) throw Cancelled("per-datum test cancelled");
+    if (!failure.empty()) break;
+    for (int r = 0; r < count; ++r)
+      for (std::int64_t i = 0; i < n; ++i) {
+        const double square = batch[r][i] * batch[r][i];
+        exceed[i] += batch[r][i] >= result.statistic[i];
+        sum_square[i] += square;
+        sum_fourth[i] += square * square;
+      }
   }
-  if (config.cancelled && config.cancelled()) throw Cancelled("per-datum test cancelled");
   if (!failure.empty()) throw ComputeError("per-datum test: " + failure);
 
   result.p_value.resize(static_cast<std::size_t>(n));
-  for (std::int64_t i = 0; i < n; ++i)
-    result.p_value[i] = (1.0 + static_cast<double>(exceed[i])) / (config.bootstrap + 1.0);
+  const double replicates = config.bootstrap;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const double count_p = (1.0 + static_cast<double>(exceed[i])) / (replicates + 1.0);
+    result.p_value[i] = count_p;
+    if (config.bootstrap_p != BootstrapP::moments || config.bootstrap < 2) continue;
+    // T² ≈ g χ²_ν with the replicates' mean and variance of T² (moment matching): g = v/(2m), ν = 2m²/v.
+    const double mean = sum_square[i] / replicates;
+    const double variance = (sum_fourth[i] - replicates * mean * mean) / (replicates - 1.0);
+    if (!(mean > 0.0) || !(variance > 0.0)) continue;  // no spread in the replicates: keep the count p
+    const double scale = variance / (2.0 * mean), dof = 2.0 * mean * mean / variance;
+    const double observed = result.statistic[i] * result.statistic[i];
+    result.p_value[i] = Eigen::numext::igammac(dof / 2.0, observed / (2.0 * scale));
+  }
   adjust_and_reject(result);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
   return result;
