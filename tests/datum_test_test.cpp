@@ -189,6 +189,12 @@ TEST(DatumTest, SameSeedSameResultAnyThreadCount) {
   config.threads = 2;
   const DatumTestResult two = test_datum_shift(pair.a, pair.b, 4, config);
   EXPECT_EQ(one.p_value, two.p_value);
+  config.bootstrap_p = BootstrapP::moments;  // floating-point moment sums: merged in replicate order
+  config.threads = 1;
+  const DatumTestResult moments_one = test_datum_shift(pair.a, pair.b, 4, config);
+  config.threads = 2;
+  EXPECT_EQ(moments_one.p_value, test_datum_shift(pair.a, pair.b, 4, config).p_value);
+  config.bootstrap_p = BootstrapP::count;
   config.seed = 10;
   const DatumTestResult other = test_datum_shift(pair.a, pair.b, 4, config);
   EXPECT_NE(one.p_value, other.p_value);
