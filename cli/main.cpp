@@ -170,17 +170,18 @@ int main(int argc, char** argv) {
                       "per-datum test statistic: neighbourhood (default) | omnibus (the paper's) | none (no test)")
       ->check(CLI::IsMember({"neighbourhood", "neighborhood", "omnibus", "none"}));
   compare->add_option("--null", null_text,
-                      "null of the per-datum test: empirical (default) | pooled | first | second | paper "
+                      "null of the per-datum test: empirical (default) | pooled | correlated | first | second | paper "
                       "(bootstrap nulls: --test omnibus)")
-      ->check(CLI::IsMember({"empirical", "pooled", "first", "second", "paper"}));
+      ->check(CLI::IsMember({"empirical", "pooled", "correlated", "first", "second", "paper"}));
   compare->add_option("--bootstrap", config.test.bootstrap,
                       "replicates of a bootstrap null (default 1000; unused by the empirical null)")
       ->check(CLI::PositiveNumber);
-  std::string bootstrap_p_text = "count";
+  std::string bootstrap_p_text = "pooled";
   compare->add_option("--bootstrap-p", bootstrap_p_text,
-                      "p-values of a bootstrap null: count (1 + exceedances over B + 1; default) | moments "
-                      "(scaled chi-square fitted per datum: continuous, too small below 1e-3)")
-      ->check(CLI::IsMember({"moments", "count"}));
+                      "p-values of a bootstrap null: pooled (standardized replicates pooled over the data; "
+                      "default) | count (1 + exceedances over B + 1) | moments (scaled chi-square per datum: "
+                      "too small below 1e-3)")
+      ->check(CLI::IsMember({"moments", "count", "pooled"}));
   compare->add_option("--alpha", config.test.alpha, "level of the multiple-testing correction")
       ->check(CLI::Range(0.0, 1.0));
   compare->add_option("--correction", correction_text,

@@ -192,7 +192,7 @@ def compare(
     manifold_dim: int = 2,
     test: str = "neighbourhood",
     bootstrap: int = 1000,
-    bootstrap_p: str = "count",
+    bootstrap_p: str = "pooled",
     null: str = "empirical",
     alpha: float = 0.05,
     correction: str = "bh",
@@ -208,8 +208,8 @@ def compare(
     ``models`` maps a name to embeddings (n × p_g array) or a precomputed graph (scipy.sparse).
     ``metrics`` maps a metric name to {model name: value}. ``progress(stage, done, total)`` is called
     during long stages. ``test`` is the per-datum statistic ("neighbourhood", "omnibus" or "none"),
-    ``null`` its null ("empirical", or a bootstrap null with ``test="omnibus"`` and ``bootstrap`` replicates,
-    whose p-values are ``bootstrap_p="count"`` or ``"moments"`` (continuous)).
+    ``null`` its null ("empirical", or a bootstrap null "pooled", "correlated", "first", "second", "paper" with ``test="omnibus"`` and ``bootstrap`` replicates,
+    whose p-values are ``bootstrap_p="pooled"`` (continuous to 1/(nB)), ``"count"`` or ``"moments"``).
     Parameters mirror the command line's options (see its README).
     """
     names = list(models)

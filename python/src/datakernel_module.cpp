@@ -307,7 +307,7 @@ NB_MODULE(_core, m) {
       },
       "inputs"_a, "names"_a, "k"_a = nb::none(), "metric"_a = "cosine", "symmetrize"_a = "union", "dim"_a = "auto",
       "elbows"_a = 2, "max_dim"_a = 0, "pairwise"_a = false, "manifold_dim"_a = 2, "test"_a = "neighbourhood",
-      "bootstrap"_a = 1000, "bootstrap_p"_a = "count", "null"_a = "empirical", "alpha"_a = 0.05, "correction"_a = "bh", "reference"_a = "", "seed"_a = 0,
+      "bootstrap"_a = 1000, "bootstrap_p"_a = "pooled", "null"_a = "empirical", "alpha"_a = 0.05, "correction"_a = "bh", "reference"_a = "", "seed"_a = 0,
       "threads"_a = 0, "ids"_a = std::vector<std::string>{}, "metric_names"_a = std::vector<std::string>{},
       "metric_values"_a = std::vector<std::vector<double>>{}, "progress"_a = nb::none());
 

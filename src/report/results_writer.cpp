@@ -129,6 +129,7 @@ nlohmann::json summary_json(const CompareResult& r) {
         for (const auto& [d, rho] : t.dim_stability) stability.push_back({{"dim", d}, {"spearman", rho}});
         entry["dim_stability"] = stability;
       }
+      if (x.edge_correlation >= 0.0) entry["edge_correlation"] = x.edge_correlation;
       if (!bootstrap)
         entry["empirical_null"] = {{"box_cox_lambda", x.empirical.lambda},
                                    {"centre", x.empirical.centre}, {"scale", x.empirical.scale},

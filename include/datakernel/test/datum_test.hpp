@@ -11,14 +11,18 @@
 //   Parametric bootstrap of the omnibus statistic, replicates b = 1..B; p_i from a scaled χ² fitted to datum i's
 //   replicates (BootstrapP::moments, continuous) or p_i = (1 + #{b : T_i⁽ᵇ⁾ ≥ T_i}) / (B + 1) (count):
 //   pooled   X̂ = (Ẑᵃ + Ẑᵇ)/2; both graphs of a replicate drawn independently from RDPG(X̂X̂ᵀ).
+//   correlated  X̂ as pooled, but the two graphs of a replicate are ρ-correlated Bernoulli graphs
+//            (corr(A_ij, B_ij) = ρ, same marginals), ρ estimated from the observed pair by the method of
+//            moments (estimate_edge_correlation): related models' kNN graphs share most edges, and the null
+//            should too (Pantazis et al. 2022 give the omnibus theory for correlated graphs).
 //   first    X̂ = Ẑᵃ; both graphs drawn from it (model a as the reference geometry).
 //   second   X̂ = Ẑᵇ; both graphs drawn from it.
 //   paper    the authors' procedure: X̂ = ASE(A_a); A_b ~ RDPG(X̂X̂ᵀ); T⁽ᵇ⁾ from the omnibus of (A_a, A_b).
 //            Anti-conservative: the observed A_a sits at the centre of its own resamples.
 // The bootstrap nulls are calibrated on true random dot product graphs but not for kNN graphs of related
-// models, which share most edges (docs/per-datum-test.md has the measurements), and each replicate costs
-// O(n² d) (every pair is drawn).
-// For pooled/first/second, X̂ is debiased first (debias_latent_positions): spectral estimates overstate the
+// models, which share most edges (docs/per-datum-test.md has the measurements). Graphs are drawn in
+// O(n log n + proposals) (rdpg_sampler.hpp), and a replicate's cost is dominated by its omnibus eigen-solve.
+// For pooled/correlated/first/second, X̂ is debiased first (debias_latent_positions): spectral estimates overstate the
 // eigenvalues by the noise, most in the weakest dimensions, which makes the drawn graphs too regular and the
 // null too narrow (measured: 6.5% of p < 0.05 under H0 without, 5.1% with).
 // Probabilities are clip(X̂ S X̂ᵀ, 0, 1) with S the signs of the selected eigenvalues (all +1 unless the
@@ -45,16 +49,18 @@ enum class TestStatistic { neighbourhood, omnibus };
 TestStatistic parse_test_statistic(const std::string& name);
 std::string test_statistic_name(TestStatistic statistic);
 
-enum class NullModel { empirical, pooled, first, second, paper };
+enum class NullModel { empirical, pooled, correlated, first, second, paper };
 NullModel parse_null_model(const std::string& name);
 std::string null_model_name(NullModel null);
 bool is_bootstrap_null(NullModel null);
 
 // How a bootstrap null turns replicates into p-values.
 enum class BootstrapP {
-  count,    // (1 + #{b : T⁽ᵇ⁾ ≥ T}) / (B + 1): exact for exchangeable replicates, floor 1/(B+1) (default)
+  count,    // (1 + #{b : T⁽ᵇ⁾ ≥ T}) / (B + 1): exact for exchangeable replicates, floor 1/(B+1)
   moments,  // per datum, T² ≈ g·χ²_ν fitted to the replicates' mean and variance of T² (continuous; its far
             // tail is too light: below 1e-3 it is ~4x smaller than a 20,000-replicate bootstrap's, bench/)
+  pooled,   // each datum's replicates standardized by their own mean and sd, pooled over all n data: the
+            // observed standardized statistic is ranked among the n·B pooled values (floor 1/(nB+1); default)
 };
 BootstrapP parse_bootstrap_p(const std::string& name);
 std::string bootstrap_p_name(BootstrapP kind);
@@ -63,7 +69,7 @@ struct DatumTestConfig {
   TestStatistic statistic = TestStatistic::neighbourhood;
   NullModel null = NullModel::empirical;
   int bootstrap = 1000;  // replicates of a bootstrap null (unused by the empirical null)
-  BootstrapP bootstrap_p = BootstrapP::count;
+  BootstrapP bootstrap_p = BootstrapP::pooled;
   Correction correction = Correction::bh;
   double alpha = 0.05;
   std::uint64_t seed = 0;
@@ -83,6 +89,7 @@ struct DatumTestResult {
   std::vector<bool> rejected;    // q_value <= alpha
   std::int64_t n_rejected = 0;
   EmpiricalNull empirical;       // the fitted null (empirical null only)
+  double edge_correlation = -1;  // ρ̂ of the correlated null (-1: not estimated)
   double seconds = 0.0;
 
   // The smallest p-value the null can produce: 1/(B+1) for a bootstrap null, 0 (continuous) otherwise.
@@ -97,6 +104,10 @@ struct DatumTestResult {
 // σ_c² = Σ_i u_ci² Σ_j p_ij(1 − p_ij) estimated from X̂ itself; each column is rescaled by
 // sqrt(λ_corrected / λ̂) (to zero if the correction exceeds the eigenvalue: a pure-noise dimension).
 void debias_latent_positions(Eigen::MatrixXd& x, const Eigen::VectorXd& eigenvalues, int graphs);
+
+// p-values of the pooled-shape bootstrap (BootstrapP::pooled): replicates is B × n (replicate-major).
+std::vector<double> pooled_shape_p_values(const Eigen::VectorXd& statistic, const std::vector<float>& replicates,
+                                          int bootstrap);
 
 // Checks the configuration (statistic/null combination, alpha, replicates); throws InputError.
 void validate_datum_test_config(const DatumTestConfig& config);
