@@ -2,7 +2,7 @@
 # The per-datum test study (docs/per-datum-test.md), side by side in one run:
 #  1. real text embeddings (data/debian: e5 on 3,000 Debian package descriptions; 67 texts of one section
 #     replaced, or a sentence appended; a float16 control): default test, the omnibus statistic with the
-#     empirical null, and the omnibus statistic with the pooled and the correlated bootstrap nulls (B = 200;
+#     empirical null, the analytic null (omnibus CLT), and the pooled and correlated bootstrap nulls (B = 200;
 #     rho = the correlated null's estimated edge correlation);
 #     with REALDATA=DIR (made by examples/debian_packages) also the n = 10,000 set in DIR;
 #  2. clustered simulations (bench/clustered_pair.py), seeds 1-4: jitter only (0.2, 0.5, 1.0 x the cluster
@@ -41,7 +41,7 @@ real_pair() {  # real_pair LABEL BASE OTHER MOVED [options]
   "$py" -c 'import json, sys; r = json.load(open(sys.argv[1]))["tests"][0].get("edge_correlation")
 print("" if r is None else f", rho {r:.3f}")' "$work/out/summary.json"
 }
-for opts in "" "--test omnibus" "--test omnibus --null pooled --bootstrap 200" \
+for opts in "" "--test omnibus" "--test omnibus --null analytic" "--test omnibus --null pooled --bootstrap 200" \
   "--test omnibus --null correlated --bootstrap 200"; do
   # shellcheck disable=SC2086
   real_pair replaced "$data/debian/e5.npy" "$work/e5_replaced.npy" "$data/debian/moved.txt" $opts

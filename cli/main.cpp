@@ -120,7 +120,7 @@ void print_summary(const dk::CompareResult& r) {
     const dk::DatumTestConfig& c = t.result.config;
     const std::string detail =
         (dk::is_bootstrap_null(c.null) ? fmt::format("{} null, B = {}", dk::null_model_name(c.null), c.bootstrap)
-                                       : std::string("empirical null")) +
+                                       : dk::null_model_name(c.null) + " null") +
         (c.statistic == dk::TestStatistic::omnibus ? fmt::format(", d = {}", t.result.dim) : std::string());
     std::cout << fmt::format("\nper-datum test {} vs {}: {} of {} data rejected by {} at {} ({} statistic, {}); mean "
                              "kNN Jaccard distance {:.3f}",
@@ -170,9 +170,10 @@ int main(int argc, char** argv) {
                       "per-datum test statistic: neighbourhood (default) | omnibus (the paper's) | none (no test)")
       ->check(CLI::IsMember({"neighbourhood", "neighborhood", "omnibus", "none"}));
   compare->add_option("--null", null_text,
-                      "null of the per-datum test: empirical (default) | pooled | correlated | first | second | paper "
-                      "(bootstrap nulls: --test omnibus)")
-      ->check(CLI::IsMember({"empirical", "pooled", "correlated", "first", "second", "paper"}));
+                      "null of the per-datum test: empirical (default) | analytic | pooled | correlated | first | second | "
+                      "paper "
+                      "(all but empirical: --test omnibus)")
+      ->check(CLI::IsMember({"empirical", "analytic", "pooled", "correlated", "first", "second", "paper"}));
   compare->add_option("--bootstrap", config.test.bootstrap,
                       "replicates of a bootstrap null (default 1000; unused by the empirical null)")
       ->check(CLI::PositiveNumber);

@@ -2,7 +2,8 @@
 // (sample_rdpg) against the O(n² d) dense one (sample_rdpg_dense), on the latent positions the bootstrap nulls
 // use (the ASE of a kNN graph at the automatic dimension). Usage:
 //   rdpg_sampler_bench EMBEDDINGS.npy N [N ...]   (the first N rows of the file for each N)
-// Prints one row per N: d, expected edges and proposals, median seconds of each sampler, their ratio.
+// Prints one row per N: d, expected edges and proposals, median seconds of each sampler (one thread, as in the
+// bootstrap's parallel replicates), their ratio, the sampler the cost model picks, and ns per proposal.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -12,6 +13,7 @@
 #include "datakernel/embed/omnibus.hpp"
 #include "datakernel/io/model_input.hpp"
 #include "datakernel/kernel/knn.hpp"
+#include "datakernel/runtime/blas.hpp"
 #include "datakernel/test/rdpg_sampler.hpp"
 
 namespace {
@@ -49,6 +51,8 @@ int main(int argc, char** argv) {
     const dk::RdpgPrepared prepared = dk::prepare_rdpg(x);
     const double edges = dk::rdpg_expected_edges(x), proposals = prepared.expected_proposals;
   
+    // As inside the bootstrap, where replicates run in parallel: one thread per draw, BLAS single-threaded.
+    const dk::BlasSingleThreaded single_threaded_blas;
     const double fast = median_seconds(5, [&](int r) {
       pcg32 rng = dk::replicate_generator(1, 0, r);
       std::int64_t examined = 0;

@@ -208,7 +208,8 @@ def compare(
     ``models`` maps a name to embeddings (n × p_g array) or a precomputed graph (scipy.sparse).
     ``metrics`` maps a metric name to {model name: value}. ``progress(stage, done, total)`` is called
     during long stages. ``test`` is the per-datum statistic ("neighbourhood", "omnibus" or "none"),
-    ``null`` its null ("empirical", or a bootstrap null "pooled", "correlated", "first", "second", "paper" with ``test="omnibus"`` and ``bootstrap`` replicates,
+    ``null`` its null ("empirical", "analytic" with ``test="omnibus"``, or a bootstrap null "pooled",
+    "correlated", "first", "second", "paper" with ``test="omnibus"`` and ``bootstrap`` replicates,
     whose p-values are ``bootstrap_p="pooled"`` (continuous to 1/(nB)), ``"count"`` or ``"moments"``).
     Parameters mirror the command line's options (see its README).
     """

@@ -334,7 +334,7 @@ std::string methods(const nlohmann::json& s) {
       num(s.at("manifold_negative_mass").get<double>()));
   const std::string statistic = t.value("statistic", std::string("omnibus"));
   const std::string null = t.at("null").get<std::string>();
-  const bool bootstrap_null = null != "empirical";
+  const bool bootstrap_null = null != "empirical" && null != "analytic";
   if (t.value("enabled", true)) {
     text += statistic == "neighbourhood"
                 ? std::string(" Per-datum tests: statistic = the median, over the datum's neighbours in either model, "
@@ -348,7 +348,14 @@ std::string methods(const nlohmann::json& s) {
                               t.at("bootstrap").get<long>(), esc(null),
                               t.value("bootstrap_p", std::string("count")) == "moments"
                                   ? "p from a scaled χ² fitted per datum to the replicates' mean and variance of T²"
+                              : t.value("bootstrap_p", std::string("count")) == "pooled"
+                                  ? "p from ranking the datum's standardized T among the standardized replicates of "
+                                    "all data (each replicate standardized leave-one-out)"
                                   : "p = (1 + #{T⁽ᵇ⁾ ≥ T}) / (B + 1)")
+                : null == "analytic"
+                ? std::string(" Null: analytic, from the omnibus central limit theorem for two independent graphs of the "
+                              "pooled random dot product graph: T² is a weighted sum of χ²₁ with the eigenvalues of "
+                              "½ G⁻¹ C<sub>i</sub> G⁻¹, p from the scaled χ² with its mean and variance.")
                 : std::string(" Null: empirical (Efron): the statistic of unmoved data, on a Box–Cox scale chosen to make "
                               "the bulk's quartiles symmetric, is normal with centre and scale from the bulk of the "
                               "data (median, upper half of the interquartile range); continuous one-sided p-values.");
@@ -496,7 +503,7 @@ std::string render_report(const std::string& results_dir) {
           bootstrap_null ? fmt::format("{} null, B = {}, smallest attainable p = {}",
                                        esc(test.at("null").get<std::string>()), test.at("bootstrap").get<long>(),
                                        num(test.at("smallest_attainable_p").get<double>()))
-                         : std::string("empirical null, continuous p-values");
+                         : esc(test.at("null").get<std::string>()) + " null, continuous p-values";
       html += fmt::format("<h3>{} vs {}</h3><p><b>{}</b> of {} data rejected by {} at α = {} over the {} data of this "
                           "pair ({} statistic; {}; share of p &lt; α: {}; mean kNN Jaccard distance {}).</p>"
                           "<div class='row'>",

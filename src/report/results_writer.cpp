@@ -130,7 +130,7 @@ nlohmann::json summary_json(const CompareResult& r) {
         entry["dim_stability"] = stability;
       }
       if (x.edge_correlation >= 0.0) entry["edge_correlation"] = x.edge_correlation;
-      if (!bootstrap)
+      if (x.config.null == NullModel::empirical)
         entry["empirical_null"] = {{"box_cox_lambda", x.empirical.lambda},
                                    {"centre", x.empirical.centre}, {"scale", x.empirical.scale},
                                    {"fitted", x.empirical.fitted}, {"zeros", x.empirical.zeros},

@@ -12,6 +12,7 @@
 #include "datakernel/embed/omnibus.hpp"
 #include "datakernel/error.hpp"
 #include "datakernel/runtime/blas.hpp"
+#include "datakernel/test/analytic_null.hpp"
 #include "datakernel/test/rdpg_sampler.hpp"
 
 namespace dk {
@@ -28,12 +29,13 @@ std::string test_statistic_name(TestStatistic statistic) {
 
 NullModel parse_null_model(const std::string& name) {
   if (name == "empirical") return NullModel::empirical;
+  if (name == "analytic") return NullModel::analytic;
   if (name == "pooled") return NullModel::pooled;
   if (name == "correlated") return NullModel::correlated;
   if (name == "first") return NullModel::first;
   if (name == "second") return NullModel::second;
   if (name == "paper") return NullModel::paper;
-  throw InputError("unknown null model '" + name + "' (empirical, pooled, correlated, first, second or paper)");
+  throw InputError("unknown null model '" + name + "' (empirical, analytic, pooled, correlated, first, second or paper)");
 }
 
 BootstrapP parse_bootstrap_p(const std::string& name) {
@@ -52,11 +54,12 @@ std::string bootstrap_p_name(BootstrapP kind) {
   return "?";
 }
 
-bool is_bootstrap_null(NullModel null) { return null != NullModel::empirical; }
+bool is_bootstrap_null(NullModel null) { return null != NullModel::empirical && null != NullModel::analytic; }
 
 std::string null_model_name(NullModel null) {
   switch (null) {
     case NullModel::empirical: return "empirical";
+    case NullModel::analytic: return "analytic";
     case NullModel::pooled: return "pooled";
     case NullModel::correlated: return "correlated";
     case NullModel::first: return "first";
@@ -249,13 +252,26 @@ DatumTestResult test_datum_shift(const Graph& a, const Graph& b, int dim, const 
     case NullModel::first: null_latent = observed.block(0); break;
     case NullModel::second: null_latent = observed.block(1); break;
     case NullModel::empirical: break;  // handled above
+    case NullModel::analytic: null_latent = 0.5 * (observed.block(0) + observed.block(1)); break;
     case NullModel::paper:
       first_ase = embed_omnibus({&a}, omni);
       null_latent = first_ase->latent;
       null_eigenvalues = first_ase->eigenvalues;
       break;
   }
-  if (config.null != NullModel::paper) debias_latent_positions(null_latent, observed.eigenvalues, 2);
+  // The analytic null plugs X̂ in as it is: debiased, it was conservative (3.2–4.3% of p < 0.05 on four RDPG
+  // pairs, against 4.1–6.4% without).
+  if (config.null != NullModel::paper && config.null != NullModel::analytic)
+    debias_latent_positions(null_latent, observed.eigenvalues, 2);
+  if (config.null == NullModel::analytic) {
+    Eigen::VectorXd signature(null_latent.cols());
+    for (Eigen::Index c = 0; c < signature.size(); ++c)
+      signature[c] = c < null_eigenvalues.size() && null_eigenvalues[c] < 0 ? -1.0 : 1.0;
+    result.p_value = analytic_null_p_values(result.statistic, analytic_null_terms(null_latent, signature));
+    adjust_and_reject(result);
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
+    return result;
+  }
   const LatentPositions latent = latent_positions(null_latent, null_eigenvalues);
   const double rho = config.null == NullModel::correlated ? estimate_edge_correlation(a, b, latent) : 0.0;
   if (config.null == NullModel::correlated) result.edge_correlation = rho;

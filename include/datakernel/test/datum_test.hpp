@@ -8,6 +8,8 @@
 // Nulls:
 //   empirical (default)  Efron's empirical null fitted to the bulk of the n statistics (empirical_null.hpp):
 //            continuous p-values, no replicates, valid when most data did not move.
+//   analytic  the omnibus central limit theorem for two independent graphs of the pooled, debiased RDPG
+//            (analytic_null.hpp): T_i² ≈ scaled χ², continuous p-values, no replicates.
 //   Parametric bootstrap of the omnibus statistic, replicates b = 1..B; p_i from a scaled χ² fitted to datum i's
 //   replicates (BootstrapP::moments, continuous) or p_i = (1 + #{b : T_i⁽ᵇ⁾ ≥ T_i}) / (B + 1) (count):
 //   pooled   X̂ = (Ẑᵃ + Ẑᵇ)/2; both graphs of a replicate drawn independently from RDPG(X̂X̂ᵀ).
@@ -49,10 +51,10 @@ enum class TestStatistic { neighbourhood, omnibus };
 TestStatistic parse_test_statistic(const std::string& name);
 std::string test_statistic_name(TestStatistic statistic);
 
-enum class NullModel { empirical, pooled, correlated, first, second, paper };
+enum class NullModel { empirical, analytic, pooled, correlated, first, second, paper };
 NullModel parse_null_model(const std::string& name);
 std::string null_model_name(NullModel null);
-bool is_bootstrap_null(NullModel null);
+bool is_bootstrap_null(NullModel null);  // drawn replicates: pooled, correlated, first, second, paper
 
 // How a bootstrap null turns replicates into p-values.
 enum class BootstrapP {
