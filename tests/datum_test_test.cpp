@@ -279,23 +279,31 @@ MovedPair moved_pair(std::int64_t n, int clusters, int dim, std::uint64_t seed) 
 }
 
 TEST(DatumTest, FindsMovedDataWithFdrControl) {
-  const MovedPair pair = moved_pair(1000, 8, 16, 3);
-  DatumTestConfig config;
-  config.bootstrap = 1000;
-  config.seed = 2;
-  config.null = NullModel::pooled;
-  const DatumTestResult result = test_datum_shift(pair.a, pair.b, 8, config);
-  std::int64_t true_positive = 0, false_positive = 0, moved = 0;
-  for (std::size_t i = 0; i < pair.moved.size(); ++i) {
-    moved += pair.moved[i];
-    true_positive += pair.moved[i] && result.rejected[i];
-    false_positive += !pair.moved[i] && result.rejected[i];
+  // Three planted-move pairs, default (pooled-shape) p-values from B = 200: every moved datum found, FDP within
+  // BH's spread (mean ≤ 0.1, each ≤ 0.15; measured 0.02-0.09).
+  double fdp_sum = 0.0;
+  for (int fixture : {3, 4, 5}) {
+    const MovedPair pair = moved_pair(1000, 8, 16, fixture);
+    DatumTestConfig config;
+    config.bootstrap = 200;
+    config.seed = 2;
+    config.null = NullModel::pooled;
+    const DatumTestResult result = test_datum_shift(pair.a, pair.b, 8, config);
+    std::int64_t true_positive = 0, false_positive = 0, moved = 0;
+    for (std::size_t i = 0; i < pair.moved.size(); ++i) {
+      moved += pair.moved[i];
+      true_positive += pair.moved[i] && result.rejected[i];
+      false_positive += !pair.moved[i] && result.rejected[i];
+    }
+    const double recall = static_cast<double>(true_positive) / moved;
+    const double fdp = result.n_rejected ? static_cast<double>(false_positive) / result.n_rejected : 0.0;
+    std::cout << "pair " << fixture << ": recall " << recall << ", FDP " << fdp << ", rejected " << result.n_rejected
+              << "\n";
+    EXPECT_GE(recall, 0.9);
+    EXPECT_LE(fdp, 0.15);
+    fdp_sum += fdp;
   }
-  const double recall = static_cast<double>(true_positive) / moved;
-  const double fdp = result.n_rejected ? static_cast<double>(false_positive) / result.n_rejected : 0.0;
-  std::cout << "power: recall " << recall << ", FDP " << fdp << ", rejected " << result.n_rejected << "\n";
-  EXPECT_GE(recall, 0.9);
-  EXPECT_LE(fdp, 0.1);
+  EXPECT_LE(fdp_sum / 3.0, 0.1);
 }
 
 TEST(DatumTest, SameSeedSameResultAnyThreadCount) {

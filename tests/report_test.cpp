@@ -69,6 +69,7 @@ class ReportFromRun : public ::testing::Test {
     config.test.statistic = TestStatistic::omnibus;
     config.test.null = NullModel::pooled;
     config.test.bootstrap = 40;
+    config.test.bootstrap_p = BootstrapP::count;  // floor 1/41: BH rejects nothing (PlotsTheChosenPair relies on it)
     write_results(run_compare(input, config), dir.file("out"));
     html = slurp(dir.file("out/report.html"));
   }
