@@ -63,6 +63,9 @@ case_ok
 [ "$(sort "$w/f/.datakernel-files" | tr '\n' ' ')" = "datum_shift.csv latent_2d.csv manifold.csv model_distances.csv report.html summary.json " ] \
   || fail "manifest: $(cat "$w/f/.datakernel-files")"
 case_ok
+# A finished run leaves no lock file and no staging directory.
+no_leftovers "$w/f" "finished run"
+case_ok
 # Without --force the directory is still refused.
 run noforce "${small[@]}" --out "$w/f"
 expect_rc 2 "no --force" noforce
@@ -117,6 +120,21 @@ wait "$holder" 2> /dev/null || true
 rm -f "$w/locked/.datakernel-lock"
 diff -r "$w/locked" "$w/locked.before" > /dev/null || fail "a locked-out run changed the directory"
 case_ok
+# simulate respects the lock too.
+flock "$w/locked/.datakernel-lock" sleep 30 &
+holder=$!
+for _ in $(seq 50); do
+  flock -n "$w/locked/.datakernel-lock" true 2> /dev/null || break
+  sleep 0.1
+done
+run lock3 simulate --models 2 --n 50 --out "$w/locked"
+expect_rc 3 "simulate into a locked directory" lock3
+expect_msg "locked by another run" lock3
+case_ok
+kill "$holder" 2> /dev/null || true
+wait "$holder" 2> /dev/null || true
+rm -f "$w/locked/.datakernel-lock"
+diff -r "$w/locked" "$w/locked.before" > /dev/null || fail "a locked-out simulate changed the directory"
 # A lock file left by a killed run (nobody holds it) does not block.
 echo 999999 > "$w/locked/.datakernel-lock"
 run lock2 "${small[@]}" --force --out "$w/locked"
@@ -165,6 +183,18 @@ for round in 1 2; do
   { [ "$ra" -eq 0 ] || [ "$ra" -eq 3 ]; } && { [ "$rb" -eq 0 ] || [ "$rb" -eq 3 ]; } || fail "force race $round: exits $ra $rb"
   case_ok
 done
+
+# SIGINT during a --force run over an earlier run: exit 130 and the earlier run exactly as it was.
+run int0 "${small[@]}" --out "$w/int"
+cp -a "$w/int" "$w/int.before"
+"$dk" compare "${M[0]}" "${M[1]}" --test omnibus --null pooled --bootstrap 1000000 --quiet --force --out "$w/int" > /dev/null 2>&1 &
+pid=$!
+for _ in $(seq 100); do [ -d "$w/int/.datakernel-staging-$pid" ] && break; sleep 0.05; done
+kill -INT "$pid"
+set +e; wait "$pid"; rc=$?; set -e
+[ "$rc" -eq 130 ] || fail "SIGINT over an earlier run: exit $rc"
+diff -r "$w/int" "$w/int.before" > /dev/null || fail "SIGINT changed the earlier run: $(diff -rq "$w/int" "$w/int.before")"
+case_ok
 
 # --- stale staging of killed runs ------------------------------------------------------------------------------
 # A run killed with SIGKILL leaves its staging directory; the next run (with or without --force) cleans it up.
@@ -293,9 +323,14 @@ if mount_small "$w/tiny" 64k; then
   expect_rc 3 "disk full, existing directory" full3
   [ "$(listing "$w/tiny/existing")" = "mine.txt " ] || fail "disk full changed the directory: $(listing "$w/tiny/existing")"
   case_ok
+  run full4 "${big[@]}" --out "$w/tiny/kernels"   # the kernels (.mtx) are written first
+  expect_rc 3 "disk full, --save-kernels" full4
+  expect_msg "No space left on device" full4
+  [ "$(listing "$w/tiny")" = "existing " ] || fail "disk full with --save-kernels left $(listing "$w/tiny")"
+  case_ok
 else
   echo "output_safety: skipping the full-disk cases (cannot mount a tmpfs here)"
-  skipped=$((skipped + 3))
+  skipped=$((skipped + 4))
 fi
 if mount_small "$w/half" 1m; then
   run half1 "${small[@]}" --out "$w/half/out"
