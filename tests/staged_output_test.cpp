@@ -125,6 +125,8 @@ TEST(StagedOutput, RejectsNamesOutsideTheDirectory) {
   EXPECT_THROW(out.path("../escape.csv"), InputError);
   EXPECT_THROW(out.path(".datakernel-files"), InputError);
   EXPECT_THROW(out.path(""), InputError);
+  EXPECT_THROW(out.path(".previous"), InputError);
+  EXPECT_THROW(out.path(".datakernel-lock"), InputError);
 }
 
 }  // namespace

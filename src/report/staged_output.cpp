@@ -201,7 +201,8 @@ StagedOutput::~StagedOutput() {
 }
 
 std::string StagedOutput::path(const std::string& name) {
-  if (!plain_name(name) || name == kManifest || name == kLock)
+  // The tool's own bookkeeping names (manifest, lock, staging, .previous) are not output files.
+  if (!plain_name(name) || name.rfind(".datakernel-", 0) == 0 || name == kPrevious)
     throw InputError(name + ": not a valid output file name");
   if (std::find(names_.begin(), names_.end(), name) == names_.end()) names_.push_back(name);
   return (staging_ / name).string();
