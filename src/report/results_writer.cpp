@@ -179,7 +179,8 @@ void write_results(const CompareResult& r, StagedOutput& out, bool save_kernels)
       std::string safe = r.names[g];
       for (char& c : safe)
         if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_';
-      write_matrix_market_graph(r.graphs[g], out.path(fmt::format("kernel_{}_{}.mtx", g + 1, safe)));
+      const std::string name = fmt::format("kernel_{}_{}.mtx", g + 1, safe);
+      write_matrix_market_graph(r.graphs[g], out.path(name), out.final_path(name));
     }
   }
   write_text(out, "summary.json", summary_json(r).dump(2) + "\n");
