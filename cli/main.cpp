@@ -1,5 +1,6 @@
 // datakernel: command-line front end. A thin layer over the library: parse options, load inputs,
-// run_compare / simulate, write results. Exit codes: 0 ok, 1 usage, 2 bad input, 3 computation failed.
+// run_compare / simulate, write results. Exit codes: 0 ok, 1 usage, 2 bad input, 3 computation failed or
+// output could not be written (disk full, output directory locked by another run).
 #include <signal.h>
 #include <unistd.h>
 
@@ -9,7 +10,6 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <fmt/format.h>
 #include <iostream>
 #include <omp.h>
@@ -17,9 +17,11 @@
 #include "datakernel/compare.hpp"
 #include "datakernel/error.hpp"
 #include "datakernel/input_checks.hpp"
+#include "datakernel/io/checked_file.hpp"
 #include "datakernel/io/text_lists.hpp"
 #include "datakernel/report/html_report.hpp"
 #include "datakernel/report/results_writer.hpp"
+#include "datakernel/report/staged_output.hpp"
 #include "datakernel/runtime/blas.hpp"
 #include "datakernel/simulate/simulate.hpp"
 #include "datakernel/version.hpp"
@@ -286,10 +288,10 @@ int main(int argc, char** argv) {
     auto log = [&](const std::string& text) {
       if (progress) progress->message(text);
     };
-    if (std::filesystem::exists(out_dir) && !std::filesystem::is_directory(out_dir))
-      throw dk::InputError(out_dir + ": output path exists and is not a directory");
-    if (!force && std::filesystem::is_directory(out_dir) && !std::filesystem::is_empty(out_dir))
-      throw dk::InputError(out_dir + ": output directory already holds files; use --force to overwrite them");
+    // Output paths are checked, and the output directory locked against other runs, before any work.
+    dk::StagedOutput output = dk::StagedOutput::open(out_dir, force);
+    for (const auto& note : output.notes()) std::cerr << "datakernel: warning: " << note << "\n";
+    if (!timings_path.empty()) dk::check_writable_path(timings_path);
     dk::CompareInput input;
     if (inputs.size() < 2) throw dk::InputError("compare needs at least 2 models, got " + std::to_string(inputs.size()));
     for (std::size_t f = 0; f < inputs.size(); ++f) {
@@ -350,12 +352,9 @@ int main(int argc, char** argv) {
     stop_if_requested();
     for (const auto& warning : result.warnings)
       if (warning != advice) std::cerr << "datakernel: warning: " << warning << "\n";
-    dk::write_results(result, out_dir, save_kernels);
-    if (!timings_path.empty()) {
-      std::ofstream timings(timings_path);
-      timings << dk::timings_json(result).dump(2) << "\n";
-      if (!timings) throw dk::InputError(timings_path + ": cannot write timings");
-    }
+    dk::write_results(result, output, save_kernels);
+    if (!timings_path.empty()) dk::write_file_checked(timings_path, dk::timings_json(result).dump(2) + "\n");
+    output.commit();  // the timings are written first: if they fail, the output directory is left as it was
     print_summary(result);
     std::cout << "\nwrote report.html, summary.json, model_distances.csv, manifold.csv, datum_shift.csv"
               << (result.tests.empty() ? "" : ", datum_tests.csv") << ", latent_2d.csv to " << out_dir << "\n";
@@ -371,6 +370,9 @@ int main(int argc, char** argv) {
     return kExitInterrupted;
   } catch (const std::bad_alloc&) {
     std::cerr << "datakernel: error: out of memory\n";
+    return kExitCompute;
+  } catch (const std::exception& e) {  // e.g. a system error from a library: still a message and exit 3
+    std::cerr << "datakernel: error: " << e.what() << "\n";
     return kExitCompute;
   }
 }

@@ -94,8 +94,8 @@ TEST(Compare, WritesTheOutputContract) {
   std::set<std::string> files;
   for (const auto& entry : std::filesystem::directory_iterator(dir.file("out")))
     files.insert(entry.path().filename().string());
-  EXPECT_EQ(files, (std::set<std::string>{"summary.json", "model_distances.csv", "manifold.csv", "datum_shift.csv",
-                                          "datum_tests.csv", "latent_2d.csv", "report.html"}));
+  EXPECT_EQ(files, (std::set<std::string>{".datakernel-files", "summary.json", "model_distances.csv", "manifold.csv",
+                                          "datum_shift.csv", "datum_tests.csv", "latent_2d.csv", "report.html"}));
   // per-datum tests: model_3 against each other model
   ASSERT_EQ(s["tests"].size(), 2u);
   EXPECT_EQ(s["tests"][0]["model_a"], "model_3");

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "datakernel/error.hpp"
+#include "datakernel/io/checked_file.hpp"
 #include "datakernel/kernel/graph_builder.hpp"
 
 namespace dk {
@@ -76,15 +77,14 @@ Graph read_matrix_market_graph(const std::string& path) {
   return graph;
 }
 
-void write_matrix_market_graph(const Graph& graph, const std::string& path) {
-  std::ofstream out(path);
-  if (!out) throw InputError(path + ": cannot write file");
-  out << "%%MatrixMarket matrix coordinate pattern symmetric\n";
-  out << graph.n << " " << graph.n << " " << graph.edge_count() << "\n";
+void write_matrix_market_graph(const Graph& graph, const std::string& path, const std::string& label) {
+  CheckedFile out(path, label);
+  out.write("%%MatrixMarket matrix coordinate pattern symmetric\n");
+  out.print("{} {} {}\n", graph.n, graph.n, graph.edge_count());
   for (std::int64_t i = 0; i < graph.n; ++i)
     for (std::int64_t p = graph.row_offsets[i]; p < graph.row_offsets[i + 1]; ++p)
-      if (graph.columns[p] < i) out << i + 1 << " " << graph.columns[p] + 1 << "\n";
-  if (!out) throw InputError(path + ": write failed");
+      if (graph.columns[p] < i) out.print("{} {}\n", i + 1, graph.columns[p] + 1);
+  out.close();
 }
 
 }  // namespace dk

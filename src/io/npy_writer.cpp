@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "datakernel/error.hpp"
+#include "datakernel/io/checked_file.hpp"
 
 namespace dk {
 
@@ -21,12 +22,8 @@ std::string npy_image(const Embeddings& e) {
   return out;
 }
 
-void write_npy(const Embeddings& e, const std::string& path) {
-  std::ofstream out(path, std::ios::binary);
-  if (!out) throw InputError(path + ": cannot create file");
-  const std::string image = npy_image(e);
-  out.write(image.data(), static_cast<std::streamsize>(image.size()));
-  if (!out) throw InputError(path + ": write failed");
+void write_npy(const Embeddings& e, const std::string& path, const std::string& label) {
+  write_file_checked(path, npy_image(e), label);
 }
 
 }  // namespace dk

@@ -11,6 +11,7 @@
 #include <numeric>
 
 #include "datakernel/error.hpp"
+#include "datakernel/io/checked_file.hpp"
 #include "datakernel/report/results_reader.hpp"
 
 namespace dk {
@@ -561,19 +562,20 @@ void write_report(const std::string& results_dir) {
   const std::string html = render_report(results_dir);
   const fs::path target = fs::path(results_dir) / "report.html";
   const fs::path temporary = fs::path(results_dir) / ".report.html.tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary);
-    out << html;
-    out.close();
-    if (!out) {
-      std::error_code ec;
-      fs::remove(temporary, ec);
-      throw InputError(target.string() + ": cannot write");
-    }
+  try {
+    write_file_checked(temporary.string(), html, target.string());
+  } catch (...) {
+    std::error_code ec;
+    fs::remove(temporary, ec);
+    throw;
   }
   std::error_code ec;
   fs::rename(temporary, target, ec);
-  if (ec) throw InputError(target.string() + ": cannot move into place (" + ec.message() + ")");
+  if (ec) {
+    const std::string reason = ec.message();
+    fs::remove(temporary, ec);
+    throw ResourceError(target.string() + ": cannot move into place (" + reason + ")");
+  }
 }
 
 }  // namespace dk

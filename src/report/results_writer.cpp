@@ -1,13 +1,12 @@
 #include "datakernel/report/results_writer.hpp"
 
 #include <fmt/format.h>
-#include <fmt/os.h>
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
 
 #include "datakernel/error.hpp"
+#include "datakernel/io/checked_file.hpp"
 #include "datakernel/io/matrix_market.hpp"
 #include "datakernel/report/html_report.hpp"
 #include "datakernel/report/staged_output.hpp"
@@ -37,11 +36,8 @@ std::string symmetrize_name(Symmetrize rule) {
   return rule == Symmetrize::mutual ? "mutual" : rule == Symmetrize::union_of_both ? "union" : "none";
 }
 
-void write_text(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  out.close();
-  if (!out) throw InputError(path + ": write failed");
+void write_text(StagedOutput& out, const std::string& name, const std::string& text) {
+  write_file_checked(out.path(name), text, out.final_path(name));
 }
 
 std::string csv_field(const std::string& s) {
@@ -172,16 +168,22 @@ nlohmann::json summary_json(const CompareResult& r) {
 }
 
 void write_results(const CompareResult& r, const std::string& out_dir, bool save_kernels) {
-  StagedOutput out = StagedOutput::open(out_dir);
+  StagedOutput out = StagedOutput::open(out_dir, true);
+  write_results(r, out, save_kernels);
+  out.commit();
+}
+
+void write_results(const CompareResult& r, StagedOutput& out, bool save_kernels) {
   if (save_kernels) {
     for (std::size_t g = 0; g < r.graphs.size(); ++g) {
       std::string safe = r.names[g];
       for (char& c : safe)
         if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_';
-      write_matrix_market_graph(r.graphs[g], out.path(fmt::format("kernel_{}_{}.mtx", g + 1, safe)));
+      const std::string name = fmt::format("kernel_{}_{}.mtx", g + 1, safe);
+      write_matrix_market_graph(r.graphs[g], out.path(name), out.final_path(name));
     }
   }
-  write_text(out.path("summary.json"), summary_json(r).dump(2) + "\n");
+  write_text(out, "summary.json", summary_json(r).dump(2) + "\n");
 
   const std::size_t m = r.names.size();
   std::string distances = "model";
@@ -192,7 +194,7 @@ void write_results(const CompareResult& r, const std::string& out_dir, bool save
     for (std::size_t h = 0; h < m; ++h) distances += fmt::format(",{}", r.distances(g, h));
     distances += "\n";
   }
-  write_text(out.path("model_distances.csv"), distances);
+  write_text(out, "model_distances.csv", distances);
 
   std::string manifold = "model";
   for (Eigen::Index c = 0; c < r.manifold.coordinates.cols(); ++c) manifold += fmt::format(",x{}", c + 1);
@@ -203,10 +205,10 @@ void write_results(const CompareResult& r, const std::string& out_dir, bool save
       manifold += fmt::format(",{}", r.manifold.coordinates(g, c));
     manifold += "\n";
   }
-  write_text(out.path("manifold.csv"), manifold);
+  write_text(out, "manifold.csv", manifold);
 
   {
-    auto file = fmt::output_file(out.path("datum_shift.csv"));
+    CheckedFile file(out.path("datum_shift.csv"), out.final_path("datum_shift.csv"));
     file.print("datum,id,model_a,model_b,shift,rank\n");
     for (const DatumShifts& s : r.shifts) {
       const std::string a = csv_field(r.names[s.model_a]), b = csv_field(r.names[s.model_b]);
@@ -218,7 +220,7 @@ void write_results(const CompareResult& r, const std::string& out_dir, bool save
   }
   {
     // The joint omnibus embedding's first two dimensions, for the report's data plot.
-    auto file = fmt::output_file(out.path("latent_2d.csv"));
+    CheckedFile file(out.path("latent_2d.csv"), out.final_path("latent_2d.csv"));
     file.print("datum,id,model,z1,z2\n");
     const Eigen::Index columns = r.joint.latent.cols();
     for (std::size_t g = 0; g < m; ++g) {
@@ -230,7 +232,7 @@ void write_results(const CompareResult& r, const std::string& out_dir, bool save
     file.close();
   }
   if (!r.texts.empty() || !r.labels.empty()) {
-    auto file = fmt::output_file(out.path("annotations.csv"));
+    CheckedFile file(out.path("annotations.csv"), out.final_path("annotations.csv"));
     file.print("datum,id,label,text\n");
     for (std::int64_t i = 0; i < r.n; ++i)
       file.print("{},{},{},{}\n", i, r.ids.empty() ? std::to_string(i) : csv_field(r.ids[i]),
@@ -238,7 +240,7 @@ void write_results(const CompareResult& r, const std::string& out_dir, bool save
     file.close();
   }
   if (!r.tests.empty()) {
-    auto file = fmt::output_file(out.path("datum_tests.csv"));
+    CheckedFile file(out.path("datum_tests.csv"), out.final_path("datum_tests.csv"));
     file.print("datum,id,model_a,model_b,statistic,p_value,q_value,rejected,jaccard,rank_change\n");
     for (const PairTest& t : r.tests) {
       const std::string a = csv_field(r.names[t.model_a]), b = csv_field(r.names[t.model_b]);
@@ -250,8 +252,7 @@ void write_results(const CompareResult& r, const std::string& out_dir, bool save
     }
     file.close();
   }
-  write_text(out.path("report.html"), render_report(out.staging_directory()));
-  out.commit();
+  write_text(out, "report.html", render_report(out.staging_directory()));
 }
 
 }  // namespace dk

@@ -3,13 +3,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <fstream>
+#include <sstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <random>
 
 #include "datakernel/error.hpp"
+#include "datakernel/io/checked_file.hpp"
 #include "datakernel/io/npy_writer.hpp"
 #include "datakernel/kernel/knn.hpp"
 #include "datakernel/report/staged_output.hpp"
@@ -99,24 +100,27 @@ SimulatedSet simulate(const SimulateConfig& config) {
 }
 
 void write_simulated_set(const SimulatedSet& set, const SimulateConfig& config, const std::string& dir) {
-  StagedOutput out = StagedOutput::open(dir);
-  for (std::size_t g = 0; g < set.models.size(); ++g) write_npy(set.models[g], out.path(set.names[g] + ".npy"));
+  StagedOutput out = StagedOutput::open(dir, true);  // replaces the files of an earlier run there
+  for (std::size_t g = 0; g < set.models.size(); ++g) {
+    const std::string name = set.names[g] + ".npy";
+    write_npy(set.models[g], out.path(name), out.final_path(name));
+  }
   auto write_lines = [&](const std::string& name, auto&& body) {
-    std::ofstream file(out.path(name));
-    body(file);
-    if (!file) throw InputError(dir + "/" + name + ": write failed");
+    std::ostringstream text;
+    body(text);
+    write_file_checked(out.path(name), text.str(), out.final_path(name));
   };
   const std::int64_t n = set.models.front().n;
-  write_lines("ids.txt", [&](std::ofstream& f) {
+  write_lines("ids.txt", [&](std::ostream& f) {
     for (std::int64_t i = 0; i < n; ++i) f << fmt::format("datum_{:06d}\n", i);
   });
-  write_lines("labels.txt", [&](std::ofstream& f) {
+  write_lines("labels.txt", [&](std::ostream& f) {
     for (int label : set.labels) f << "cluster_" << label << "\n";
   });
-  write_lines("moved.txt", [&](std::ofstream& f) {
+  write_lines("moved.txt", [&](std::ostream& f) {
     for (std::int64_t i : set.moved) f << i << "\n";
   });
-  write_lines("metrics.csv", [&](std::ofstream& f) {
+  write_lines("metrics.csv", [&](std::ostream& f) {
     f << "model,knn_accuracy\n";
     for (std::size_t g = 0; g < set.names.size(); ++g) f << set.names[g] << "," << set.knn_accuracy[g] << "\n";
   });
@@ -131,7 +135,7 @@ void write_simulated_set(const SimulatedSet& set, const SimulateConfig& config, 
                              {"moved_model", set.names[set.moved_model]},
                              {"moved_count", set.moved.size()},
                              {"seed", config.seed}};
-  write_lines("manifest.json", [&](std::ofstream& f) { f << manifest.dump(2) << "\n"; });
+  write_lines("manifest.json", [&](std::ostream& f) { f << manifest.dump(2) << "\n"; });
   out.commit();
 }
 

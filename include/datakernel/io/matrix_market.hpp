@@ -10,6 +10,7 @@
 namespace dk {
 
 Graph read_matrix_market_graph(const std::string& path);
-void write_matrix_market_graph(const Graph& graph, const std::string& path);
+// Every write checked (io/checked_file.hpp); label names the file in messages (default: path).
+void write_matrix_market_graph(const Graph& graph, const std::string& path, const std::string& label = {});
 
 }  // namespace dk

@@ -9,6 +9,7 @@ namespace dk {
 
 // The complete .npy image of `e` (header + data), e.g. for embedding into an .npz.
 std::string npy_image(const Embeddings& e);
-void write_npy(const Embeddings& e, const std::string& path);
+// Every write checked (io/checked_file.hpp); label names the file in messages (default: path).
+void write_npy(const Embeddings& e, const std::string& path, const std::string& label = {});
 
 }  // namespace dk

@@ -9,8 +9,9 @@
 //   annotations.csv      datum,id,label,text (only with --text / --labels)
 //   report.html          the self-contained HTML report rendered from the files above (html_report.hpp)
 // Same inputs and seed give byte-identical files, whatever the thread count (no timings, no dates).
-// All files are first written into a staging directory inside the output directory and renamed into place
-// only when every one is complete, so a failed run leaves no partial files.
+// All files are first written into a staging directory inside the output directory and moved into place only
+// when every one is complete (staged_output.hpp), so a failed run leaves no partial files; every write is
+// checked (a full disk throws ResourceError).
 #pragma once
 
 #include <string>
@@ -18,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "datakernel/compare.hpp"
+#include "datakernel/report/staged_output.hpp"
 
 namespace dk {
 
@@ -26,6 +28,9 @@ nlohmann::json summary_json(const CompareResult& result);
 // output directory (whose files are byte-identical for the same inputs and seed) and written only on request.
 nlohmann::json timings_json(const CompareResult& result);
 // With save_kernels, each model's graph also goes to kernel_<index>_<name>.mtx (Matrix Market).
+// Writes into an opened staging area; the caller commits it.
+void write_results(const CompareResult& result, StagedOutput& out, bool save_kernels = false);
+// Opens out_dir (replacing the files of an earlier run of the tool there), writes and commits.
 void write_results(const CompareResult& result, const std::string& out_dir, bool save_kernels = false);
 
 }  // namespace dk
