@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -67,6 +68,19 @@ std::vector<std::string> split_names(const std::string& text) {
   }
   return out;
 }
+
+// --seed: a decimal integer in [0, 2^64 - 1]. CLI11 alone wraps -1 to 2^64 - 1 and clamps 2^64 and beyond to
+// 2^64 - 1, silently running with another seed than the one asked for.
+const CLI::Validator kSeedValidator(
+    [](std::string& text) -> std::string {
+      std::uint64_t value = 0;
+      const char* end = text.data() + text.size();
+      const auto result = std::from_chars(text.data(), end, value);
+      if (text.empty() || result.ec != std::errc() || result.ptr != end)
+        return "must be an integer from 0 to 18446744073709551615 (2^64 - 1), got '" + text + "'";
+      return "";
+    },
+    "SEED");
 
 // File stems; where two collide, "parent/stem"; where those collide too, the stem with its position.
 std::vector<std::string> default_names(const std::vector<std::string>& specs) {
@@ -189,6 +203,11 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"bh", "by", "holm", "none"}));
   compare->add_option("--reference", config.reference, "test every model against this one (default: all pairs)");
   compare->add_option("--ids", ids_path, "one id per line, used in outputs");
+  std::string header_text = "auto";
+  compare->add_option("--header", header_text,
+                      "first line of .csv/.tsv inputs: auto (a header when no field is a number, data when all are; "
+                      "says which) | yes | no")
+      ->check(CLI::IsMember({"auto", "yes", "no"}));
   std::string text_path, labels_path;
   std::string report_pair_text, timings_path;
   compare->add_option("--timings", timings_path, "write stage and test wall times (JSON) to this file");
@@ -202,7 +221,7 @@ int main(int argc, char** argv) {
   compare->add_option("--report-pair", report_pair_text, "A,B: the model pair whose data the report plots");
   compare->add_option("--text", text_path, "one line of text per datum, shown in the report");
   compare->add_option("--labels", labels_path, "one label per datum, shown in the report");
-  compare->add_option("--seed", config.seed, "random seed");
+  compare->add_option("--seed", config.seed, "random seed (0 to 2^64 - 1)")->check(kSeedValidator);
   compare->add_option("--threads", threads, "threads (default: all cores)")->check(CLI::NonNegativeNumber);
   compare->add_option("--out", out_dir, "output directory")->required();
   compare->add_flag("--quiet", quiet, "no progress messages");
@@ -222,7 +241,7 @@ int main(int argc, char** argv) {
   simulate->add_option("--dims", sim.dims, "embedding dimension per model (cycled)")->delimiter(',');
   simulate->add_option("--noise", sim.noise, "noise level per model (cycled)")->delimiter(',');
   simulate->add_option("--moved-fraction", sim.moved_fraction, "share of data moved in one model")->check(CLI::Range(0.0, 0.5));
-  simulate->add_option("--seed", sim.seed, "random seed");
+  simulate->add_option("--seed", sim.seed, "random seed (0 to 2^64 - 1)")->check(kSeedValidator);
   simulate->add_option("--out", sim_out, "output directory")->required();
 
   auto* info = app.add_subcommand("info", "show the BLAS in use and its measured GEMM rate");
@@ -295,8 +314,10 @@ int main(int argc, char** argv) {
       const std::string& spec = inputs[f];
       {
         dk::ProgressStage stage(progress, "reading " + spec, 0);
-        input.models.push_back(dk::load_model(spec, !drop_invalid));
+        input.models.push_back(dk::load_model(spec, !drop_invalid, dk::parse_header_mode(header_text)));
       }
+      if (input.models.back().embeddings && !input.models.back().embeddings->info.header.empty())
+        log(spec + ": " + input.models.back().embeddings->info.header);
       stop_if_requested();
       if (input.models.back().embeddings && input.models.back().embeddings->info.converted)
         log(spec + ": converted " + input.models.back().embeddings->info.source_dtype +
