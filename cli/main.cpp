@@ -18,6 +18,7 @@
 #include "datakernel/compare.hpp"
 #include "datakernel/error.hpp"
 #include "datakernel/input_checks.hpp"
+#include "datakernel/io/csv.hpp"
 #include "datakernel/io/text_lists.hpp"
 #include "datakernel/report/html_report.hpp"
 #include "datakernel/report/results_writer.hpp"
@@ -57,16 +58,16 @@ void ensure_fast_blas(char** argv) {
   ::execv("/proc/self/exe", argv);  // returns only on failure: then carry on with the slow kernels
 }
 
-std::vector<std::string> split_names(const std::string& text) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t comma = text.find(',', start);
-    out.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
+// --names / --report-pair: one CSV record read by the project's RFC 4180 parser, so a name may hold a comma
+// when quoted ('"a,b",c'); a line break or other control character is refused here, before anything is read.
+std::vector<std::string> split_names(const std::string& text, const std::string& option) {
+  const std::string problem = dk::control_character_problem(text);
+  if (!problem.empty()) throw dk::InputError(option + " " + problem + " (names: no control characters)");
+  if (text.empty()) return {""};
+  dk::CsvParser parser(text, ',', option);
+  dk::CsvRecord record;
+  parser.next(record);
+  return record.fields;
 }
 
 // --seed: a decimal integer in [0, 2^64 - 1]. CLI11 alone wraps -1 to 2^64 - 1 and clamps 2^64 and beyond to
@@ -283,7 +284,7 @@ int main(int argc, char** argv) {
     config.knn.symmetrize = symmetrize_text == "mutual" ? dk::Symmetrize::mutual : dk::Symmetrize::union_of_both;
     config.knn.threads = threads;
     config.test.threads = threads;
-    if (!report_pair_text.empty()) config.report_pair = split_names(report_pair_text);
+    if (!report_pair_text.empty()) config.report_pair = split_names(report_pair_text, "--report-pair");
     config.per_datum_tests = test_text != "none";
     if (config.per_datum_tests) config.test.statistic = dk::parse_test_statistic(test_text);
     config.test.null = dk::parse_null_model(null_text);
@@ -325,7 +326,7 @@ int main(int argc, char** argv) {
             " to row-major float32 once");
     }
     if (!names_text.empty()) {
-      input.names = split_names(names_text);
+      input.names = split_names(names_text, "--names");
     } else {
       input.names = default_names(inputs);
     }

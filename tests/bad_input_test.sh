@@ -137,8 +137,11 @@ expect 0 "" "$G" "$G2" --k 5 --test none --ids "$w/bom-ids.txt" --text "$w/text-
 grep -q '^0,id0,' "$w/out-$rows/datum_shift.csv" || fail "BOM kept in the first id: $(sed -n 2p "$w/out-$rows/datum_shift.csv")"
 expect 2 "cr-ids.txt: line 5 contains a carriage return (\\r) at byte 3" "$G" "$G2" --k 5 --ids "$w/cr-ids.txt"
 expect 2 "ctl-labels.txt: line 7 contains the control character 0x1B" "$G" "$G2" --k 5 --labels "$w/ctl-labels.txt"
-expect 2 "model name 2 contains a line feed" "$G" "$G2" --k 5 --names "a,b
+expect 2 "--names contains a line feed (\\n) at byte 4" "$G" "$G2" --k 5 --names "a,b
 c"
+expect 2 "--names: line 1, field 1: unbalanced quote" "$G" "$G2" --k 5 --names '"a,b'
+expect 0 "" "$G" "$G2" --k 5 --test none --names '"a,1",b'
+grep -qF '"a,1"' "$w/out-$rows/model_distances.csv" || fail "quoted name: $(head -1 "$w/out-$rows/model_distances.csv")"
 cp "$G2" "$w/new
 line.npy"
 expect 2 "model name 2 contains a line feed" "$G" "$w/new
