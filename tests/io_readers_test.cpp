@@ -355,6 +355,7 @@ TEST(DelimitedStrict, EveryCase) {
       {"plus_minus", "1,2\n+-3,4\n", kAuto, 0, {}, {"line 2, field 1", "not a number"}},
       {"hex_is_not_decimal", "1,2\n0x10,4\n", kAuto, 0, {}, {"line 2, field 1", "'0x10' is not a number"}},
       {"bom_in_later_line", "1,2\n" + bom + "3,4\n", kAuto, 0, {}, {"line 2, field 1", "not a number"}},
+      {"all_empty_first_line", ",,\n1,2,3\n", kAuto, 0, {}, {"line 1: every field is empty"}},
       {"unbalanced_quote_in_header", "\"a,b\n1,2\n", kAuto, 0, {}, {"line 1, field 1", "unbalanced quote"}},
   };
   TempDir dir;

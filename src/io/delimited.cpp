@@ -67,6 +67,8 @@ LoadedEmbeddings read_delimited(const std::string& path, char delimiter, HeaderM
       if (header == HeaderMode::automatic) {
         if (numbers == 0 && texts > 0) {
           is_header = true;
+        } else if (numbers == 0) {
+          throw InputError(fmt::format("{}: line {}: every field is empty", path, record.line));
         } else if (numbers == fields && column_numbers(row)) {
           throw InputError(fmt::format(
               "{}: line {} reads {},...,{}: column numbers (a header) or data? say --header yes or --header no", path,
@@ -80,9 +82,7 @@ LoadedEmbeddings read_delimited(const std::string& path, char delimiter, HeaderM
               path, csv_position(record.line, c),
               kinds[c] == FieldKind::empty ? std::string("field is empty") : "'" + shown(record.fields[c]) + "' is not a number"));
         }
-        out.info.header = is_header ? fmt::format("--header auto: line {} read as a header (no field is a number); "
-                                                  "--header no would make it an error",
-                                                  record.line)
+        out.info.header = is_header ? fmt::format("--header auto: line {} read as a header (no field is a number)", record.line)
                                     : fmt::format("--header auto: line {} read as data (every field is a number)",
                                                   record.line);
       }
