@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
@@ -18,6 +19,7 @@
 #include "datakernel/error.hpp"
 #include "datakernel/input_checks.hpp"
 #include "datakernel/io/checked_file.hpp"
+#include "datakernel/io/csv.hpp"
 #include "datakernel/io/text_lists.hpp"
 #include "datakernel/report/html_report.hpp"
 #include "datakernel/report/results_writer.hpp"
@@ -58,17 +60,30 @@ void ensure_fast_blas(char** argv) {
   ::execv("/proc/self/exe", argv);  // returns only on failure: then carry on with the slow kernels
 }
 
-std::vector<std::string> split_names(const std::string& text) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t comma = text.find(',', start);
-    out.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
+// --names / --report-pair: one CSV record read by the project's RFC 4180 parser, so a name may hold a comma
+// when quoted ('"a,b",c'); a line break or other control character is refused here, before anything is read.
+std::vector<std::string> split_names(const std::string& text, const std::string& option) {
+  const std::string problem = dk::control_character_problem(text);
+  if (!problem.empty()) throw dk::InputError(option + " " + problem + " (names: no control characters)");
+  if (text.empty()) return {""};
+  dk::CsvParser parser(text, ',', option);
+  dk::CsvRecord record;
+  parser.next(record);
+  return record.fields;
 }
+
+// --seed: a decimal integer in [0, 2^64 - 1]. CLI11 alone wraps -1 to 2^64 - 1 and clamps 2^64 and beyond to
+// 2^64 - 1, silently running with another seed than the one asked for.
+const CLI::Validator kSeedValidator(
+    [](std::string& text) -> std::string {
+      std::uint64_t value = 0;
+      const char* end = text.data() + text.size();
+      const auto result = std::from_chars(text.data(), end, value);
+      if (text.empty() || result.ec != std::errc() || result.ptr != end)
+        return "must be an integer from 0 to 18446744073709551615 (2^64 - 1), got '" + text + "'";
+      return "";
+    },
+    "SEED");
 
 // File stems; where two collide, "parent/stem"; where those collide too, the stem with its position.
 std::vector<std::string> default_names(const std::vector<std::string>& specs) {
@@ -192,6 +207,11 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"bh", "by", "holm", "none"}));
   compare->add_option("--reference", config.reference, "test every model against this one (default: all pairs)");
   compare->add_option("--ids", ids_path, "one id per line, used in outputs");
+  std::string header_text = "auto";
+  compare->add_option("--header", header_text,
+                      "first line of .csv/.tsv inputs: auto (a header when no field is a number, data when all are; "
+                      "says which) | yes | no")
+      ->check(CLI::IsMember({"auto", "yes", "no"}));
   std::string text_path, labels_path;
   std::string report_pair_text, timings_path;
   compare->add_option("--timings", timings_path, "write stage and test wall times (JSON) to this file");
@@ -205,7 +225,7 @@ int main(int argc, char** argv) {
   compare->add_option("--report-pair", report_pair_text, "A,B: the model pair whose data the report plots");
   compare->add_option("--text", text_path, "one line of text per datum, shown in the report");
   compare->add_option("--labels", labels_path, "one label per datum, shown in the report");
-  compare->add_option("--seed", config.seed, "random seed");
+  compare->add_option("--seed", config.seed, "random seed (0 to 2^64 - 1)")->check(kSeedValidator);
   compare->add_option("--threads", threads, "threads (default: all cores)")->check(CLI::NonNegativeNumber);
   compare->add_option("--out", out_dir, "output directory")->required();
   compare->add_flag("--quiet", quiet, "no progress messages");
@@ -225,7 +245,7 @@ int main(int argc, char** argv) {
   simulate->add_option("--dims", sim.dims, "embedding dimension per model (cycled)")->delimiter(',');
   simulate->add_option("--noise", sim.noise, "noise level per model (cycled)")->delimiter(',');
   simulate->add_option("--moved-fraction", sim.moved_fraction, "share of data moved in one model")->check(CLI::Range(0.0, 0.5));
-  simulate->add_option("--seed", sim.seed, "random seed");
+  simulate->add_option("--seed", sim.seed, "random seed (0 to 2^64 - 1)")->check(kSeedValidator);
   simulate->add_option("--out", sim_out, "output directory")->required();
 
   auto* info = app.add_subcommand("info", "show the BLAS in use and its measured GEMM rate");
@@ -267,7 +287,7 @@ int main(int argc, char** argv) {
     config.knn.symmetrize = symmetrize_text == "mutual" ? dk::Symmetrize::mutual : dk::Symmetrize::union_of_both;
     config.knn.threads = threads;
     config.test.threads = threads;
-    if (!report_pair_text.empty()) config.report_pair = split_names(report_pair_text);
+    if (!report_pair_text.empty()) config.report_pair = split_names(report_pair_text, "--report-pair");
     config.per_datum_tests = test_text != "none";
     if (config.per_datum_tests) config.test.statistic = dk::parse_test_statistic(test_text);
     config.test.null = dk::parse_null_model(null_text);
@@ -298,8 +318,10 @@ int main(int argc, char** argv) {
       const std::string& spec = inputs[f];
       {
         dk::ProgressStage stage(progress, "reading " + spec, 0);
-        input.models.push_back(dk::load_model(spec, !drop_invalid));
+        input.models.push_back(dk::load_model(spec, !drop_invalid, dk::parse_header_mode(header_text)));
       }
+      if (input.models.back().embeddings && !input.models.back().embeddings->info.header.empty())
+        log(spec + ": " + input.models.back().embeddings->info.header);
       stop_if_requested();
       if (input.models.back().embeddings && input.models.back().embeddings->info.converted)
         log(spec + ": converted " + input.models.back().embeddings->info.source_dtype +
@@ -307,7 +329,7 @@ int main(int argc, char** argv) {
             " to row-major float32 once");
     }
     if (!names_text.empty()) {
-      input.names = split_names(names_text);
+      input.names = split_names(names_text, "--names");
     } else {
       input.names = default_names(inputs);
     }

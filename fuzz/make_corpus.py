@@ -43,6 +43,8 @@ put("safetensors", "bf16.safetensors", struct.pack("<Q", len(header)) + header.e
 put("fvecs", "rows.fvecs", b"".join(struct.pack("<i4f", 4, *values[4 * r:4 * r + 4]) for r in range(3)))
 put("delimited", "header.csv", "x,y,z\n1,2,3\n-4.5,5e-1,6\n")
 put("delimited", "plain.tsv", "1\t2\r\n3\t4\r\n")
+put("delimited", "quoted.csv", '\ufeff"a,b","say ""hi""\nthere"\n"1",+2e0\r\n3, 4\n')
+put("delimited", "ambiguous.csv", "0,1,2,3,4,5,6,7\n1,,1e400,3,4,5,6,7,\n")
 put("mtx", "pattern_symmetric.mtx", "%%MatrixMarket matrix coordinate pattern symmetric\n% c\n4 4 3\n2 1\n3 2\n4 1\n")
 put("mtx", "integer_general.mtx", "%%MatrixMarket matrix coordinate integer general\n3 3 2\n1 2 1\n2 1 1\n")
 put("text_lists", "ids.txt", "\x03a\nb\nc\n")

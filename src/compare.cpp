@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "datakernel/error.hpp"
+#include "datakernel/io/text_lists.hpp"
 #include "datakernel/population/model_distance.hpp"
 
 namespace dk {
@@ -44,6 +45,17 @@ void validate_compare_input(const CompareInput& input, const CompareConfig& conf
   std::set<std::string> unique(input.names.begin(), input.names.end());
   if (unique.size() != m) throw InputError("model names must be unique (use --names)");
   if (n < 3) throw InputError(input.models.front().spec + ": needs at least 3 data, got " + std::to_string(n));
+  // A line break in a name, id, label or text would only surface after the computation, in the output files.
+  auto check_text = [](const std::vector<std::string>& values, const std::string& what) {
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      const std::string problem = control_character_problem(values[i]);
+      if (!problem.empty()) throw InputError(what + " " + std::to_string(i + 1) + " " + problem + " (no control characters)");
+    }
+  };
+  check_text(input.names, "model name");
+  check_text(input.ids, "id");
+  check_text(input.labels, "label");
+  check_text(input.texts, "text");
   for (const ModelInput& model : input.models)
     if (model.has_embeddings()) validate_for_knn(model.view(), config.knn, model.spec);
   if (!input.texts.empty() && static_cast<std::int64_t>(input.texts.size()) != n)
@@ -213,6 +225,12 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
       result.graphs.push_back(*model.graph);
       result.lists.emplace_back();
       summary.kind = "graph";
+      std::int64_t isolated = 0;
+      for (std::int64_t i = 0; i < model.graph->n; ++i) isolated += model.graph->degree(i) == 0;
+      if (isolated > 0)
+        result.warnings.push_back(fmt::format("{}: {} of n = {} data have no neighbour in this kernel; a kNN data "
+                                              "kernel gives every datum k neighbours (their positions are noise)",
+                                              model.spec, isolated, result.n));
       summary.source_dtype = "graph";
     }
     summary.edges = result.graphs.back().edge_count();

@@ -6,11 +6,15 @@
 #include <limits>
 
 #include "datakernel/error.hpp"
+#include "datakernel/compare.hpp"
 #include "datakernel/io/array_readers.hpp"
+#include "datakernel/io/csv.hpp"
 #include "datakernel/io/matrix_market.hpp"
 #include "datakernel/io/model_input.hpp"
 #include "datakernel/io/npy_writer.hpp"
 #include "datakernel/io/text_lists.hpp"
+#include "datakernel/report/results_reader.hpp"
+#include "datakernel/kernel/knn.hpp"
 #include "test_support.hpp"
 
 namespace dk {
@@ -235,7 +239,7 @@ TEST(Delimited, CsvWithHeaderAndTsvWithout) {
   test::write_bytes(dir.file("ragged.csv"), "1,2,3\n4,5\n");
   expect_input_error([&] { read_delimited(dir.file("ragged.csv"), ','); }, {"ragged.csv", "line 2", "expected 3"});
   test::write_bytes(dir.file("word.csv"), "1,2\n3,abc\n");
-  expect_input_error([&] { read_delimited(dir.file("word.csv"), ','); }, {"word.csv", "line 2", "non-numeric"});
+  expect_input_error([&] { read_delimited(dir.file("word.csv"), ','); }, {"word.csv", "line 2, field 2", "not a number"});
   test::write_bytes(dir.file("nan.csv"), "1,2\n3,nan\n");
   expect_input_error([&] { load_model(dir.file("nan.csv")); }, {"nan.csv", "row 1", "NaN"});
   test::write_bytes(dir.file("empty.csv"), "a,b\n");
@@ -291,6 +295,249 @@ TEST(TextLists, IdsAndMetrics) {
   EXPECT_EQ(t.values[1], (std::vector<double>{12, 10}));
   expect_input_error([&] { read_metrics(dir.file("m.csv"), {"A", "C"}); }, {"m.csv", "unknown model 'B'"});
   expect_input_error([&] { read_metrics(dir.file("m.csv"), {"A", "B", "C"}); }, {"m.csv", "no row for model 'C'"});
+}
+
+// ---- Input read as the user meant, or refused (issue 10) -------------------------------------------------
+
+// One .csv/.tsv case: the file, the --header rule, and either the values read (dim columns) or the error
+// fragments expected.
+struct DelimitedCase {
+  const char* name;
+  std::string content;
+  HeaderMode header;
+  std::int64_t dim;                            // 0: an error is expected
+  std::vector<float> values;                   // when dim > 0
+  std::vector<std::string> fragments;          // when dim == 0
+  char delimiter = ',';
+};
+
+const HeaderMode kAuto = HeaderMode::automatic, kYes = HeaderMode::yes, kNo = HeaderMode::no;
+
+TEST(DelimitedStrict, EveryCase) {
+  const std::string bom = "\xEF\xBB\xBF";
+  const std::vector<DelimitedCase> cases = {
+      // read as meant
+      {"bom_header", bom + "x,y\n1,2\n3,4\n", kAuto, 2, {1, 2, 3, 4}, {}},
+      {"bom_data", bom + "1,2\n3,4\n5,6\n", kAuto, 2, {1, 2, 3, 4, 5, 6}, {}},
+      {"quoted_numbers", "\"1\",\" 2\"\n3,4\n", kAuto, 2, {1, 2, 3, 4}, {}},
+      {"crlf", "a,b\r\n1,2\r\n3,4\r\n", kAuto, 2, {1, 2, 3, 4}, {}},
+      {"quoted_header_comma", "\"a,b\",c\n1,2\n", kAuto, 2, {1, 2}, {}},
+      {"quoted_header_doubled_quote", "\"say \"\"hi\"\"\",x\n1,2\n", kAuto, 2, {1, 2}, {}},
+      {"quoted_header_line_break", "\"two\nlines\",x\n1,2\n", kAuto, 2, {1, 2}, {}},
+      {"spaces_around_numbers", "1, 2\n 3 ,4\n", kAuto, 2, {1, 2, 3, 4}, {}},
+      {"plus_sign", "+1,-2\n3,+4e0\n", kAuto, 2, {1, -2, 3, 4}, {}},
+      {"header_yes_numeric_first_line", "1,2\n3,4\n", kYes, 2, {3, 4}, {}},
+      {"header_no", "1,2\n3,4\n", kNo, 2, {1, 2, 3, 4}, {}},
+      {"blank_lines_skipped", "1,2\n\n3,4\n\r\n", kAuto, 2, {1, 2, 3, 4}, {}},
+      {"no_final_line_break", "1,2\n3,4", kAuto, 2, {1, 2, 3, 4}, {}},
+      {"float_max", "3.4028235e38,1\n1,1\n", kAuto, 2, {3.4028235e38f, 1, 1, 1}, {}},
+      {"underflow_rounds_to_zero", "1e-400,1\n1,1\n", kAuto, 2, {0, 1, 1, 1}, {}},
+      {"tsv_quoted_tab_header", "\"a\tb\"\tc\n1\t2\n", kAuto, 2, {1, 2}, {}, '\t'},
+      {"small_first_row_1_2_is_data", "1,2\n3,4\n", kAuto, 2, {1, 2, 3, 4}, {}},
+      // refused, with line and field
+      {"typo_in_first_line", "1,2x,3\n4,5,6\n", kAuto, 0, {}, {"line 1, field 2", "'2x' is not a number", "--header yes"}},
+      {"empty_field_in_first_line", "1,,3\n4,5,6\n", kAuto, 0, {}, {"line 1, field 2", "field is empty"}},
+      {"overflow_in_first_line", "1,2,1e400\n4,5,6\n", kAuto, 0, {}, {"line 1, field 3", "'1e400'", "float32 range"}},
+      {"float_overflow_in_data", "1,2\n1e39,4\n", kAuto, 0, {}, {"line 2, field 1", "'1e39'", "float32 range"}},
+      {"quoted_comma_not_split", "1,2\n\"3,4\",5\n", kAuto, 0, {}, {"line 2, field 1", "'3,4' is not a number"}},
+      {"unbalanced_quote", "1,2\n\"3,4\n5,6\n", kAuto, 0, {}, {"line 2, field 1", "unbalanced quote"}},
+      {"trailing_comma_first_line", "1,2,\n3,4,\n", kAuto, 0, {}, {"line 1, field 3", "field is empty"}},
+      {"trailing_comma_header_no", "1,2,\n3,4,\n", kNo, 0, {}, {"line 1, field 3", "empty field"}},
+      {"trailing_comma_later_line", "1,2\n3,4,\n", kAuto, 0, {}, {"line 2 has 3 fields, expected 2 (as on line 1)"}},
+      {"quote_inside_unquoted_field", "1,2\"\n3,4\n", kAuto, 0, {}, {"line 1, field 2", "quote inside an unquoted field"}},
+      {"text_after_closing_quote", "\"1\"x,2\n3,4\n", kAuto, 0, {}, {"line 1, field 1", "after a closing quote"}},
+      {"bare_carriage_return", "1,2\r3,4\n", kAuto, 0, {}, {"line 1, field 2", "carriage return"}},
+      {"header_no_with_header", "x,y\n1,2\n", kNo, 0, {}, {"line 1, field 1", "'x' is not a number", "--header no"}},
+      {"header_yes_wrong_width", "a,b,c\n1,2\n", kYes, 0, {}, {"line 2 has 2 fields, expected 3 (as on line 1)"}},
+      {"column_numbers_ambiguous", "0,1,2,3,4,5,6,7\n1,2,3,4,5,6,7,8\n", kAuto, 0, {}, {"line 1", "column numbers", "--header"}},
+      {"header_only", "a,b\n", kAuto, 0, {}, {"no numeric rows"}},
+      {"double_plus", "1,2\n++3,4\n", kAuto, 0, {}, {"line 2, field 1", "'++3' is not a number"}},
+      {"plus_minus", "1,2\n+-3,4\n", kAuto, 0, {}, {"line 2, field 1", "not a number"}},
+      {"hex_is_not_decimal", "1,2\n0x10,4\n", kAuto, 0, {}, {"line 2, field 1", "'0x10' is not a number"}},
+      {"bom_in_later_line", "1,2\n" + bom + "3,4\n", kAuto, 0, {}, {"line 2, field 1", "not a number"}},
+      {"all_empty_first_line", ",,\n1,2,3\n", kAuto, 0, {}, {"line 1: every field is empty"}},
+      {"unbalanced_quote_in_header", "\"a,b\n1,2\n", kAuto, 0, {}, {"line 1, field 1", "unbalanced quote"}},
+  };
+  TempDir dir;
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    const std::string path = dir.file(std::string(c.name) + (c.delimiter == ',' ? ".csv" : ".tsv"));
+    test::write_bytes(path, c.content);
+    if (c.dim > 0) {
+      LoadedEmbeddings read;
+      ASSERT_NO_THROW(read = read_delimited(path, c.delimiter, c.header));
+      EXPECT_EQ(read.embeddings.dim, c.dim);
+      EXPECT_EQ(read.embeddings.values, c.values);
+    } else {
+      std::vector<std::string> fragments = c.fragments;
+      fragments.push_back(path);
+      try {
+        read_delimited(path, c.delimiter, c.header);
+        ADD_FAILURE() << "expected InputError";
+      } catch (const InputError& e) {
+        for (const auto& fragment : fragments)
+          EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << "message: " << e.what();
+      }
+    }
+  }
+}
+
+TEST(DelimitedStrict, AutoSaysWhatItDecided) {
+  TempDir dir;
+  test::write_bytes(dir.file("h.csv"), "x,y\n1,2\n3,4\n");
+  EXPECT_NE(read_delimited(dir.file("h.csv"), ',').info.header.find("line 1 read as a header"), std::string::npos);
+  test::write_bytes(dir.file("d.csv"), "1,2\n3,4\n");
+  EXPECT_NE(read_delimited(dir.file("d.csv"), ',').info.header.find("line 1 read as data"), std::string::npos);
+  EXPECT_EQ(read_delimited(dir.file("d.csv"), ',', kNo).info.header, "");
+  EXPECT_EQ(parse_header_mode("yes"), kYes);
+  expect_input_error([] { parse_header_mode("maybe"); }, {"--header", "'maybe'"});
+}
+
+TEST(CsvParser, FieldsAndLines) {
+  CsvParser parser("a,\"b\"\"c\",\"d\ne\"\r\n\n,x,\n", ',', "t.csv");
+  CsvRecord record;
+  ASSERT_TRUE(parser.next(record));
+  EXPECT_EQ(record.fields, (std::vector<std::string>{"a", "b\"c", "d\ne"}));
+  EXPECT_EQ(record.quoted, (std::vector<bool>{false, true, true}));
+  EXPECT_EQ(record.line, 1);
+  ASSERT_TRUE(parser.next(record));
+  EXPECT_EQ(record.fields, (std::vector<std::string>{"", "x", ""}));
+  EXPECT_EQ(record.line, 4);
+  EXPECT_FALSE(parser.next(record));
+  EXPECT_EQ(split_csv_line("\"a,b\",c"), (std::vector<std::string>{"a,b", "c"}));
+}
+
+TEST(TextListsStrict, BomControlCharactersAndQuotedMetrics) {
+  TempDir dir;
+  const std::string bom = "\xEF\xBB\xBF";
+  test::write_bytes(dir.file("bom_ids.txt"), bom + "a\r\nb\r\nc\r\n");
+  EXPECT_EQ(read_ids(dir.file("bom_ids.txt"), 3), (std::vector<std::string>{"a", "b", "c"}));
+  test::write_bytes(dir.file("bom_text.txt"), bom + "first\tcolumn\nsecond\n");
+  EXPECT_EQ(read_lines(dir.file("bom_text.txt"), 2, "text"), (std::vector<std::string>{"first\tcolumn", "second"}));
+  test::write_bytes(dir.file("cr_ids.txt"), "a\nb\rc\nd\n");
+  expect_input_error([&] { read_ids(dir.file("cr_ids.txt"), 3); }, {"cr_ids.txt", "line 2", "carriage return"});
+  test::write_bytes(dir.file("ctl_labels.txt"), "x\ny\nz\x01\n");
+  expect_input_error([&] { read_lines(dir.file("ctl_labels.txt"), 3, "labels"); },
+                     {"ctl_labels.txt", "line 3", "0x01", "labels"});
+  test::write_bytes(dir.file("nul_text.txt"), std::string("x\ny\0z\n", 7));
+  expect_input_error([&] { read_lines(dir.file("nul_text.txt"), 2, "text"); }, {"nul_text.txt", "line 2", "0x00"});
+  test::write_bytes(dir.file("del_ids.txt"), "a\x7F\nb\n");
+  expect_input_error([&] { read_ids(dir.file("del_ids.txt"), 2); }, {"del_ids.txt", "line 1", "0x7F"});
+  EXPECT_EQ(control_character_problem("fine\ttab"), "");
+  EXPECT_NE(control_character_problem("a\nb").find("line feed"), std::string::npos);
+
+  test::write_bytes(dir.file("bom_m.csv"), bom + "model,acc\r\nA,0.5\r\nB,0.7\r\n");
+  EXPECT_EQ(read_metrics(dir.file("bom_m.csv"), {"A", "B"}).values[0], (std::vector<double>{0.5, 0.7}));
+  test::write_bytes(dir.file("quoted_m.csv"), "model,\"acc, top-1\"\n\"a,b\",0.5\nB,0.7\n");
+  const MetricsTable quoted = read_metrics(dir.file("quoted_m.csv"), {"a,b", "B"});
+  EXPECT_EQ(quoted.metric_names, (std::vector<std::string>{"acc, top-1"}));
+  EXPECT_EQ(quoted.values[0], (std::vector<double>{0.5, 0.7}));
+  test::write_bytes(dir.file("open_m.csv"), "model,acc\n\"A,0.5\nB,0.7\n");
+  expect_input_error([&] { read_metrics(dir.file("open_m.csv"), {"A", "B"}); }, {"open_m.csv", "line 2", "unbalanced quote"});
+  test::write_bytes(dir.file("empty_m.csv"), "model,acc\nA,\nB,0.7\n");
+  expect_input_error([&] { read_metrics(dir.file("empty_m.csv"), {"A", "B"}); }, {"empty_m.csv", "line 2, field 2", "not a finite number"});
+}
+
+TEST(MatrixMarketStrict, TrailingTextAndIsolatedData) {
+  TempDir dir;
+  const std::string head = "%%MatrixMarket matrix coordinate pattern symmetric\n";
+  test::write_bytes(dir.file("junk.mtx"), head + "3 3 2\n2 1\n3 2 x\n");
+  expect_input_error([&] { read_matrix_market_graph(dir.file("junk.mtx")); }, {"junk.mtx", "line 4", "unexpected text"});
+  test::write_bytes(dir.file("junk_real.mtx"), "%%MatrixMarket matrix coordinate real symmetric\n3 3 1\n2 1 1 5\n");
+  expect_input_error([&] { read_matrix_market_graph(dir.file("junk_real.mtx")); }, {"junk_real.mtx", "line 3", "I J VALUE"});
+  test::write_bytes(dir.file("junk_size.mtx"), head + "3 3 1 7\n2 1\n");
+  expect_input_error([&] { read_matrix_market_graph(dir.file("junk_size.mtx")); }, {"junk_size.mtx", "malformed size line 2"});
+  test::write_bytes(dir.file("trailing_space.mtx"), head + "3 3 2 \n2 1 \r\n3 2\t\n");
+  EXPECT_EQ(read_matrix_market_graph(dir.file("trailing_space.mtx")).edge_count(), 2);
+  std::string isolated = head + "100 100 10\n";
+  for (int i = 0; i < 10; ++i) isolated += std::to_string(2 * i + 2) + " " + std::to_string(2 * i + 1) + "\n";
+  test::write_bytes(dir.file("isolated.mtx"), isolated);  // 80 of 100 data without a neighbour
+  expect_input_error([&] { read_matrix_market_graph(dir.file("isolated.mtx")); },
+                     {"isolated.mtx", "80 of n = 100 data have no neighbour", "datum 21"});
+}
+
+TEST(SafetensorsStrict, ShapeAndOffsetsAreIntegers) {
+  TempDir dir;
+  const std::string data(4 * 6, '\0');
+  auto file = [&](const std::string& name, const std::string& entry) {
+    const std::string header = "{\"e\":" + entry + "}";
+    std::string bytes(8, '\0');
+    const std::uint64_t len = header.size();
+    std::memcpy(bytes.data(), &len, 8);
+    test::write_bytes(dir.file(name), bytes + header + data);
+    return dir.file(name);
+  };
+  EXPECT_EQ(read_safetensors(file("ok.safetensors", R"({"dtype":"F32","shape":[3,2],"data_offsets":[0,24]})"), "")
+                .embeddings.n, 3);
+  expect_input_error([&] { read_safetensors(file("frac.safetensors", R"({"dtype":"F32","shape":[3.9,2.2],"data_offsets":[0,24]})"), ""); },
+                     {"frac.safetensors:e", "'shape' must hold non-negative integers", "3.9"});
+  expect_input_error([&] { read_safetensors(file("neg.safetensors", R"({"dtype":"F32","shape":[-3,-2],"data_offsets":[0,24]})"), ""); },
+                     {"neg.safetensors:e", "'shape'"});
+  expect_input_error([&] { read_safetensors(file("off.safetensors", R"({"dtype":"F32","shape":[3,2],"data_offsets":[0,24.5]})"), ""); },
+                     {"off.safetensors:e", "'data_offsets'"});
+  expect_input_error([&] { read_safetensors(file("str.safetensors", R"({"dtype":"F32","shape":"3x2","data_offsets":[0,24]})"), ""); },
+                     {"str.safetensors:e", "'shape' must be a list"});
+}
+
+TEST(KnnMagnitudes, DotAndEuclideanRefuseOverflowAndUnderflow) {
+  auto matrix = [](float scale) {
+    Embeddings e;
+    e.n = 6;
+    e.dim = 3;
+    for (int i = 0; i < 18; ++i) e.values.push_back(scale * static_cast<float>((i * 7) % 5 + 1));
+    return e;
+  };
+  KnnConfig config;
+  config.k = 2;
+  for (Metric metric : {Metric::dot, Metric::euclidean}) {
+    SCOPED_TRACE(metric_name(metric));
+    config.metric = metric;
+    const Embeddings big = matrix(1e19f), small = matrix(1e-22f), fine_big = matrix(1e17f), fine_small = matrix(1e-14f);
+    expect_input_error([&] { validate_for_knn(big.view(), config, "big.npy"); }, {"big.npy", "too large", "--metric cosine"});
+    expect_input_error([&] { validate_for_knn(small.view(), config, "small.npy"); }, {"small.npy", "too small", "power of two"});
+    EXPECT_NO_THROW(validate_for_knn(fine_big.view(), config, "x"));
+    EXPECT_NO_THROW(validate_for_knn(fine_small.view(), config, "x"));
+    // float64 data are searched in float64: the same values are fine there.
+    std::vector<double> wide(big.values.begin(), big.values.end());
+    EmbeddingsView view{big.n, big.dim, nullptr, wide.data()};
+    EXPECT_NO_THROW(validate_for_knn(view, config, "x"));
+  }
+  config.metric = Metric::cosine;
+  EXPECT_NO_THROW(validate_for_knn(matrix(1e19f).view(), config, "x"));
+  EXPECT_NO_THROW(validate_for_knn(matrix(1e-22f).view(), config, "x"));
+}
+
+TEST(CompareInputStrict, ControlCharactersInNamesIdsLabelsTexts) {
+  auto input = [] {
+    CompareInput in;
+    for (int g = 0; g < 2; ++g) {
+      Embeddings e;
+      e.n = 4;
+      e.dim = 2;
+      e.values = {1, 0, 0, 1, 1, 1, 2, 1};
+      ModelInput model;
+      model.spec = "m" + std::to_string(g);
+      model.embeddings = LoadedEmbeddings{std::move(e), {}};
+      in.models.push_back(std::move(model));
+      in.names.push_back("m" + std::to_string(g));
+    }
+    return in;
+  };
+  CompareConfig config;
+  config.knn.k = 2;
+  EXPECT_NO_THROW(validate_compare_input(input(), config));
+  CompareInput a = input();
+  a.names[1] = "new\nline";
+  expect_input_error([&] { validate_compare_input(a, config); }, {"model name 2", "line feed"});
+  CompareInput b = input();
+  b.ids = {"a", "b", "c\rd", "e"};
+  expect_input_error([&] { validate_compare_input(b, config); }, {"id 3", "carriage return"});
+  CompareInput c = input();
+  c.labels = {"a", "b\x1b[31m", "c", "d"};
+  expect_input_error([&] { validate_compare_input(c, config); }, {"label 2", "0x1B"});
+  CompareInput d = input();
+  d.texts = {"a", "b", "c", "two\nlines"};
+  expect_input_error([&] { validate_compare_input(d, config); }, {"text 4", "line feed"});
 }
 
 }  // namespace

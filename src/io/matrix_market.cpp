@@ -40,7 +40,8 @@ Graph read_matrix_market_graph(const std::string& path) {
   long long rows = 0, cols = 0, entries = 0;
   {
     std::istringstream words(line);
-    if (!(words >> rows >> cols >> entries)) throw InputError(path + ": malformed size line " + std::to_string(line_number));
+    if (!(words >> rows >> cols >> entries) || !(words >> std::ws).eof())
+      throw InputError(path + ": malformed size line " + std::to_string(line_number) + " (expected 'ROWS COLS ENTRIES')");
   }
   if (rows != cols) throw InputError(path + ": a data kernel must be square, got " + std::to_string(rows) + "×" + std::to_string(cols));
   if (rows < 2 || rows >= (1LL << 31)) throw InputError(path + ": unsupported size n = " + std::to_string(rows));
@@ -59,6 +60,9 @@ Graph read_matrix_market_graph(const std::string& path) {
     double value = 1.0;
     if (!(words >> i >> j) || (field != "pattern" && !(words >> value)))
       throw InputError(path + ": malformed entry on line " + std::to_string(line_number));
+    if (!(words >> std::ws).eof())
+      throw InputError(path + ": line " + std::to_string(line_number) + ": unexpected text after the entry (expected '" +
+                       (field == "pattern" ? "I J" : "I J VALUE") + "')");
     if (i < 1 || i > rows || j < 1 || j > rows)
       throw InputError(path + ": line " + std::to_string(line_number) + ": index out of range");
     if (value != 0.0 && value != 1.0)
@@ -74,6 +78,17 @@ Graph read_matrix_market_graph(const std::string& path) {
           throw InputError(path + ": the matrix is not symmetric (entry " + std::to_string(i + 1) + "," +
                            std::to_string(graph.columns[p] + 1) + " has no mirror); a data kernel must be symmetric");
   }
+  // A data kernel gives every datum k >= 1 neighbours: a graph whose data mostly have none is not one (e.g. a
+  // kernel of a subset, or 0-based indices shifted into a larger n).
+  std::int64_t isolated = 0, first_isolated = -1;
+  for (std::int64_t i = 0; i < graph.n; ++i)
+    if (graph.row_offsets[i + 1] == graph.row_offsets[i]) {
+      if (isolated++ == 0) first_isolated = i;
+    }
+  if (isolated * 2 > graph.n)
+    throw InputError(path + ": " + std::to_string(isolated) + " of n = " + std::to_string(graph.n) +
+                     " data have no neighbour (e.g. datum " + std::to_string(first_isolated + 1) +
+                     "); a data kernel gives every datum its k nearest neighbours");
   return graph;
 }
 

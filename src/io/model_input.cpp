@@ -43,7 +43,7 @@ std::string default_model_name(const ModelSpec& spec) {
   return std::filesystem::path(spec.path).stem().string();
 }
 
-ModelInput load_model(const std::string& spec_text, bool check_values) {
+ModelInput load_model(const std::string& spec_text, bool check_values, HeaderMode header) {
   const ModelSpec spec = parse_model_spec(spec_text);
   ModelInput out;
   out.spec = spec_text;
@@ -51,8 +51,8 @@ ModelInput load_model(const std::string& spec_text, bool check_values) {
   else if (spec.format == "npz") out.embeddings = read_npz(spec.path, spec.member);
   else if (spec.format == "safetensors") out.embeddings = read_safetensors(spec.path, spec.member);
   else if (spec.format == "fvecs") out.embeddings = read_fvecs(spec.path);
-  else if (spec.format == "csv") out.embeddings = read_delimited(spec.path, ',');
-  else if (spec.format == "tsv") out.embeddings = read_delimited(spec.path, '\t');
+  else if (spec.format == "csv") out.embeddings = read_delimited(spec.path, ',', header);
+  else if (spec.format == "tsv") out.embeddings = read_delimited(spec.path, '\t', header);
   else out.graph = read_matrix_market_graph(spec.path);
   if (check_values && out.embeddings) check_finite(out.embeddings->embeddings.view(), spec_text);
   return out;

@@ -1,6 +1,8 @@
 // .safetensors reader: u64 header length, JSON header {name: {dtype, shape, data_offsets}}, raw data.
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
+
 #include "datakernel/error.hpp"
 #include "datakernel/io/array_readers.hpp"
 #include "datakernel/io/file_bytes.hpp"
@@ -40,8 +42,22 @@ LoadedEmbeddings read_safetensors(const std::string& path, const std::string& te
   const std::string what = path + ":" + chosen_name;
   try {
     const std::string dtype = entry->at("dtype").get<std::string>();
-    const auto shape = entry->at("shape").get<std::vector<std::int64_t>>();
-    const auto offsets = entry->at("data_offsets").get<std::vector<std::uint64_t>>();
+    // nlohmann converts 60.9 to 60 and -1 to 2^64 - 1 on request: every entry must be a non-negative integer.
+    auto integers = [&](const char* key) {
+      const nlohmann::json& list = entry->at(key);
+      if (!list.is_array()) throw InputError(what + ": '" + key + "' must be a list of integers, got " + list.dump());
+      for (const auto& v : list)
+        if (!v.is_number_integer() || (v.is_number_integer() && !v.is_number_unsigned() && v.get<std::int64_t>() < 0))
+          throw InputError(what + ": '" + key + "' must hold non-negative integers, got " + list.dump());
+      return list.get<std::vector<std::uint64_t>>();
+    };
+    const auto unsigned_shape = integers("shape");
+    const auto offsets = integers("data_offsets");
+    std::vector<std::int64_t> shape;
+    for (std::uint64_t v : unsigned_shape) {
+      if (v > static_cast<std::uint64_t>(INT64_MAX)) throw InputError(what + ": implausible shape entry " + std::to_string(v));
+      shape.push_back(static_cast<std::int64_t>(v));
+    }
     ScalarType type;
     if (dtype == "F32") type = ScalarType::float32;
     else if (dtype == "F64") type = ScalarType::float64;

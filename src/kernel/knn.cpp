@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
 
 #include "datakernel/error.hpp"
 #include "datakernel/runtime/blas.hpp"
@@ -36,7 +39,36 @@ void validate_for_knn(const EmbeddingsView& y, const KnnConfig& config, const st
   if (k >= y.n)
     throw InputError(what + ": k = " + std::to_string(k) + " must be smaller than the number of data n = " +
                      std::to_string(y.n));
-  if (config.metric != Metric::cosine) return;
+  if (config.metric != Metric::cosine) {
+    // dot / euclidean scores are computed in the data's precision (float32 unless given float64): with
+    // squared row norms beyond max/4 they overflow to Inf (euclidean forms 2 y_i.y_j - |y_j|^2), and with all
+    // of them below min_normal * 2^(mantissa bits) they fall into subnormals and lose their order. Either way a
+    // different graph would be built silently; cosine normalises in double and is safe.
+    double largest = 0.0;
+    for (std::int64_t i = 0; i < y.n; ++i) {
+      double s = 0.0;
+      for (std::int64_t c = 0; c < y.dim; ++c) s += y.at(i, c) * y.at(i, c);
+      if (!std::isnan(s)) largest = std::max(largest, s);  // NaN rows are reported by their own check
+    }
+    const bool f32 = y.f32 != nullptr;
+    const double max = f32 ? std::numeric_limits<float>::max() : std::numeric_limits<double>::max();
+    const double low = f32 ? std::ldexp(static_cast<double>(std::numeric_limits<float>::min()), 24)
+                           : std::ldexp(std::numeric_limits<double>::min(), 53);
+    const char* type = f32 ? "float32" : "float64";
+    if (largest > max / 4)
+      throw InputError(fmt::format(
+          "{}: values too large for --metric {}: the largest squared row norm {:.3g} makes {} similarity scores "
+          "overflow (limit {:.3g}); use --metric cosine, or divide the embeddings by a power of two (the graph "
+          "does not change)",
+          what, metric_name(config.metric), largest, type, max / 4));
+    if (largest > 0 && largest < low)
+      throw InputError(fmt::format(
+          "{}: values too small for --metric {}: the largest squared row norm {:.3g} makes {} similarity scores "
+          "underflow into subnormals (need at least {:.3g}); use --metric cosine, or multiply the embeddings by a "
+          "power of two (the graph does not change)",
+          what, metric_name(config.metric), largest, type, low));
+    return;
+  }
   for (std::int64_t i = 0; i < y.n; ++i) {
     bool zero = true;
     for (std::int64_t c = 0; c < y.dim && zero; ++c) zero = y.at(i, c) == 0.0;

@@ -8,6 +8,8 @@
 #include <limits>
 
 #include "datakernel/error.hpp"
+#include "datakernel/io/csv.hpp"
+#include "datakernel/io/file_bytes.hpp"
 
 namespace dk {
 
@@ -18,45 +20,30 @@ int CsvTable::column(const std::string& name) const {
 }
 
 std::vector<std::string> split_csv_line(const std::string& line) {
-  std::vector<std::string> fields(1);
-  bool quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        fields.back() += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        fields.back() += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      fields.emplace_back();
-    } else if (c != '\r') {
-      fields.back() += c;
-    }
-  }
-  return fields;
+  CsvParser parser(line, ',', "CSV line");
+  CsvRecord record;
+  if (!parser.next(record)) return {""};
+  return record.fields;
 }
 
+// Read by the project's one CSV parser (csv.hpp), so quoted names, ids and texts come back as written.
 CsvTable read_csv_table(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(path + ": cannot open");
+  std::string bytes;
+  try {
+    bytes = read_file_bytes(path);
+  } catch (const InputError&) {
+    throw InputError(path + ": cannot open");
+  }
+  CsvParser parser(std::move(bytes), ',', path);
   CsvTable table;
-  std::string line;
-  if (!std::getline(in, line)) throw InputError(path + ": empty file");
-  table.header = split_csv_line(line);
-  int number = 1;
-  while (std::getline(in, line)) {
-    ++number;
-    if (line.empty()) continue;
-    table.rows.push_back(split_csv_line(line));
-    if (table.rows.back().size() != table.header.size())
-      throw InputError(path + ": line " + std::to_string(number) + " has " + std::to_string(table.rows.back().size()) +
+  CsvRecord record;
+  if (!parser.next(record)) throw InputError(path + ": empty file");
+  table.header = record.fields;
+  while (parser.next(record)) {
+    if (record.fields.size() != table.header.size())
+      throw InputError(path + ": line " + std::to_string(record.line) + " has " + std::to_string(record.fields.size()) +
                        " fields, expected " + std::to_string(table.header.size()));
+    table.rows.push_back(record.fields);
   }
   return table;
 }

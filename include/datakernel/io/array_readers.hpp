@@ -8,7 +8,10 @@
 //                 file with a single member needs no name
 //   .safetensors  F16/BF16/F32/F64 2-D tensors; "file.safetensors:tensor" picks one (optional if only one)
 //   .fvecs        int32 dimension + float32 values per row, all rows the same dimension
-//   .csv / .tsv   numeric, one datum per line, optional header row (detected: a non-numeric first line)
+//   .csv / .tsv   RFC 4180 (csv.hpp), one datum per record, every field a float32 number; a header record by
+//                 HeaderMode: automatic takes the first record as a header when none of its fields is a number,
+//                 as data when all are, and refuses a mix (a typo, an empty field) or a first record
+//                 0,1,...,d-1 (column numbers or data?); info.header says what it decided
 #pragma once
 
 #include <string>
@@ -21,7 +24,12 @@ struct ArrayInfo {
   std::string source_dtype;     // e.g. "float64", "float32"
   bool fortran_order = false;   // transposed on load
   bool converted = false;       // values were converted to float32 / reordered on load
+  std::string header;           // .csv/.tsv under --header auto: what was decided about the first line
 };
+
+enum class HeaderMode { automatic, yes, no };
+HeaderMode parse_header_mode(const std::string& name);  // "auto" | "yes" | "no"
+
 
 struct LoadedEmbeddings {
   Embeddings embeddings;
@@ -32,7 +40,7 @@ LoadedEmbeddings read_npy(const std::string& path);
 LoadedEmbeddings read_npz(const std::string& path, const std::string& member);
 LoadedEmbeddings read_safetensors(const std::string& path, const std::string& tensor);
 LoadedEmbeddings read_fvecs(const std::string& path);
-LoadedEmbeddings read_delimited(const std::string& path, char delimiter);
+LoadedEmbeddings read_delimited(const std::string& path, char delimiter, HeaderMode header = HeaderMode::automatic);
 
 // Parses an in-memory .npy image; `what` names it in error messages (e.g. "a.npz:emb").
 LoadedEmbeddings parse_npy(const std::string& bytes, const std::string& what);

@@ -37,6 +37,7 @@ struct ModelInput {
 
 // check_values: throw InputError naming the file and row on the first NaN/Inf (the default); false keeps them,
 // for the caller to drop (--drop-invalid).
-ModelInput load_model(const std::string& spec, bool check_values = true);
+// header: the header rule of .csv/.tsv inputs (--header).
+ModelInput load_model(const std::string& spec, bool check_values = true, HeaderMode header = HeaderMode::automatic);
 
 }  // namespace dk
