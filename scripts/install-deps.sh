@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages datakernel needs to build (and, with --tests, to run its tests: chromium for
-# the report's browser test, clang with its runtime for the fuzzers). Idempotent: quiet and fast when everything is present; runs `apt-get update`
+# the report's browser test, clang with its runtime for the fuzzers, libc++ for the same-bytes test). Idempotent: quiet and fast when everything is present; runs `apt-get update`
 # once, only when something is missing.
 set -euo pipefail
 
@@ -11,7 +11,8 @@ packages=(
   libgtest-dev
 )
 if [ "${1:-}" = "--tests" ]; then
-  packages+=(chromium clang libclang-rt-14-dev libomp-14-dev)  # browser test; libFuzzer and sanitizers
+  packages+=(chromium clang libclang-rt-14-dev libomp-14-dev  # browser test; libFuzzer and sanitizers
+             libc++-14-dev libc++abi-14-dev)                 # same bytes with libc++ (tests/same_bytes_test.sh)
 fi
 
 missing=()

@@ -37,11 +37,13 @@ assert min(d[3][:3]) > max(d[0][1], d[0][2], d[1][2]), d
 rows = list(csv.DictReader(open(f"{work}/out/datum_shift.csv")))
 assert len(rows) == 1500 * 6, len(rows)
 assert rows[0]["id"].startswith("datum_")
-# the moved data dominate the top of the shift ranking for pairs involving MOVED
+# the moved data dominate the top of the shift ranking for pairs involving MOVED: chance would put 5% of them
+# there; this simulated set (seed 3) gives 0.68. Seeds 1-8 give 0.64-0.75 (and 0.65-0.80 for seeds 1-6 with the
+# simulator's former std:: distributions, where seed 3 happened to give the best, 0.80, the former threshold).
 moved = {int(x) for x in open(f"{work}/sim/moved.txt")}
 top = [int(r["datum"]) for r in rows if r["model_a"] == "A" and r["model_b"] == "MOVED" and int(r["rank"]) <= len(moved)]
 recall = len(moved & set(top)) / len(moved)
-assert recall >= 0.8, recall
+assert recall >= 0.65, recall
 print(f"end-to-end ok: mean distances {[round(m, 4) for m in means]}, moved recall in top shifts {recall:.2f}")
 PY
 

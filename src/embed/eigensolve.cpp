@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <numeric>
-#include <random>
 
 #include "datakernel/error.hpp"
 
@@ -62,10 +61,7 @@ EigenPairs top_eigenpairs(const SymmetricOperator& op, const EigenSolveConfig& c
   const int count = static_cast<int>(std::min<Eigen::Index>(config.count, n - 1));
   const Eigen::Index ncv = std::min<Eigen::Index>(n, std::max<Eigen::Index>(2 * count + 1, count + 20));
   Spectra::SymEigsSolver<SymmetricOperator> solver(const_cast<SymmetricOperator&>(op), count, ncv);
-  std::mt19937_64 rng(config.seed);
-  std::uniform_real_distribution<double> uniform(-0.5, 0.5);
-  Eigen::VectorXd start(n);
-  for (Eigen::Index i = 0; i < n; ++i) start[i] = uniform(rng);
+  Eigen::VectorXd start = random_start_vector(n, config.seed);
   if (config.start != nullptr && config.start->size() == n && config.start->norm() > 0)  // warm start, lightly
     start = *config.start + (0.01 * config.start->norm() / start.norm()) * start;       // perturbed
   solver.init(start.data());

@@ -4,9 +4,9 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
-#include <random>
 
 #include "datakernel/error.hpp"
+#include "datakernel/runtime/random.hpp"
 
 namespace dk {
 
@@ -89,9 +89,9 @@ MetricCorrelation correlate_with_metric(const Eigen::MatrixXd& distances, const 
     out.pearson_p = static_cast<double>(at_least_pearson) / total;
     out.spearman_p = static_cast<double>(at_least_spearman) / total;
   } else {
-    std::mt19937_64 rng(config.seed);
+    rand::Engine rng(config.seed);
     for (int b = 0; b < config.permutations; ++b) {
-      std::shuffle(perm.begin(), perm.end(), rng);
+      rand::shuffle(perm.begin(), perm.end(), rng);
       count(perm);
     }
     out.permutations = total;
