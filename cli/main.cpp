@@ -13,13 +13,18 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <omp.h>
+#include <sys/resource.h>
 
 #include "datakernel/compare.hpp"
 #include "datakernel/error.hpp"
 #include "datakernel/input_checks.hpp"
 #include "datakernel/io/checked_file.hpp"
+#include "datakernel/io/array_readers.hpp"
 #include "datakernel/io/csv.hpp"
+#include "datakernel/io/model_input.hpp"
 #include "datakernel/io/text_lists.hpp"
 #include "datakernel/report/html_report.hpp"
 #include "datakernel/report/results_writer.hpp"
@@ -314,6 +319,23 @@ int main(int argc, char** argv) {
     if (!timings_path.empty()) dk::check_writable_path(timings_path);
     dk::CompareInput input;
     if (inputs.size() < 2) throw dk::InputError("compare needs at least 2 models, got " + std::to_string(inputs.size()));
+    // Memory checked from the files' headers before any is read whole or inflated (when all have a header).
+    const std::uint64_t memory_limit = memory_limit_text.empty() ? 0 : dk::parse_byte_size(memory_limit_text);
+    std::optional<dk::MemoryShape> peeked = dk::MemoryShape{};
+    for (const std::string& spec : inputs) {
+      const dk::ModelSpec model_spec = dk::parse_model_spec(spec);
+      const auto shape = dk::peek_array_shape(model_spec.path, model_spec.format, model_spec.member);
+      if (!shape) {
+        peeked.reset();
+        break;
+      }
+      peeked->n = std::max(peeked->n, shape->n);
+      peeked->models += 1;
+      peeked->widest = std::max(peeked->widest, shape->dim);
+      peeked->values += static_cast<std::uint64_t>(shape->n) * static_cast<std::uint64_t>(shape->dim);
+      peeked->largest_file = std::max(peeked->largest_file, shape->file_bytes);
+    }
+    if (peeked) dk::check_memory(*peeked, config, memory_limit);
     for (std::size_t f = 0; f < inputs.size(); ++f) {
       const std::string& spec = inputs[f];
       {
@@ -362,7 +384,7 @@ int main(int argc, char** argv) {
                                  model.spec, duplicates.count, duplicates.first, duplicates.second);
     }
     if (!metrics_path.empty()) input.metrics = dk::read_metrics(metrics_path, input.names);
-    dk::check_memory(input, config, memory_limit_text.empty() ? 0 : dk::parse_byte_size(memory_limit_text));
+    dk::check_memory(input, config, memory_limit);
     // Said before the bootstrap runs (and even with --quiet): B too small for the correction to reject.
     const std::string advice =
         config.per_datum_tests && dk::is_bootstrap_null(config.test.null) &&
@@ -375,7 +397,15 @@ int main(int argc, char** argv) {
     for (const auto& warning : result.warnings)
       if (warning != advice) std::cerr << "datakernel: warning: " << warning << "\n";
     dk::write_results(result, output, save_kernels);
-    if (!timings_path.empty()) dk::write_file_checked(timings_path, dk::timings_json(result).dump(2) + "\n");
+    if (!timings_path.empty()) {
+      nlohmann::json timings = dk::timings_json(result);
+      timings["memory_estimate_bytes"] = peeked ? dk::estimate_peak_bytes(*peeked, config)
+                                                : dk::estimate_peak_bytes(input, config);
+      rusage usage{};
+      getrusage(RUSAGE_SELF, &usage);
+      timings["peak_rss_bytes"] = static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;
+      dk::write_file_checked(timings_path, timings.dump(2) + "\n");
+    }
     output.commit();  // the timings are written first: if they fail, the output directory is left as it was
     print_summary(result);
     std::cout << "\nwrote report.html, summary.json, model_distances.csv, manifold.csv, datum_shift.csv"

@@ -12,7 +12,8 @@ packages=(
 )
 if [ "${1:-}" = "--tests" ]; then
   packages+=(chromium clang libclang-rt-14-dev libomp-14-dev  # browser test; libFuzzer and sanitizers
-             libc++-14-dev libc++abi-14-dev)                 # same bytes with libc++ (tests/same_bytes_test.sh)
+             libc++-14-dev libc++abi-14-dev                  # same bytes with libc++ (tests/same_bytes_test.sh)
+             time util-linux)                                # peak RSS (GNU time) and flock in the shell tests
 fi
 
 missing=()

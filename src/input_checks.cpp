@@ -99,26 +99,54 @@ DuplicateRows duplicate_rows(const EmbeddingsView& y) {
   return out;
 }
 
-std::uint64_t estimate_peak_bytes(const CompareInput& input, const CompareConfig& config) {
-  const auto n = static_cast<std::uint64_t>(input.models.empty() ? 0 : input.models.front().rows());
-  const auto m = static_cast<std::uint64_t>(input.models.size());
-  const std::uint64_t k = static_cast<std::uint64_t>(config.knn.k > 0 ? config.knn.k : default_k(static_cast<std::int64_t>(n)));
-  const std::uint64_t threads = static_cast<std::uint64_t>(config.knn.threads > 0 ? config.knn.threads : omp_get_max_threads());
-  std::uint64_t widest = 0;
+MemoryShape memory_shape(const CompareInput& input) {
+  MemoryShape shape;
+  shape.n = input.models.empty() ? 0 : input.models.front().rows();
+  shape.models = static_cast<std::int64_t>(input.models.size());
   for (const ModelInput& model : input.models)
-    if (model.has_embeddings()) widest = std::max<std::uint64_t>(widest, static_cast<std::uint64_t>(model.view().dim));
+    if (model.has_embeddings()) {
+      shape.widest = std::max<std::int64_t>(shape.widest, model.view().dim);
+      shape.values += static_cast<std::uint64_t>(model.view().n) * static_cast<std::uint64_t>(model.view().dim);
+    }
+  return shape;
+}
+
+std::uint64_t estimate_peak_bytes(const MemoryShape& shape, const CompareConfig& config) {
+  const auto n = static_cast<std::uint64_t>(shape.n);
+  const auto m = static_cast<std::uint64_t>(shape.models);
+  const std::uint64_t k = static_cast<std::uint64_t>(config.knn.k > 0 ? config.knn.k : default_k(shape.n));
+  const std::uint64_t threads = static_cast<std::uint64_t>(config.knn.threads > 0 ? config.knn.threads : omp_get_max_threads());
+  const auto widest = static_cast<std::uint64_t>(shape.widest);
+  const std::uint64_t inputs = shape.values * 4;
   const std::uint64_t graph = (n + 1) * 8 + 2 * n * k * 4;  // CSR, union degree <= 2k
-  // kNN of one model: normalised copy, neighbour lists, edge pairs (both directions), per-thread tiles.
-  const std::uint64_t knn = n * widest * 8 + n * k * 12 + 4 * n * k * 8 + threads * 256 * 4096 * 8;
+  const std::uint64_t lists = n * k * 8;                     // neighbour ids + similarities, kept per model
+  // kNN of one model: normalised float copy, neighbour lists, edge pairs (both directions), per-thread float tiles.
+  const std::uint64_t knn = n * widest * 4 + n * k * 12 + 4 * n * k * 8 + threads * 256 * 4096 * 4;
   // Omnibus eigen-solve: Lanczos basis (ncv = 2S+1 vectors of m·n doubles), Ritz vectors, latent positions.
   const std::uint64_t search = static_cast<std::uint64_t>(config.omnibus.dim > 0 ? config.omnibus.dim + 1
                                                           : (config.omnibus.search > 0 ? config.omnibus.search : 64));
   const std::uint64_t eigen = m * n * (2 * search + 1) * 8 + 2 * m * n * search * 8;
   // Bootstrap: per thread two sampled graphs, a 2n-row Lanczos basis and per-datum counts.
   const std::uint64_t d = std::min<std::uint64_t>(search, 64);
+  const bool bootstrap_null = config.per_datum_tests && config.test.statistic == TestStatistic::omnibus &&
+                              is_bootstrap_null(config.test.null);
   const std::uint64_t bootstrap =
-      config.test.bootstrap > 0 ? threads * (2 * graph + 2 * n * (2 * d + 21) * 8 + 512 * 512 * 4 + n * 8) : 0;
-  return m * graph + std::max({knn, eigen, bootstrap});
+      bootstrap_null ? threads * (2 * graph + 2 * n * (2 * d + 21) * 8 + 512 * 512 * 4 + n * 8) +
+                           (config.test.bootstrap_p == BootstrapP::pooled ? n * config.test.bootstrap * 4 : 0)
+                     : 0;
+  // Neighbourhood test: similarity scales (up to 2^19 kNN and as many random pairs per model, kept as doubles
+  // with their sorted copies) and per-datum work.
+  const std::uint64_t scale_pairs = std::min<std::uint64_t>(1u << 19, n * k);
+  const std::uint64_t neighbourhood = config.per_datum_tests && config.test.statistic == TestStatistic::neighbourhood
+                                          ? m * 2 * scale_pairs * 16 + n * k * 2 * 8 * 4
+                                          : 0;
+  constexpr std::uint64_t kProcess = 12u << 20;  // the program, its libraries and thread stacks
+  return kProcess + inputs + m * (graph + lists) + neighbourhood +
+         std::max({knn, eigen, bootstrap, shape.largest_file});
+}
+
+std::uint64_t estimate_peak_bytes(const CompareInput& input, const CompareConfig& config) {
+  return estimate_peak_bytes(memory_shape(input), config);
 }
 
 std::uint64_t available_memory_bytes() {
@@ -151,7 +179,11 @@ std::uint64_t parse_byte_size(const std::string& text) {
 }
 
 void check_memory(const CompareInput& input, const CompareConfig& config, std::uint64_t limit) {
-  const std::uint64_t need = estimate_peak_bytes(input, config);
+  check_memory(memory_shape(input), config, limit);
+}
+
+void check_memory(const MemoryShape& shape, const CompareConfig& config, std::uint64_t limit) {
+  const std::uint64_t need = estimate_peak_bytes(shape, config);
   const std::uint64_t have = limit > 0 ? limit : available_memory_bytes();
   if (have == 0 || need <= have) return;
   const double gib = 1024.0 * 1024 * 1024;

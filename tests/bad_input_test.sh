@@ -87,6 +87,17 @@ npy(f"{w}/big.npy", "<f4", "(30, 4)", f32([[v * 1e19 for v in r] for r in rows])
 npy(f"{w}/big2.npy", "<f4", "(30, 4)", f32([[v * 1.1e19 + i for v in r] for i, r in enumerate(rows)]))
 npy(f"{w}/tiny.npy", "<f4", "(30, 4)", f32([[v * 1e-22 for v in r] for r in rows]))
 npy(f"{w}/tiny2.npy", "<f4", "(30, 4)", f32([[v * 1.1e-22 for v in r] for r in rows]))
+# A zip bomb: 20,000 x 10,000 float32 zeros (800 MB) deflated to under 1 MB; and files of the wrong kind.
+import zipfile
+header = "{'descr': '<f4', 'fortran_order': False, 'shape': (20000, 10000), }"
+header += " " * ((64 - (10 + len(header) + 1) % 64) % 64) + "\n"
+with zipfile.ZipFile(f"{w}/bomb.npz", "w", compression=zipfile.ZIP_DEFLATED) as z:
+    with z.open("emb.npy", "w", force_zip64=True) as f:
+        f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode())
+        chunk = bytes(4 * 10000 * 100)
+        for _ in range(200):
+            f.write(chunk)
+open(f"{w}/text.npz", "wb").write(b"hello, this is not a zip archive\n" * 1000)
 PY
 G="$w/good.npy"
 G2="$w/good2.npy"
@@ -186,6 +197,17 @@ rc=$?
 set -e
 [ "$rc" -eq 2 ] && grep -qF "full: output directory already holds files; use --force" "$w/stderr" || fail "existing output: $rc"
 expect 3 "not enough memory: this run needs about" "$G" "$G2" --k 5 --memory-limit 1K
+# Memory is checked from the headers before anything is inflated: the bomb is refused at once, in little memory.
+rows=$((rows + 1))
+set +e
+/usr/bin/time -f "%M" -o "$w/rss" "$dk" compare "$w/bomb.npz" "$w/bomb.npz" --memory-limit 200M --quiet --out "$w/bomb-out" \
+  > /dev/null 2> "$w/stderr"
+rc=$?
+set -e
+[ "$rc" -eq 3 ] && grep -qF "not enough memory" "$w/stderr" || fail "zip bomb: exit $rc: $(cat "$w/stderr")"
+[ "$(tail -1 "$w/rss")" -lt 102400 ] || fail "zip bomb: peak RSS $(tail -1 "$w/rss") KiB (the member was inflated)"
+[ ! -e "$w/bomb-out" ] || fail "zip bomb left output behind"
+expect 2 "text.npz: not a .npz file (no zip signature at the start)" "$w/text.npz" "$G" --k 5
 rows=$((rows + 1))
 set +e
 "$dk" compare "$G" "$G2" --no-such-option > /dev/null 2>&1

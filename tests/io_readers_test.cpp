@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <cstring>
 #include <limits>
 
@@ -206,6 +207,51 @@ TEST(Safetensors, MalformedFiles) {
   std::string huge(8, '\xff');
   test::write_bytes(dir.file("h.safetensors"), huge);
   expect_input_error([&] { read_safetensors(dir.file("h.safetensors"), ""); }, {"truncated .safetensors header"});
+}
+
+// Header-only shapes agree with the full readers, for every format that has a header, without inflating.
+TEST(ArrayShape, PeekedShapesMatchTheReaders) {
+  TempDir dir;
+  const Embeddings a = sample();
+  const Embeddings b = test::random_embeddings(700, 9, 3);  // deflated member larger than the 64 KiB peeked
+  write_npy(b, dir.file("b.npy"));
+  auto expect_shape = [&](const std::string& path, const std::string& format, const std::string& member,
+                          const Embeddings& e) {
+    const auto shape = peek_array_shape(path, format, member);
+    ASSERT_TRUE(shape.has_value()) << path;
+    EXPECT_EQ(shape->n, e.n) << path;
+    EXPECT_EQ(shape->dim, e.dim) << path;
+    EXPECT_EQ(shape->file_bytes, static_cast<std::uint64_t>(std::filesystem::file_size(path))) << path;
+  };
+  expect_shape(dir.file("b.npy"), "npy", "", b);
+  for (bool deflate : {false, true})
+    for (bool zip64 : {false, true}) {
+      const std::string path = dir.file(std::string("x") + (deflate ? "d" : "s") + (zip64 ? "64" : "") + ".npz");
+      test::write_bytes(path, test::zip_bytes({{"a.npy", npy_image(a)}, {"b.npy", npy_image(b)}}, deflate, zip64));
+      expect_shape(path, "npz", "a", a);
+      expect_shape(path, "npz", "b.npy", b);
+      expect_input_error([&] { peek_array_shape(path, "npz", "c"); }, {"no array 'c'"});
+    }
+  test::write_bytes(dir.file("m.safetensors"),
+                    safetensors_bytes(R"({"t":{"dtype":"F32","shape":[3,4],"data_offsets":[0,48]}})",
+                                      test::raw_bytes(a.values)));
+  expect_shape(dir.file("m.safetensors"), "safetensors", "", a);
+  std::string fvecs;
+  for (int i = 0; i < 3; ++i) {
+    std::int32_t d = 4;
+    fvecs.append(reinterpret_cast<const char*>(&d), 4);
+    fvecs.append(reinterpret_cast<const char*>(a.row(i)), 16);
+  }
+  test::write_bytes(dir.file("v.fvecs"), fvecs);
+  expect_shape(dir.file("v.fvecs"), "fvecs", "", a);
+  EXPECT_FALSE(peek_array_shape(dir.file("v.fvecs"), "csv", "").has_value());
+  // Magic bytes are checked from the first bytes, with the readers' messages.
+  test::write_bytes(dir.file("text.npy"), std::string(100000, 'x'));
+  expect_input_error([&] { peek_array_shape(dir.file("text.npy"), "npy", ""); }, {"text.npy", "bad magic bytes"});
+  expect_input_error([&] { read_npy(dir.file("text.npy")); }, {"text.npy", "bad magic bytes"});
+  test::write_bytes(dir.file("text.npz"), std::string(100000, 'x'));
+  expect_input_error([&] { peek_array_shape(dir.file("text.npz"), "npz", ""); }, {"text.npz", "no zip signature"});
+  expect_input_error([&] { read_npz(dir.file("text.npz"), ""); }, {"text.npz", "no zip signature"});
 }
 
 TEST(Fvecs, RoundTripAndTruncation) {

@@ -24,11 +24,26 @@ struct DuplicateRows {
 };
 DuplicateRows duplicate_rows(const EmbeddingsView& y);
 
-// Approximate peak memory of run_compare (inputs already loaded are not counted), in bytes.
+// What the memory estimate needs to know about the inputs; known from the files' headers before reading them
+// (peek_array_shape), or from the loaded input.
+struct MemoryShape {
+  std::int64_t n = 0;
+  std::int64_t models = 0;
+  std::int64_t widest = 0;       // largest embedding dimension
+  std::uint64_t values = 0;      // Σ n·dim over the models given as embeddings (held as float32)
+  std::uint64_t largest_file = 0;  // bytes of the largest file read whole while loading (0: already loaded)
+};
+MemoryShape memory_shape(const CompareInput& input);
+
+// Approximate peak resident memory of loading (when largest_file > 0) and run_compare, in bytes: the inputs,
+// the graphs and neighbour lists of every model, plus the largest of the stages (kNN, eigen-solve, bootstrap,
+// reading a file). Measured against peak RSS in bench/results/memory_estimate.txt.
+std::uint64_t estimate_peak_bytes(const MemoryShape& shape, const CompareConfig& config);
 std::uint64_t estimate_peak_bytes(const CompareInput& input, const CompareConfig& config);
 // MemAvailable from /proc/meminfo (0 when unknown).
 std::uint64_t available_memory_bytes();
 // Throws ResourceError with the estimate and a suggestion when the estimate exceeds `limit` (0: available memory).
+void check_memory(const MemoryShape& shape, const CompareConfig& config, std::uint64_t limit);
 void check_memory(const CompareInput& input, const CompareConfig& config, std::uint64_t limit);
 // "512M", "2G", "1500000" -> bytes; InputError otherwise.
 std::uint64_t parse_byte_size(const std::string& text);

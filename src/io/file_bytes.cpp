@@ -1,6 +1,7 @@
 #include "datakernel/io/file_bytes.hpp"
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -9,13 +10,30 @@
 
 namespace dk {
 
-std::string read_file_bytes(const std::string& path) {
+std::string read_file_bytes(const std::string& path) { return read_file_prefix(path, ~std::uint64_t{0}); }
+
+std::string read_file_prefix(const std::string& path, std::uint64_t max_bytes) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path + ": cannot open file (" + std::strerror(errno) + ")");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) throw InputError(path + ": read error");
-  return std::move(buffer).str();
+  // One allocation of the file's size (a stream buffer would grow and copy: twice the file at its peak).
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  in.seekg(0, std::ios::beg);
+  if (size < 0 || !in) {  // not seekable (a pipe): read as a stream
+    in.clear();
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    if (in.bad()) throw InputError(path + ": read error");
+    std::string all = std::move(buffer).str();
+    if (all.size() > max_bytes) all.resize(max_bytes);
+    return all;
+  }
+  std::string bytes(static_cast<std::size_t>(std::min<std::uint64_t>(static_cast<std::uint64_t>(size), max_bytes)),
+                    '\0');
+  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (in.gcount() != static_cast<std::streamsize>(bytes.size()) || in.bad())
+    throw InputError(path + ": read error (file changed while reading?)");
+  return bytes;
 }
 
 float half_to_float(std::uint16_t h) {

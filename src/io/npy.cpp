@@ -81,7 +81,7 @@ ScalarType parse_descr(const std::string& descr, bool& big_endian, const std::st
 
 }  // namespace
 
-LoadedEmbeddings parse_npy(const std::string& bytes, const std::string& what) {
+NpyHeader parse_npy_header(const std::string& bytes, const std::string& what) {
   static const char magic[] = "\x93NUMPY";
   if (bytes.size() < 10 || bytes.compare(0, 6, magic, 6) != 0)
     throw InputError(what + ": not a .npy file (bad magic bytes)");
@@ -101,20 +101,29 @@ LoadedEmbeddings parse_npy(const std::string& bytes, const std::string& what) {
   if (header_start + header_len > bytes.size()) throw InputError(what + ": truncated .npy header");
   const std::string header = bytes.substr(header_start, header_len);
 
-  bool big_endian = false;
-  const ScalarType type = parse_descr(header_value(header, "descr", what), big_endian, what);
+  NpyHeader out;
+  out.type = parse_descr(header_value(header, "descr", what), out.big_endian, what);
   const std::string fortran_text = header_value(header, "fortran_order", what);
   if (fortran_text != "True" && fortran_text != "False")
     throw InputError(what + ": malformed .npy header (fortran_order = " + fortran_text + ")");
-  const bool fortran = fortran_text == "True";
+  out.fortran = fortran_text == "True";
   const std::vector<std::int64_t> shape = parse_shape(header_value(header, "shape", what), what);
   if (shape.size() != 2)
     throw InputError(what + ": expected a 2-D array (n data × dim), got " + std::to_string(shape.size()) +
                      "-D");
-  const std::int64_t n = shape[0], dim = shape[1];
-  if (n == 0 || dim == 0)
-    throw InputError(what + ": empty array (shape " + std::to_string(n) + "×" + std::to_string(dim) + ")");
-  const std::size_t payload = bytes.size() - header_start - header_len;
+  out.n = shape[0];
+  out.dim = shape[1];
+  if (out.n == 0 || out.dim == 0)
+    throw InputError(what + ": empty array (shape " + std::to_string(out.n) + "×" + std::to_string(out.dim) + ")");
+  out.data_offset = header_start + header_len;
+  return out;
+}
+
+LoadedEmbeddings parse_npy(const std::string& bytes, const std::string& what) {
+  const NpyHeader h = parse_npy_header(bytes, what);
+  const std::int64_t n = h.n, dim = h.dim;
+  const ScalarType type = h.type;
+  const std::size_t payload = bytes.size() - h.data_offset;
   const std::size_t size = scalar_size(type);
   // Checked before allocating: a header cannot claim more data than the file holds.
   if (static_cast<unsigned long long>(n) > payload / size / static_cast<unsigned long long>(dim) ||
@@ -126,15 +135,20 @@ LoadedEmbeddings parse_npy(const std::string& bytes, const std::string& what) {
   out.embeddings.n = n;
   out.embeddings.dim = dim;
   out.embeddings.values.resize(static_cast<std::size_t>(n * dim));
-  decode_matrix(bytes.data() + header_start + header_len, type, big_endian, fortran, n, dim,
-                out.embeddings.values.data());
+  decode_matrix(bytes.data() + h.data_offset, type, h.big_endian, h.fortran, n, dim, out.embeddings.values.data());
   out.info.source_dtype = scalar_name(type);
-  out.info.fortran_order = fortran;
-  out.info.converted = type != ScalarType::float32 || big_endian || fortran;
+  out.info.fortran_order = h.fortran;
+  out.info.converted = type != ScalarType::float32 || h.big_endian || h.fortran;
   return out;
 }
 
-LoadedEmbeddings read_npy(const std::string& path) { return parse_npy(read_file_bytes(path), path); }
+LoadedEmbeddings read_npy(const std::string& path) {
+  // The magic bytes first: a file of another kind is refused without reading it whole.
+  const std::string head = read_file_prefix(path, 6);
+  if (head.size() < 6 || head.compare(0, 6, "\x93NUMPY", 6) != 0)
+    throw InputError(path + ": not a .npy file (bad magic bytes)");
+  return parse_npy(read_file_bytes(path), path);
+}
 
 void check_finite(const EmbeddingsView& e, const std::string& what) {
   for (std::int64_t i = 0; i < e.n; ++i) {

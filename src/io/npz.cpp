@@ -129,10 +129,10 @@ std::string member_bytes(const std::string& bytes, const ZipMember& m, const std
   return out;
 }
 
-}  // namespace
 
-LoadedEmbeddings read_npz(const std::string& path, const std::string& member) {
-  const std::string bytes = read_file_bytes(path);
+// The chosen member and its name for messages ("a.npz:emb").
+std::pair<ZipMember, std::string> choose_member(const std::string& bytes, const std::string& path,
+                                                const std::string& member) {
   const std::vector<ZipMember> members = central_directory(bytes, path);
   if (members.empty()) throw InputError(path + ": .npz archive has no arrays");
   const ZipMember* chosen = nullptr;
@@ -149,8 +149,54 @@ LoadedEmbeddings read_npz(const std::string& path, const std::string& member) {
     chosen = &members.front();
   }
   if (chosen == nullptr) throw InputError(path + ": no array '" + member + "' in .npz (has: " + names + ")");
-  const std::string what = path + ":" + (member.empty() ? chosen->name : member);
-  return parse_npy(member_bytes(bytes, *chosen, what), what);
+  return {*chosen, path + ":" + (member.empty() ? chosen->name : member)};
+}
+
+}  // namespace
+
+LoadedEmbeddings read_npz(const std::string& path, const std::string& member) {
+  check_npz_signature(read_file_prefix(path, 4), path);
+  const std::string bytes = read_file_bytes(path);
+  const auto [chosen, what] = choose_member(bytes, path, member);
+  return parse_npy(member_bytes(bytes, chosen, what), what);
+}
+
+void check_npz_signature(const std::string& prefix, const std::string& path) {
+  if (prefix.size() < 4 || (prefix.compare(0, 4, "PK\x03\x04") != 0 && prefix.compare(0, 4, "PK\x05\x06") != 0))
+    throw InputError(path + ": not a .npz file (no zip signature at the start)");
+}
+
+ArrayShape peek_npz_shape(const std::string& path, const std::string& member) {
+  check_npz_signature(read_file_prefix(path, 4), path);
+  const std::string bytes = read_file_bytes(path);  // compressed: the inflated member is what can be large
+  const auto [chosen, what] = choose_member(bytes, path, member);
+  std::string head;
+  if (chosen.method == 0) {
+    const std::string all = member_bytes(bytes, chosen, what);
+    head = all.substr(0, 1 << 16);
+  } else {
+    // Inflate only the first 64 KiB of the member: enough for any .npy header.
+    const char* local = bytes.data() + chosen.local_header_offset;
+    need(bytes, chosen.local_header_offset, 30, what);
+    const auto name_len = load_little_endian<std::uint16_t>(local + 26);
+    const auto extra_len = load_little_endian<std::uint16_t>(local + 28);
+    const std::uint64_t data_at = chosen.local_header_offset + 30 + name_len + extra_len;
+    need(bytes, data_at, chosen.compressed_size, what);
+    head.assign(static_cast<std::size_t>(std::min<std::uint64_t>(chosen.uncompressed_size, 1 << 16)), '\0');
+    z_stream stream{};
+    if (inflateInit2(&stream, -MAX_WBITS) != Z_OK) throw InputError(what + ": cannot initialise zlib");
+    stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data() + data_at));
+    stream.avail_in = static_cast<uInt>(std::min<std::uint64_t>(chosen.compressed_size, 1u << 30));
+    stream.next_out = reinterpret_cast<Bytef*>(head.data());
+    stream.avail_out = static_cast<uInt>(head.size());
+    const int rc = inflate(&stream, Z_SYNC_FLUSH);
+    head.resize(stream.total_out);
+    inflateEnd(&stream);
+    if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
+      throw InputError(what + ": corrupt deflate data in .npz member");
+  }
+  const NpyHeader h = parse_npy_header(head, what);
+  return ArrayShape{h.n, h.dim, static_cast<std::uint64_t>(bytes.size())};
 }
 
 }  // namespace dk

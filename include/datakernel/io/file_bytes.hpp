@@ -9,6 +9,8 @@ namespace dk {
 
 // Reads a whole file; throws InputError("<path>: cannot open ...") when it cannot.
 std::string read_file_bytes(const std::string& path);
+// The first min(size, max_bytes) bytes of a file.
+std::string read_file_prefix(const std::string& path, std::uint64_t max_bytes);
 
 template <class T>
 T load_little_endian(const char* p) {
