@@ -62,3 +62,7 @@ put("csr", "indptr_past_indices.bin", csr(3, [0, 1, 100, 100], [1, 0]))
 put("csr", "indptr_decreasing.bin", csr(3, [0, 2, 1, 2], [1, 0]))
 put("csr", "index_2_pow_32_plus_1.bin", csr(3, [0, 1, 2, 2], [2**32 + 1, 0], wide=True))
 put("csr", "huge_indptr.bin", csr(3, [0, 2**62, 2**62, 2], [1, 0], wide=True))
+
+# fuzz/corpus/report/ (report_fuzzer: summary.json, latent_2d.csv, datum_tests.csv, annotations.csv joined by
+# "\n====\n") is not written here: it is a real `datakernel compare` run (3 simulated models, n = 12, k = 3,
+# --labels) with summary.json shortened (p_value_cdf every 25th point) and compacted to fit -max_len=8192.

@@ -8,7 +8,7 @@ seconds=${2:-30}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-targets="npy npz safetensors fvecs delimited mtx text_lists csr"
+targets="npy npz safetensors fvecs delimited mtx text_lists csr report"
 for target in $targets; do
   fuzzer="$build/fuzz/${target}_fuzzer"
   [ -x "$fuzzer" ] || { echo "fuzz: $fuzzer not built" >&2; exit 1; }
