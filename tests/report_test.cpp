@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -283,6 +284,20 @@ TEST_F(CorruptOutput, PristineDirectoryRenders) {
   EXPECT_EQ(r.labels.size(), 60u);
 }
 
+TEST_F(CorruptOutput, ValuesAWriterCanProduceStillRender) {
+  // The largest --seed, and NaN statistics (written as null) where the report shows "n/a"/"nan".
+  namespace fs = std::filesystem;
+  const std::string dir = dir_->file("extremes");
+  fs::remove_all(dir);
+  fs::copy(dir_->file("pristine"), dir, fs::copy_options::recursive);
+  corrupt::set("/seed", std::numeric_limits<std::uint64_t>::max())(dir);
+  corrupt::set("/eigengap", nullptr)(dir);
+  corrupt::set("/manifold/0/1", nullptr)(dir);
+  corrupt::set("/correlations/0/spearman", nullptr)(dir);
+  EXPECT_NO_THROW(write_report(dir));
+  EXPECT_NE(slurp(dir + "/report.html").find("--seed 18446744073709551615"), std::string::npos);
+}
+
 TEST_P(CorruptOutput, IsAnInputErrorNamingFileAndProblem) {
   const corrupt::Case& c = GetParam();
   namespace fs = std::filesystem;
@@ -398,6 +413,7 @@ INSTANTIATE_TEST_SUITE_P(
         corrupt::Case{"dim_null", set("/dim", nullptr), "summary.json", "'dim' must be an integer, got null"},
         corrupt::Case{"dim_zero", set("/dim", 0), "summary.json", "'dim' must be in [1, "},
         corrupt::Case{"seed_negative", set("/seed", -1), "summary.json", "'seed' must be in [0, "},
+        corrupt::Case{"seed_fraction", set("/seed", 1.5), "summary.json", "'seed' must be an integer, got a number"},
         corrupt::Case{"metric_number", set("/metric", 3), "summary.json", "'metric' must be a string"},
         corrupt::Case{"dim_rule_missing", erase("/dim_rule"), "summary.json", "missing key 'dim_rule'"},
         corrupt::Case{"distance_method_bool", set("/distance_method", true), "summary.json", "'distance_method' must be a string, got boolean"},

@@ -141,6 +141,12 @@ class SummaryCheck {
     if (!inside)
       fail(where, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + v.dump());
   }
+  // Any uint64 (e.g. --seed).
+  void unsigned_integer(const json& v, const std::string& where) const {
+    if (!v.is_number_integer()) fail(where, "must be an integer, got " + type_of(v));
+    if (!v.is_number_unsigned())
+      fail(where, "must be in [0, " + std::to_string(std::numeric_limits<std::uint64_t>::max()) + "], got " + v.dump());
+  }
   void boolean(const json& v, const std::string& where) const {
     if (!v.is_boolean()) fail(where, "must be true or false, got " + type_of(v));
   }
@@ -201,7 +207,7 @@ std::vector<std::string> check_summary(const json& s, const std::string& path) {
   c.integer(c.key(s, "n", "n"), "n", 3, kMaxCount);
   c.integer(c.key(s, "k", "k"), "k", 1, kMaxCount);
   c.integer(c.key(s, "dim", "dim"), "dim", 1, kMaxCount);
-  c.integer(c.key(s, "seed", "seed"), "seed", 0, std::numeric_limits<std::int64_t>::max());
+  c.unsigned_integer(c.key(s, "seed", "seed"), "seed");
   for (const char* key : {"metric", "symmetrize", "dim_rule", "distance_method"}) c.string_key(s, key, key);
   for (const char* key : {"eigengap", "manifold_stress", "manifold_negative_mass"}) c.number(c.key(s, key, key), key, true);
   for (const char* key : {"version", "blas_core"}) c.optional_string(s, key, key);
