@@ -49,3 +49,22 @@ put("mtx", "pattern_symmetric.mtx", "%%MatrixMarket matrix coordinate pattern sy
 put("mtx", "integer_general.mtx", "%%MatrixMarket matrix coordinate integer general\n3 3 2\n1 2 1\n2 1 1\n")
 put("text_lists", "ids.txt", "\x03a\nb\nc\n")
 put("text_lists", "metrics.csv", "model,acc,ppl\nb,0.5,10\na,0.7,12\nmodel,1,2\n")
+
+
+def csr(n, indptr, indices, wide=False):
+    """csr_fuzzer input: n, the value width (1 or 8 bytes), indptr, indices."""
+    fmt = "<%dq" if wide else "<%db"
+    values = list(indptr) + list(indices)
+    return bytes([n, 1 if wide else 0]) + struct.pack(fmt % len(values), *values)
+
+
+put("csr", "ring4.bin", csr(4, [0, 2, 4, 6, 8], [1, 3, 0, 2, 1, 3, 0, 2]))
+put("csr", "unsorted_rows.bin", csr(3, [0, 1, 3, 4], [1, 2, 0, 1]))
+put("csr", "indptr_past_indices.bin", csr(3, [0, 1, 100, 100], [1, 0]))
+put("csr", "indptr_decreasing.bin", csr(3, [0, 2, 1, 2], [1, 0]))
+put("csr", "index_2_pow_32_plus_1.bin", csr(3, [0, 1, 2, 2], [2**32 + 1, 0], wide=True))
+put("csr", "huge_indptr.bin", csr(3, [0, 2**62, 2**62, 2], [1, 0], wide=True))
+
+# fuzz/corpus/report/ (report_fuzzer: summary.json, latent_2d.csv, datum_tests.csv, annotations.csv joined by
+# "\n====\n") is not written here: it is a real `datakernel compare` run (3 simulated models, n = 12, k = 3,
+# --labels) with summary.json shortened (p_value_cdf every 25th point) and compacted to fit -max_len=8192.

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <optional>
 #include <set>
+#include <cmath>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -28,6 +30,34 @@ std::vector<std::pair<int, int>> test_pairs(const std::vector<std::string>& name
   for (int g = 0; g < m; ++g)
     if (g != r) pairs.emplace_back(r, g);
   return pairs;
+}
+
+namespace {
+
+// The file an input came from (--ids FILE, --metrics FILE), else the generic name used by the Python API.
+std::string source_of(const CompareInput& input, const std::string& key) {
+  const auto found = input.sources.find(key);
+  return found != input.sources.end() && !found->second.empty() ? found->second : key;
+}
+
+}  // namespace
+
+void validate_compare_config(const CompareConfig& config) {
+  if (config.knn.k < 0) throw InputError("--k must be a positive integer (omit it for the default)");
+  if (config.knn.threads < 0)
+    throw InputError("--threads must be 0 (all cores) or a positive integer, got " + std::to_string(config.knn.threads));
+  if (config.omnibus.dim < 0) throw InputError("--dim must be 'auto' or a positive integer, got " + std::to_string(config.omnibus.dim));
+  if (config.omnibus.elbows < 1 || config.omnibus.elbows > 5)
+    throw InputError("--elbows must be in [1, 5], got " + std::to_string(config.omnibus.elbows));
+  if (config.omnibus.search != 0 && (config.omnibus.search < 2 || config.omnibus.search > 1000))
+    throw InputError("--max-dim must be in [2, 1000], got " + std::to_string(config.omnibus.search));
+  if (config.manifold_dim < 1 || config.manifold_dim > 100)
+    throw InputError("--manifold-dim must be in [1, 100], got " + std::to_string(config.manifold_dim));
+  if (config.test.bootstrap < 1)
+    throw InputError("--bootstrap must be at least 1, got " + std::to_string(config.test.bootstrap));
+  if (config.test.threads < 0)
+    throw InputError("--threads must be 0 (all cores) or a positive integer, got " + std::to_string(config.test.threads));
+  if (config.per_datum_tests) validate_datum_test_config(config.test);
 }
 
 void validate_compare_input(const CompareInput& input, const CompareConfig& config) {
@@ -64,10 +94,36 @@ void validate_compare_input(const CompareInput& input, const CompareConfig& conf
     throw InputError("labels: " + std::to_string(input.labels.size()) + " lines for n = " + std::to_string(n) + " data");
   if (!input.ids.empty() && static_cast<std::int64_t>(input.ids.size()) != n)
     throw InputError("ids: " + std::to_string(input.ids.size()) + " ids for n = " + std::to_string(n) + " data");
-  if (config.manifold_dim < 1) throw InputError("--manifold-dim must be at least 1");
-  if (config.omnibus.elbows < 1) throw InputError("--elbows must be at least 1");
-  if (config.omnibus.dim < 0) throw InputError("--dim must be 'auto' or a positive integer");
-  if (config.per_datum_tests) validate_datum_test_config(config.test);
+  if (!input.ids.empty()) {
+    std::unordered_map<std::string, std::size_t> seen;
+    for (std::size_t i = 0; i < input.ids.size(); ++i) {
+      const auto [at, fresh] = seen.emplace(input.ids[i], i);
+      if (!fresh)
+        throw InputError(source_of(input, "ids") + ": duplicate id '" + input.ids[i] + "' (data " +
+                         std::to_string(at->second) + " and " + std::to_string(i) + ", 0-based)");
+    }
+  }
+  if (input.metrics) {
+    const MetricsTable& t = *input.metrics;
+    if (t.values.size() != t.metric_names.size())
+      throw InputError(source_of(input, "metrics") + ": " + std::to_string(t.metric_names.size()) + " metric names but " +
+                       std::to_string(t.values.size()) + " value lists");
+    std::set<std::string> metric_names;
+    for (std::size_t c = 0; c < t.metric_names.size(); ++c) {
+      if (t.metric_names[c].empty()) throw InputError(source_of(input, "metrics") + ": a metric has an empty name");
+      if (!metric_names.insert(t.metric_names[c]).second)
+        throw InputError(source_of(input, "metrics") + ": metric '" + t.metric_names[c] + "' appears twice");
+      if (t.values[c].size() != m)
+        throw InputError(source_of(input, "metrics") + ": metric '" + t.metric_names[c] + "' has " +
+                         std::to_string(t.values[c].size()) + " values for " + std::to_string(m) + " models");
+      for (std::size_t g = 0; g < m; ++g)
+        if (!std::isfinite(t.values[c][g]))
+          throw InputError(source_of(input, "metrics") + ": metric '" + t.metric_names[c] + "' of model '" +
+                           input.names[g] + "' is " + fmt::format("{}", t.values[c][g]) +
+                           " (every value must be a finite number)");
+    }
+  }
+  validate_compare_config(config);
   if (!config.reference.empty()) test_pairs(input.names, config.reference);  // throws for an unknown name
   if (!config.report_pair.empty()) {
     if (config.report_pair.size() != 2) throw InputError("--report-pair needs two model names, e.g. A,B");

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <functional>
+#include <limits>
 #include <set>
 #include <nlohmann/json.hpp>
 
@@ -165,6 +167,78 @@ TEST(Compare, ValidationNamesTheProblem) {
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("model_2: has 99 rows"), std::string::npos) << e.what();
   }
+}
+
+// One validation for the CLI and the Python package (validate_compare_input / validate_compare_config): every
+// bad option or inconsistent input is an InputError naming the problem, before any computation.
+struct BadSetting {
+  const char* name;
+  std::function<void(CompareInput&, CompareConfig&)> change;
+  const char* message;
+};
+
+class CompareRejects : public ::testing::TestWithParam<BadSetting> {};
+
+TEST_P(CompareRejects, BeforeComputing) {
+  CompareInput input = simulated_input(3, 40, 5);
+  CompareConfig config;
+  GetParam().change(input, config);
+  try {
+    validate_compare_input(input, config);
+    FAIL() << GetParam().name << ": accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find(GetParam().message), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(run_compare(input, config), InputError);  // run_compare checks the same
+}
+
+MetricsTable one_metric(std::vector<double> values) {
+  MetricsTable t;
+  t.metric_names = {"acc"};
+  t.values = {std::move(values)};
+  return t;
+}
+
+const double kNan = std::numeric_limits<double>::quiet_NaN(), kInf = std::numeric_limits<double>::infinity();
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, CompareRejects,
+    ::testing::Values(
+        BadSetting{"k_negative", [](auto&, auto& c) { c.knn.k = -5; }, "--k must be a positive integer"},
+        BadSetting{"threads_negative", [](auto&, auto& c) { c.knn.threads = -1; }, "--threads must be 0"},
+        BadSetting{"test_threads_negative", [](auto&, auto& c) { c.test.threads = -3; }, "--threads must be 0"},
+        BadSetting{"dim_negative", [](auto&, auto& c) { c.omnibus.dim = -2; }, "--dim must be 'auto' or a positive integer, got -2"},
+        BadSetting{"elbows_zero", [](auto&, auto& c) { c.omnibus.elbows = 0; }, "--elbows must be in [1, 5], got 0"},
+        BadSetting{"elbows_six", [](auto&, auto& c) { c.omnibus.elbows = 6; }, "--elbows must be in [1, 5], got 6"},
+        BadSetting{"max_dim_negative", [](auto&, auto& c) { c.omnibus.search = -3; }, "--max-dim must be in [2, 1000], got -3"},
+        BadSetting{"max_dim_one", [](auto&, auto& c) { c.omnibus.search = 1; }, "--max-dim must be in [2, 1000], got 1"},
+        BadSetting{"max_dim_huge", [](auto&, auto& c) { c.omnibus.search = 1001; }, "--max-dim must be in [2, 1000], got 1001"},
+        BadSetting{"manifold_dim_zero", [](auto&, auto& c) { c.manifold_dim = 0; }, "--manifold-dim must be in [1, 100], got 0"},
+        BadSetting{"manifold_dim_huge", [](auto&, auto& c) { c.manifold_dim = 101; }, "--manifold-dim must be in [1, 100], got 101"},
+        BadSetting{"bootstrap_zero", [](auto&, auto& c) { c.test.bootstrap = 0; }, "--bootstrap must be at least 1, got 0"},
+        BadSetting{"bootstrap_negative_unused", [](auto&, auto& c) { c.per_datum_tests = false, c.test.bootstrap = -7; }, "--bootstrap must be at least 1, got -7"},
+        BadSetting{"alpha_nan", [](auto&, auto& c) { c.test.alpha = kNan; }, "--alpha must be in (0, 1)"},
+        BadSetting{"alpha_one", [](auto&, auto& c) { c.test.alpha = 1.0; }, "--alpha must be in (0, 1)"},
+        BadSetting{"duplicate_ids", [](auto& in, auto&) { for (int i = 0; i < 40; ++i) in.ids.push_back("id" + std::to_string(i % 39)); }, "ids: duplicate id 'id0' (data 0 and 39, 0-based)"},
+        BadSetting{"duplicate_ids_from_file", [](auto& in, auto&) { in.ids.assign(40, "same"); in.sources["ids"] = "ids.txt"; }, "ids.txt: duplicate id 'same' (data 0 and 1, 0-based)"},
+        BadSetting{"metric_nan", [](auto& in, auto&) { in.metrics = one_metric({0.1, kNan, 0.3}); }, "metrics: metric 'acc' of model 'model_2' is nan (every value must be a finite number)"},
+        BadSetting{"metric_inf", [](auto& in, auto&) { in.metrics = one_metric({kInf, 0.2, 0.3}); }, "metric 'acc' of model 'model_1' is inf"},
+        BadSetting{"metric_minus_inf", [](auto& in, auto&) { in.metrics = one_metric({0.1, 0.2, -kInf}); }, "metric 'acc' of model 'model_3' is -inf"},
+        BadSetting{"metric_short", [](auto& in, auto&) { in.metrics = one_metric({0.1, 0.2}); }, "metric 'acc' has 2 values for 3 models"},
+        BadSetting{"metric_twice", [](auto& in, auto&) { MetricsTable t = one_metric({0.1, 0.2, 0.3}); t.metric_names.push_back("acc"); t.values.push_back(t.values[0]); in.metrics = t; }, "metric 'acc' appears twice"},
+        BadSetting{"metric_unnamed", [](auto& in, auto&) { MetricsTable t = one_metric({0.1, 0.2, 0.3}); t.metric_names[0].clear(); in.metrics = t; }, "a metric has an empty name"},
+        BadSetting{"metric_names_values_mismatch", [](auto& in, auto&) { MetricsTable t = one_metric({0.1, 0.2, 0.3}); t.values.clear(); in.metrics = t; }, "1 metric names but 0 value lists"},
+        BadSetting{"metric_nan_from_file", [](auto& in, auto&) { in.metrics = one_metric({kNan, 0.2, 0.3}); in.sources["metrics"] = "m.csv"; }, "m.csv: metric 'acc' of model 'model_1' is nan"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+TEST(Compare, ValidConfigurationsPass) {
+  CompareInput input = simulated_input(3, 40, 5);
+  CompareConfig config;
+  EXPECT_NO_THROW(validate_compare_input(input, config));  // defaults: k, max-dim, dim 0 = automatic
+  config.knn.k = 5, config.omnibus.search = 2, config.omnibus.elbows = 5, config.manifold_dim = 100;
+  input.metrics = one_metric({0.1, -2.0, 1e300});
+  for (int i = 0; i < 40; ++i) input.ids.push_back("d" + std::to_string(i));
+  EXPECT_NO_THROW(validate_compare_input(input, config));
 }
 
 }  // namespace

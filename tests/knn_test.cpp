@@ -206,14 +206,57 @@ TEST(Knn, Float64ViewsGiveTheSameGraphOnExactData) {
 TEST(GraphFromCsr, ChecksItsInput) {
   // 0-1, 1-2 symmetric; rows unsorted on purpose
   const std::vector<std::int64_t> indptr = {0, 1, 3, 4};
-  const std::vector<std::int32_t> indices = {1, 2, 0, 1};
+  const std::vector<std::int64_t> indices = {1, 2, 0, 1};
   const Graph g = graph_from_csr(3, indptr.data(), indices.data(), 4, "g");
   EXPECT_EQ(g.columns, (std::vector<std::int32_t>{1, 0, 2, 1}));
-  const std::vector<std::int32_t> asymmetric = {1, 2, 0, 0};
+  const std::vector<std::int64_t> asymmetric = {1, 2, 0, 0};
   EXPECT_THROW(graph_from_csr(3, indptr.data(), asymmetric.data(), 4, "g"), InputError);
-  const std::vector<std::int32_t> loop = {0, 2, 0, 1};
+  const std::vector<std::int64_t> loop = {0, 2, 0, 1};
   EXPECT_THROW(graph_from_csr(3, indptr.data(), loop.data(), 4, "g"), InputError);
 }
+
+// Malformed CSR arrays are rejected with a message before any out-of-bounds access (the arrays are exactly as
+// long as n and nnz say, so ASan flags any read past them).
+struct BadCsr {
+  const char* name;
+  std::int64_t n;
+  std::vector<std::int64_t> indptr, indices;
+  const char* message;
+};
+
+class GraphFromCsrRejects : public ::testing::TestWithParam<BadCsr> {};
+
+TEST_P(GraphFromCsrRejects, WithAMessage) {
+  const BadCsr& c = GetParam();
+  try {
+    graph_from_csr(c.n, c.indptr.data(), c.indices.data(), static_cast<std::int64_t>(c.indices.size()), "g");
+    FAIL() << "accepted " << c.name;
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find(c.message), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()).rfind("g: ", 0), 0u) << e.what();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, GraphFromCsrRejects,
+    ::testing::Values(
+        BadCsr{"indptr_past_indices", 3, {0, 1, 9, 9}, {1, 0}, "runs past the 2 indices"},
+        BadCsr{"indptr_past_in_middle", 3, {0, 5, 1, 2}, {1, 0}, "runs past"},
+        BadCsr{"indptr_decreasing", 3, {0, 2, 1, 2}, {1, 0}, "indptr decreases at row 1"},
+        BadCsr{"indptr_not_from_zero", 3, {1, 1, 2, 2}, {1, 0}, "indptr[0] = 1"},
+        BadCsr{"indptr_negative_start", 3, {-4, 1, 2, 2}, {1, 0}, "indptr[0] = -4"},
+        BadCsr{"indptr_short_of_indices", 3, {0, 1, 2, 2}, {1, 0, 1}, "indptr ends at 2 but there are 3"},
+        BadCsr{"index_negative", 3, {0, 1, 2, 2}, {-1, 0}, "column -1 out of range"},
+        BadCsr{"index_equal_n", 3, {0, 1, 2, 2}, {3, 0}, "column 3 out of range"},
+        BadCsr{"index_past_int32", 3, {0, 1, 2, 2}, {(std::int64_t{1} << 32) + 1, 0}, "column 4294967297 out of range"},
+        BadCsr{"index_2_pow_31", 3, {0, 1, 2, 2}, {std::int64_t{1} << 31, 0}, "column 2147483648 out of range"},
+        BadCsr{"self_loop", 3, {0, 1, 2, 2}, {0, 1}, "self loop at vertex 0"},
+        BadCsr{"duplicate_neighbour", 3, {0, 2, 4, 4}, {1, 1, 0, 0}, "lists a neighbour twice"},
+        BadCsr{"asymmetric", 3, {0, 1, 1, 1}, {1}, "not symmetric"},
+        BadCsr{"one_vertex", 1, {0, 0}, {}, "at least 2 vertices"},
+        BadCsr{"zero_vertices", 0, {0}, {}, "at least 2 vertices"},
+        BadCsr{"too_many_vertices_for_int32", std::int64_t{1} << 31, {0}, {}, "at most 2147483647"}),
+    [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
 }  // namespace dk

@@ -97,8 +97,15 @@ struct CompareResult {
 // The model pairs to test: every pair a<b, or (reference, g) for every other g.
 std::vector<std::pair<int, int>> test_pairs(const std::vector<std::string>& names, const std::string& reference);
 
+// Checks the options alone, the same for the CLI and the Python package: k ≥ 0 (0 = default), threads ≥ 0,
+// dim ≥ 0 (0 = auto), elbows in [1, 5], max-dim 0 (default) or in [2, 1000], manifold-dim in [1, 100],
+// bootstrap ≥ 1, and the per-datum test's options (alpha in (0, 1), statistic/null combination). Throws InputError
+// naming the option.
+void validate_compare_config(const CompareConfig& config);
+
 // Checks everything that can be checked before computing (≥ 2 models, same n, k < n, cosine rows non-zero,
-// ids count, names unique); throws InputError naming the offending file or option.
+// ids count and uniqueness, names unique, metrics finite with one value per model, validate_compare_config);
+// throws InputError naming the offending file or option.
 void validate_compare_input(const CompareInput& input, const CompareConfig& config);
 
 // Long stages (kNN per model, eigen-solve, bootstrap replicates) report to `progress` when it is not null.

@@ -49,8 +49,21 @@ def _is_graph(x) -> bool:
     return hasattr(x, "tocsr") or (isinstance(x, tuple) and len(x) == 2)
 
 
+def _csr_array(values, name: str, what: str) -> np.ndarray:
+    """A 1-D integer array as int64 (lossless); anything else is a ValueError, never a silent wrap-around."""
+    array = np.asarray(values)
+    if array.ndim != 1:
+        raise ValueError(f"{name}: {what} must be a 1-D integer array, got {array.ndim}-D")
+    if array.dtype.kind == "u" and array.size and array.max() > np.iinfo(np.int64).max:
+        raise ValueError(f"{name}: {what} has a value {array.max()} out of range")
+    if array.dtype.kind not in "iu" and not (array.size == 0 and array.dtype.kind == "f"):
+        raise ValueError(f"{name}: {what} must be an integer array, got dtype {array.dtype}")
+    return np.ascontiguousarray(array, dtype=np.int64)
+
+
 def _as_csr(graph, name: str):
-    """scipy.sparse matrix or (indptr, indices) -> (int64 indptr, int32 indices, n), binary pattern."""
+    """scipy.sparse matrix or (indptr, indices) -> (int64 indptr, int64 indices, n), binary pattern. The library
+    checks the arrays (bounds, monotone indptr, symmetry) before it reads them."""
     if hasattr(graph, "tocsr"):
         csr = graph.tocsr()
         if csr.shape[0] != csr.shape[1]:
@@ -63,8 +76,10 @@ def _as_csr(graph, name: str):
         indptr, indices = csr.indptr, csr.indices
     else:
         indptr, indices = graph
-        n = len(indptr) - 1
-    return (np.ascontiguousarray(indptr, dtype=np.int64), np.ascontiguousarray(indices, dtype=np.int32), int(n))
+    indptr = _csr_array(indptr, name, "indptr")
+    indices = _csr_array(indices, name, "indices")
+    n = max(len(indptr) - 1, 0)
+    return (indptr, indices, int(n))
 
 
 def _inputs(items: Sequence, names: Sequence[str]) -> list:

@@ -55,11 +55,12 @@ dk::EmbeddingsView borrow(const AnyArray& a, const std::string& what) {
 }
 
 using Csr = std::tuple<nb::ndarray<const std::int64_t, nb::ndim<1>, nb::c_contig>,
-                       nb::ndarray<const std::int32_t, nb::ndim<1>, nb::c_contig>, std::int64_t>;
+                       nb::ndarray<const std::int64_t, nb::ndim<1>, nb::c_contig>, std::int64_t>;
 
 dk::Graph graph_of(const Csr& csr, const std::string& what) {
   const auto& [indptr, indices, n] = csr;
-  if (static_cast<std::int64_t>(indptr.shape(0)) != n + 1) throw dk::InputError(what + ": indptr must have n + 1 entries");
+  if (n < 0 || static_cast<std::int64_t>(indptr.shape(0)) != n + 1)
+    throw dk::InputError(what + ": indptr must have n + 1 entries");
   return dk::graph_from_csr(n, indptr.data(), indices.data(), static_cast<std::int64_t>(indices.shape(0)), what);
 }
 
@@ -92,17 +93,30 @@ class PythonProgress final : public dk::ProgressSink {
 
  private:
   void call(std::int64_t done) {
-    if (!callback_) return;
+    if (!callback_ || cancelled_) return;
     nb::gil_scoped_acquire gil;
+    if (error_) return;
     try {
       (*callback_)(stage_, done, total_);
     } catch (nb::python_error& e) {
-      e.restore();
-      PyErr_Clear();
-      cancelled_ = true;  // an exception in the callback stops the run
+      error_.emplace(std::move(e));  // kept (with its traceback) and re-raised by rethrow_callback_error()
+      cancelled_ = true;             // an exception in the callback stops the run
     }
   }
+
+ public:
+  // After the run stopped with dk::Cancelled: re-raises the callback's own exception, if it raised one (the GIL
+  // must be held).
+  void rethrow_callback_error() {
+    if (!error_) return;
+    nb::python_error e = std::move(*error_);
+    error_.reset();
+    throw e;
+  }
+
+ private:
   std::optional<nb::callable> callback_;
+  std::optional<nb::python_error> error_;
   std::thread::id main_;
   std::string stage_;
   std::int64_t total_ = 0;
@@ -142,7 +156,7 @@ std::vector<dk::ModelInput> model_inputs(const nb::list& inputs, const std::vect
 
 dk::KnnConfig knn_config(std::optional<int> k, const std::string& metric, const std::string& symmetrize, int threads) {
   dk::KnnConfig c;
-  c.k = k.value_or(0);
+  c.k = k ? (*k > 0 ? *k : -1) : 0;  // an explicit k <= 0 is invalid (validate_compare_config), None = default
   c.metric = dk::parse_metric(metric);
   if (symmetrize != "union" && symmetrize != "mutual")
     throw dk::InputError("symmetrize must be 'union' or 'mutual', got '" + symmetrize + "'");
@@ -183,6 +197,12 @@ NB_MODULE(_core, m) {
       [](AnyArray y, std::optional<int> k, const std::string& metric, const std::string& symmetrize, int threads) {
         const dk::EmbeddingsView view = borrow(y, "Y");
         const dk::KnnConfig config = knn_config(k, metric, symmetrize, threads);
+        {
+          dk::CompareConfig checked;  // the same option checks as compare and the CLI
+          checked.knn = config;
+          checked.per_datum_tests = false;
+          dk::validate_compare_config(checked);
+        }
         dk::validate_for_knn(view, config, "Y");
         dk::Graph g;
         {
@@ -206,6 +226,13 @@ NB_MODULE(_core, m) {
         config.elbows = elbows;
         config.search = max_dim;
         config.seed = seed;
+        {
+          dk::CompareConfig checked;  // the same option checks as compare and the CLI
+          checked.knn = knn;
+          checked.omnibus = config;
+          checked.per_datum_tests = false;
+          dk::validate_compare_config(checked);
+        }
         std::vector<dk::Graph> graphs;
         dk::OmnibusEmbedding e;
         for (const auto& model : models)
@@ -299,10 +326,14 @@ NB_MODULE(_core, m) {
         dk::validate_compare_input(input, config);
         PythonProgress sink(std::move(progress));
         dk::CompareResult result;
-        {
+        try {
           nb::gil_scoped_release release;
           result = dk::run_compare(input, config, &sink);
+        } catch (const dk::Cancelled&) {
+          sink.rethrow_callback_error();  // the callback's exception, as raised; else KeyboardInterrupt
+          throw;
         }
+        sink.rethrow_callback_error();  // raised by the last call, after the run's final cancellation check
         return result;
       },
       "inputs"_a, "names"_a, "k"_a = nb::none(), "metric"_a = "cosine", "symmetrize"_a = "union", "dim"_a = "auto",

@@ -1,6 +1,7 @@
 #include "datakernel/kernel/graph_builder.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "datakernel/error.hpp"
 
@@ -44,24 +45,45 @@ Graph EdgeList::build(Symmetrize rule) const {
   return g;
 }
 
-Graph graph_from_csr(std::int64_t n, const std::int64_t* indptr, const std::int32_t* indices, std::int64_t nnz,
+Graph graph_from_csr(std::int64_t n, const std::int64_t* indptr, const std::int64_t* indices, std::int64_t nnz,
                      const std::string& what) {
+  // Every bound is checked before any array is read past what its length allows: indptr (n + 1 entries) spans
+  // [0, nnz] monotonically, every index is a vertex, and only then are rows sorted and symmetry checked.
   if (n < 2) throw InputError(what + ": a graph needs at least 2 vertices");
-  if (indptr[0] != 0 || indptr[n] != nnz) throw InputError(what + ": malformed CSR (indptr does not span the indices)");
+  if (n > std::numeric_limits<std::int32_t>::max())
+    throw InputError(what + ": " + std::to_string(n) + " vertices; at most " +
+                     std::to_string(std::numeric_limits<std::int32_t>::max()) + " are supported");
+  if (nnz < 0) throw InputError(what + ": malformed CSR (negative number of indices)");
+  if (indptr[0] != 0)
+    throw InputError(what + ": malformed CSR (indptr[0] = " + std::to_string(indptr[0]) + ", must be 0)");
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (indptr[i + 1] < indptr[i])
+      throw InputError(what + ": malformed CSR (indptr decreases at row " + std::to_string(i) + ")");
+    if (indptr[i + 1] > nnz)
+      throw InputError(what + ": malformed CSR (indptr[" + std::to_string(i + 1) + "] = " +
+                       std::to_string(indptr[i + 1]) + " runs past the " + std::to_string(nnz) + " indices)");
+  }
+  if (indptr[n] != nnz)
+    throw InputError(what + ": malformed CSR (indptr ends at " + std::to_string(indptr[n]) + " but there are " +
+                     std::to_string(nnz) + " indices)");
   Graph g;
   g.n = n;
   g.row_offsets.assign(indptr, indptr + n + 1);
-  g.columns.assign(indices, indices + nnz);
+  g.columns.resize(static_cast<std::size_t>(nnz));
+  for (std::int64_t i = 0; i < n; ++i)
+    for (std::int64_t p = indptr[i]; p < indptr[i + 1]; ++p) {
+      const std::int64_t j = indices[p];
+      if (j < 0 || j >= n)
+        throw InputError(what + ": row " + std::to_string(i) + " has column " + std::to_string(j) +
+                         " out of range [0, " + std::to_string(n) + ")");
+      if (j == i) throw InputError(what + ": self loop at vertex " + std::to_string(i) + " (a data kernel is hollow)");
+      g.columns[static_cast<std::size_t>(p)] = static_cast<std::int32_t>(j);
+    }
   for (std::int64_t i = 0; i < n; ++i) {
-    if (indptr[i + 1] < indptr[i]) throw InputError(what + ": malformed CSR (indptr decreases at row " + std::to_string(i) + ")");
-    auto first = g.columns.begin() + indptr[i], last = g.columns.begin() + indptr[i + 1];
+    const auto first = g.columns.begin() + indptr[i], last = g.columns.begin() + indptr[i + 1];
     std::sort(first, last);
     if (std::adjacent_find(first, last) != last)
       throw InputError(what + ": row " + std::to_string(i) + " lists a neighbour twice");
-    for (auto it = first; it != last; ++it) {
-      if (*it < 0 || *it >= n) throw InputError(what + ": row " + std::to_string(i) + " has a column out of range");
-      if (*it == i) throw InputError(what + ": self loop at vertex " + std::to_string(i) + " (a data kernel is hollow)");
-    }
   }
   for (std::int64_t i = 0; i < n; ++i)
     for (std::int64_t p = g.row_offsets[i]; p < g.row_offsets[i + 1]; ++p)

@@ -101,6 +101,9 @@ std::string axes(double width, double height, double left, double bottom, const 
       esc(y_label));
 }
 
+// A number of summary.json that may be null (how a NaN is written).
+double number_or_nan(const nlohmann::json& v) { return v.is_number() ? v.get<double>() : std::nan(""); }
+
 std::vector<std::vector<double>> matrix_of(const nlohmann::json& j) {
   std::vector<std::vector<double>> m;
   for (const auto& row : j) {
@@ -330,9 +333,9 @@ std::string methods(const nlohmann::json& s) {
       esc(s.value("version", "?")), s.at("models").size(), s.at("n").get<long>(), inputs, s.at("k").get<long>(),
       esc(s.at("metric").get<std::string>()), esc(s.at("symmetrize").get<std::string>()), s.at("models").size(),
       s.at("seed").get<unsigned long long>(), s.at("dim").get<long>(), esc(s.at("dim_rule").get<std::string>()),
-      s.value("search_eigenvalues", 0), num(s.at("eigengap").get<double>()),
-      esc(s.at("distance_method").get<std::string>()), num(s.at("manifold_stress").get<double>()),
-      num(s.at("manifold_negative_mass").get<double>()));
+      s.value("search_eigenvalues", 0), num(number_or_nan(s.at("eigengap"))),
+      esc(s.at("distance_method").get<std::string>()), num(number_or_nan(s.at("manifold_stress"))),
+      num(number_or_nan(s.at("manifold_negative_mass"))));
   const std::string statistic = t.value("statistic", std::string("omnibus"));
   const std::string null = t.at("null").get<std::string>();
   const bool bootstrap_null = null != "empirical" && null != "analytic";
@@ -449,7 +452,21 @@ document.querySelectorAll('table.sortable').forEach(function (table) {
 
 }  // namespace
 
+static std::string render_report_checked(const std::string& results_dir);
+
 std::string render_report(const std::string& results_dir) {
+  // read_results checks every key and field the report uses; anything it missed still ends as an InputError
+  // naming the file, never as an uncaught exception.
+  try {
+    return render_report_checked(results_dir);
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(results_dir + "/summary.json: " + e.what());
+  } catch (const std::out_of_range& e) {
+    throw InputError(results_dir + ": inconsistent output files (" + e.what() + ")");
+  }
+}
+
+static std::string render_report_checked(const std::string& results_dir) {
   const ResultsOnDisk r = read_results(results_dir);
   const nlohmann::json& s = r.summary;
   std::vector<std::string> names;

@@ -35,9 +35,10 @@ class EdgeList {
 // duplicates, and for each i its j in ascending order (edges of different rows may interleave). O(n + edges).
 Graph graph_from_upper_triangle(std::int64_t n, const std::vector<std::pair<std::int32_t, std::int32_t>>& upper);
 
-// A Graph from caller-provided CSR arrays (e.g. scipy.sparse), checked: indices in range, no self loops,
+// A Graph from caller-provided CSR arrays (e.g. scipy.sparse), checked before use: `indptr` has n + 1 entries
+// rising from 0 to nnz, `indices` has nnz entries, each in [0, n) (64-bit, so nothing wraps), no self loops,
 // symmetric, no duplicate entries (columns are sorted here). Throws InputError naming `what`.
-Graph graph_from_csr(std::int64_t n, const std::int64_t* indptr, const std::int32_t* indices, std::int64_t nnz,
+Graph graph_from_csr(std::int64_t n, const std::int64_t* indptr, const std::int64_t* indices, std::int64_t nnz,
                      const std::string& what);
 
 }  // namespace dk

@@ -15,6 +15,7 @@ namespace dk {
 struct CsvTable {
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> rows;
+  std::vector<int> lines;  // each row's line number in the file (header = 1; empty lines are skipped)
   int column(const std::string& name) const;  // -1 if absent
 };
 
@@ -37,7 +38,9 @@ struct ResultsOnDisk {
   std::vector<DatumTestRows> tests;              // in datum_tests.csv order of pairs
 };
 
-// Throws InputError naming the directory or file when something is missing or malformed.
+// Files the tool wrote earlier are input like any other: summary.json's keys and types, every CSV field (datum
+// in [0, n), finite numbers, p/q/Jaccard in [0, 1], known model names, n rows per model and pair) are checked
+// before use. Throws InputError naming the directory or file, the line or key, and the problem.
 ResultsOnDisk read_results(const std::string& dir);
 
 }  // namespace dk
