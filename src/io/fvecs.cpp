@@ -6,6 +6,13 @@
 namespace dk {
 
 LoadedEmbeddings read_fvecs(const std::string& path) {
+  {  // The first row's dimension first: a file of another kind is refused without reading it whole.
+    const std::string head = read_file_prefix(path, 4);
+    if (head.size() == 4) {
+      const auto dim = load_little_endian<std::int32_t>(head.data());
+      if (dim <= 0 || dim > (1 << 24)) throw InputError(path + ": row 0 has invalid dimension " + std::to_string(dim));
+    }
+  }
   const std::string bytes = read_file_bytes(path);
   if (bytes.size() < 4) throw InputError(path + ": empty or truncated .fvecs file");
   const auto dim = load_little_endian<std::int32_t>(bytes.data());

@@ -10,6 +10,11 @@
 namespace dk {
 
 LoadedEmbeddings read_safetensors(const std::string& path, const std::string& tensor) {
+  {  // The header's length first: a file of another kind is refused without reading it whole.
+    const std::string head = read_file_prefix(path, 9);
+    if (head.size() < 8) throw InputError(path + ": not a .safetensors file (too short)");
+    if (head.size() > 8 && head[8] != '{') throw InputError(path + ": not a .safetensors file (no JSON header)");
+  }
   const std::string bytes = read_file_bytes(path);
   if (bytes.size() < 8) throw InputError(path + ": not a .safetensors file (too short)");
   const auto header_len = load_little_endian<std::uint64_t>(bytes.data());
