@@ -7,6 +7,17 @@
 #include <unsupported/Eigen/SpecialFunctions>
 
 namespace dk {
+namespace {
+
+// Rows r0 .. r0 + rows − 1 of y as the rows vec(y_i y_iᵀ) of `out` (its top `rows` rows).
+void outer_product_rows(const Eigen::MatrixXd& y, Eigen::Index r0, Eigen::Index rows, Eigen::MatrixXd& out) {
+  const Eigen::Index d = y.cols();
+  for (Eigen::Index r = 0; r < rows; ++r)
+    for (Eigen::Index a = 0; a < d; ++a)
+      for (Eigen::Index b = 0; b < d; ++b) out(r, a * d + b) = y(r0 + r, a) * y(r0 + r, b);
+}
+
+}  // namespace
 
 AnalyticNullTerms analytic_null_terms(const Eigen::MatrixXd& x, const Eigen::VectorXd& signature) {
   const Eigen::Index n = x.rows(), d = x.cols(), d2 = d * d;
@@ -17,9 +28,7 @@ AnalyticNullTerms analytic_null_terms(const Eigen::MatrixXd& x, const Eigen::Vec
   Eigen::MatrixXd w(std::min(kBlock, n), d2);
   for (Eigen::Index r0 = 0; r0 < n; r0 += kBlock) {
     const Eigen::Index rows = std::min(kBlock, n - r0);
-    for (Eigen::Index r = 0; r < rows; ++r)
-      for (Eigen::Index a = 0; a < d; ++a)
-        for (Eigen::Index b = 0; b < d; ++b) w(r, a * d + b) = x(r0 + r, a) * x(r0 + r, b);
+    outer_product_rows(x, r0, rows, w);
     wx.noalias() += w.topRows(rows).transpose() * x.middleRows(r0, rows);
     ww.noalias() += w.topRows(rows).transpose() * w.topRows(rows);
   }
@@ -32,9 +41,7 @@ AnalyticNullTerms analytic_null_terms(const Eigen::MatrixXd& x, const Eigen::Vec
   Eigen::MatrixXd v(std::min(kBlock, n), d2);
   for (Eigen::Index r0 = 0; r0 < n; r0 += kBlock) {
     const Eigen::Index rows = std::min(kBlock, n - r0);
-    for (Eigen::Index r = 0; r < rows; ++r)
-      for (Eigen::Index a = 0; a < d; ++a)
-        for (Eigen::Index b = 0; b < d; ++b) v(r, a * d + b) = xs(r0 + r, a) * xs(r0 + r, b);
+    outer_product_rows(xs, r0, rows, v);
     Eigen::MatrixXd c = xs.middleRows(r0, rows) * wx.transpose();
     c.noalias() -= v.topRows(rows) * ww;  // ww is symmetric
     for (Eigen::Index r = 0; r < rows; ++r) {
