@@ -1,5 +1,5 @@
 // Fuzz target: Matrix Market data kernels (banner, sizes, entries, symmetry).
-#include "datakernel/io/matrix_market.hpp"
+#include "io/matrix_market.hpp"
 #include "fuzz_input.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

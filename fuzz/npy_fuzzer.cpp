@@ -1,5 +1,5 @@
 // Fuzz target: .npy parsing (header dict, versions, dtypes, shapes against the payload).
-#include "datakernel/io/array_readers.hpp"
+#include "io/npy_format.hpp"
 #include "fuzz_input.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

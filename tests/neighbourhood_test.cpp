@@ -8,10 +8,10 @@
 #include <set>
 
 #include "datakernel/kernel/knn.hpp"
-#include "datakernel/test/datum_test.hpp"
-#include "datakernel/test/empirical_null.hpp"
-#include "datakernel/test/multiple_testing.hpp"
-#include "datakernel/test/neighbourhood_shift.hpp"
+#include "datakernel/inference/datum_test.hpp"
+#include "datakernel/inference/empirical_null.hpp"
+#include "datakernel/inference/multiple_testing.hpp"
+#include "datakernel/inference/neighbourhood_shift.hpp"
 #include "test_support.hpp"
 
 namespace dk {

@@ -4,7 +4,7 @@
 #include <Eigen/Eigenvalues>
 #include <random>
 
-#include "datakernel/embed/eigensolve.hpp"
+#include "embed/eigensolve.hpp"
 #include "datakernel/embed/omnibus.hpp"
 #include "datakernel/population/model_distance.hpp"
 #include "test_support.hpp"

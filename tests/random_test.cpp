@@ -1,4 +1,4 @@
-// datakernel's own random conversions (datakernel/runtime/random.hpp): known answers and distribution checks.
+// datakernel's own random conversions (src/runtime/random.hpp): known answers and distribution checks.
 //
 // The known answers below ARE the project's definition of its random streams: they were computed once from
 // the algorithms in random.hpp (engine std::mt19937_64, seed 42) and must never change, whatever the compiler
@@ -18,7 +18,7 @@
 #include <numeric>
 #include <vector>
 
-#include "datakernel/runtime/random.hpp"
+#include "runtime/random.hpp"
 
 namespace {
 

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <random>
 
-#include "datakernel/test/rdpg_sampler.hpp"
+#include "inference/rdpg_sampler.hpp"
 
 namespace dk {
 namespace {

@@ -15,8 +15,8 @@
 #include "datakernel/embed/omnibus.hpp"
 #include "datakernel/io/model_input.hpp"
 #include "datakernel/kernel/knn.hpp"
-#include "datakernel/test/datum_test.hpp"
-#include "datakernel/test/neighbourhood_shift.hpp"
+#include "datakernel/inference/datum_test.hpp"
+#include "datakernel/inference/neighbourhood_shift.hpp"
 
 namespace dk {
 namespace {

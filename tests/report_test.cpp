@@ -13,7 +13,7 @@
 #include "datakernel/compare.hpp"
 #include "datakernel/error.hpp"
 #include "datakernel/report/html_report.hpp"
-#include "datakernel/report/results_reader.hpp"
+#include "report/results_reader.hpp"
 #include "datakernel/report/results_writer.hpp"
 #include "datakernel/runtime/progress.hpp"
 #include "datakernel/simulate/simulate.hpp"

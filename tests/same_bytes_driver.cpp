@@ -2,7 +2,7 @@
 // g++ + libstdc++ and with clang++ + libc++ and compares the two outputs byte for byte. It is compiled together
 // with src/runtime/random.cpp, src/simulate/generate.cpp, src/embed/start_vector.cpp and
 // src/population/correlation.cpp (no BLAS, OpenMP or fmt), so it covers: the conversions of
-// datakernel/runtime/random.hpp, the simulator's data (simulate_embeddings: labels, moved data, every float of
+// src/runtime/random.hpp, the simulator's data (simulate_embeddings: labels, moved data, every float of
 // every model, for the bundled demo's configuration and a small one), the eigen-solver's start vector and the
 // Mantel permutation p-values (correlate_with_metric with m > 8). Doubles are printed in hex (%a), bulk data
 // as a 64-bit FNV-1a hash of its bytes.
@@ -13,9 +13,9 @@
 #include <numeric>
 #include <vector>
 
-#include "datakernel/embed/eigensolve.hpp"
+#include "embed/eigensolve.hpp"
 #include "datakernel/population/correlation.hpp"
-#include "datakernel/runtime/random.hpp"
+#include "runtime/random.hpp"
 #include "datakernel/simulate/simulate.hpp"
 
 namespace {

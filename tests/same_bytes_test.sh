@@ -27,7 +27,7 @@ fi
 sources=("$src/tests/same_bytes_driver.cpp" "$src/src/runtime/random.cpp" "$src/src/simulate/generate.cpp"
          "$src/src/embed/start_vector.cpp" "$src/src/population/correlation.cpp")
 # -ffp-contract=off as CMakeLists.txt sets for random.cpp and generate.cpp; -O2 -DNDEBUG as a release build.
-flags=(-std=c++20 -O2 -DNDEBUG -ffp-contract=off -I"$src/include")
+flags=(-std=c++20 -O2 -DNDEBUG -ffp-contract=off -I"$src/include" -I"$src/src")
 for dir in "${eigen_include[@]}"; do flags+=(-isystem "$dir"); done
 g++ "${flags[@]}" "${sources[@]}" -o "$work/gnu"
 clang++ -stdlib=libc++ "${flags[@]}" "${sources[@]}" -o "$work/llvm"

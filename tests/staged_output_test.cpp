@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "datakernel/error.hpp"
-#include "datakernel/io/checked_file.hpp"
+#include "io/checked_file.hpp"
 #include "datakernel/report/staged_output.hpp"
 #include "test_support.hpp"
 

@@ -14,7 +14,7 @@
 #include "datakernel/io/model_input.hpp"
 #include "datakernel/kernel/knn.hpp"
 #include "datakernel/runtime/blas.hpp"
-#include "datakernel/test/rdpg_sampler.hpp"
+#include "inference/rdpg_sampler.hpp"
 
 namespace {
 

@@ -19,8 +19,8 @@
 #include "datakernel/population/cmds.hpp"
 #include "datakernel/population/correlation.hpp"
 #include "datakernel/runtime/progress.hpp"
-#include "datakernel/test/datum_test.hpp"
-#include "datakernel/test/neighbourhood_shift.hpp"
+#include "datakernel/inference/datum_test.hpp"
+#include "datakernel/inference/neighbourhood_shift.hpp"
 
 namespace dk {
 

@@ -1,4 +1,4 @@
-#include "datakernel/embed/eigensolve.hpp"
+#include "embed/eigensolve.hpp"
 
 #include <Eigen/Eigenvalues>
 #include <Spectra/SymEigsSolver.h>

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "datakernel/embed/dimension.hpp"
-#include "datakernel/embed/eigensolve.hpp"
+#include "embed/eigensolve.hpp"
 #include "datakernel/error.hpp"
 
 namespace dk {

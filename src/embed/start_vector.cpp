@@ -1,7 +1,7 @@
 // The eigen-solver's seeded start vector, apart from eigensolve.cpp (Spectra) so that
 // tests/same_bytes_test.sh can compile it with clang++ and libc++ as well as with g++ and libstdc++.
-#include "datakernel/embed/eigensolve.hpp"
-#include "datakernel/runtime/random.hpp"
+#include "embed/eigensolve.hpp"
+#include "runtime/random.hpp"
 
 namespace dk {
 

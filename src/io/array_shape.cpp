@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "datakernel/error.hpp"
-#include "datakernel/io/array_readers.hpp"
-#include "datakernel/io/file_bytes.hpp"
+#include "io/npy_format.hpp"
+#include "io/file_bytes.hpp"
 
 namespace dk {
 namespace {

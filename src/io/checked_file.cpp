@@ -1,4 +1,4 @@
-#include "datakernel/io/checked_file.hpp"
+#include "io/checked_file.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -1,4 +1,4 @@
-#include "datakernel/io/csv.hpp"
+#include "io/csv.hpp"
 
 #include <charconv>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "datakernel/io/file_bytes.hpp"
+#include "io/file_bytes.hpp"
 
 #include <cerrno>
 #include <algorithm>

@@ -1,7 +1,7 @@
 // .fvecs reader (the TEXMEX / FAISS benchmark format): per row an int32 dimension, then that many float32.
 #include "datakernel/error.hpp"
 #include "datakernel/io/array_readers.hpp"
-#include "datakernel/io/file_bytes.hpp"
+#include "io/file_bytes.hpp"
 
 namespace dk {
 

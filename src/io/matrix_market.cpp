@@ -1,11 +1,11 @@
-#include "datakernel/io/matrix_market.hpp"
+#include "io/matrix_market.hpp"
 
 #include <algorithm>
 #include <fstream>
 #include <sstream>
 
 #include "datakernel/error.hpp"
-#include "datakernel/io/checked_file.hpp"
+#include "io/checked_file.hpp"
 #include "datakernel/kernel/graph_builder.hpp"
 
 namespace dk {

@@ -4,7 +4,7 @@
 #include <filesystem>
 
 #include "datakernel/error.hpp"
-#include "datakernel/io/matrix_market.hpp"
+#include "io/matrix_market.hpp"
 
 namespace dk {
 namespace {

@@ -4,8 +4,8 @@
 #include <limits>
 
 #include "datakernel/error.hpp"
-#include "datakernel/io/array_readers.hpp"
-#include "datakernel/io/file_bytes.hpp"
+#include "io/npy_format.hpp"
+#include "io/file_bytes.hpp"
 
 namespace dk {
 namespace {

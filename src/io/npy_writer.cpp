@@ -1,9 +1,9 @@
-#include "datakernel/io/npy_writer.hpp"
+#include "io/npy_writer.hpp"
 
 #include <fstream>
 
 #include "datakernel/error.hpp"
-#include "datakernel/io/checked_file.hpp"
+#include "io/checked_file.hpp"
 
 namespace dk {
 

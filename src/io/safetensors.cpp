@@ -5,7 +5,7 @@
 
 #include "datakernel/error.hpp"
 #include "datakernel/io/array_readers.hpp"
-#include "datakernel/io/file_bytes.hpp"
+#include "io/file_bytes.hpp"
 
 namespace dk {
 

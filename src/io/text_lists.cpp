@@ -9,8 +9,8 @@
 #include <unordered_set>
 
 #include "datakernel/error.hpp"
-#include "datakernel/io/csv.hpp"
-#include "datakernel/io/file_bytes.hpp"
+#include "io/csv.hpp"
+#include "io/file_bytes.hpp"
 
 namespace dk {
 namespace {

@@ -3,7 +3,7 @@
 #include <Eigen/Eigenvalues>
 #include <cmath>
 
-#include "datakernel/embed/eigensolve.hpp"
+#include "embed/eigensolve.hpp"
 #include "datakernel/error.hpp"
 
 namespace dk {

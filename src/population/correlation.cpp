@@ -6,7 +6,7 @@
 #include <numeric>
 
 #include "datakernel/error.hpp"
-#include "datakernel/runtime/random.hpp"
+#include "runtime/random.hpp"
 
 namespace dk {
 

@@ -11,8 +11,8 @@
 #include <numeric>
 
 #include "datakernel/error.hpp"
-#include "datakernel/io/checked_file.hpp"
-#include "datakernel/report/results_reader.hpp"
+#include "io/checked_file.hpp"
+#include "report/results_reader.hpp"
 
 namespace dk {
 

@@ -1,4 +1,4 @@
-#include "datakernel/report/results_reader.hpp"
+#include "report/results_reader.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -11,8 +11,8 @@
 #include <fmt/format.h>
 
 #include "datakernel/error.hpp"
-#include "datakernel/io/csv.hpp"
-#include "datakernel/io/file_bytes.hpp"
+#include "io/csv.hpp"
+#include "io/file_bytes.hpp"
 
 namespace dk {
 

@@ -6,8 +6,8 @@
 #include <cctype>
 
 #include "datakernel/error.hpp"
-#include "datakernel/io/checked_file.hpp"
-#include "datakernel/io/matrix_market.hpp"
+#include "io/checked_file.hpp"
+#include "io/matrix_market.hpp"
 #include "datakernel/report/html_report.hpp"
 #include "datakernel/report/staged_output.hpp"
 #include "datakernel/runtime/blas.hpp"

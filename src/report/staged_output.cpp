@@ -14,7 +14,7 @@
 #include <regex>
 
 #include "datakernel/error.hpp"
-#include "datakernel/io/checked_file.hpp"
+#include "io/checked_file.hpp"
 
 namespace dk {
 

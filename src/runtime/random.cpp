@@ -1,6 +1,6 @@
-// The algorithms are specified in datakernel/runtime/random.hpp; changing any of them changes simulated data,
+// The algorithms are specified in src/runtime/random.hpp; changing any of them changes simulated data,
 // eigen-solver starts and Mantel p-values (and the bundled demo, data/demo/). Compiled with -ffp-contract=off.
-#include "datakernel/runtime/random.hpp"
+#include "runtime/random.hpp"
 
 #include <cmath>
 

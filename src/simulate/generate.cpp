@@ -6,7 +6,7 @@
 #include <string>
 
 #include "datakernel/error.hpp"
-#include "datakernel/runtime/random.hpp"
+#include "runtime/random.hpp"
 #include "datakernel/simulate/simulate.hpp"
 
 namespace dk {

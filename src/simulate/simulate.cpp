@@ -9,8 +9,8 @@
 #include <numeric>
 
 #include "datakernel/error.hpp"
-#include "datakernel/io/checked_file.hpp"
-#include "datakernel/io/npy_writer.hpp"
+#include "io/checked_file.hpp"
+#include "io/npy_writer.hpp"
 #include "datakernel/kernel/knn.hpp"
 #include "datakernel/report/staged_output.hpp"
 

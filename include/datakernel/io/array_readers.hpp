@@ -19,7 +19,6 @@
 #include <string>
 
 #include "datakernel/embeddings.hpp"
-#include "datakernel/io/file_bytes.hpp"
 
 namespace dk {
 
@@ -45,19 +44,6 @@ LoadedEmbeddings read_safetensors(const std::string& path, const std::string& te
 LoadedEmbeddings read_fvecs(const std::string& path);
 LoadedEmbeddings read_delimited(const std::string& path, char delimiter, HeaderMode header = HeaderMode::automatic);
 
-// Parses an in-memory .npy image; `what` names it in error messages (e.g. "a.npz:emb").
-LoadedEmbeddings parse_npy(const std::string& bytes, const std::string& what);
-
-// The header of a .npy image (`bytes` needs to hold only the magic, the lengths and the header).
-struct NpyHeader {
-  ScalarType type = ScalarType::float32;
-  bool big_endian = false;
-  bool fortran = false;
-  std::int64_t n = 0, dim = 0;
-  std::size_t data_offset = 0;
-};
-NpyHeader parse_npy_header(const std::string& bytes, const std::string& what);
-
 // The shape of an embeddings file from its header only: magic bytes and header checked (InputError as the full
 // reader would throw), nothing else read or inflated. For .npy, .npz (the member's first bytes inflated),
 // .safetensors and .fvecs; nullopt for .csv/.tsv and .mtx (no header to read a shape from).
@@ -67,12 +53,6 @@ struct ArrayShape {
 };
 std::optional<ArrayShape> peek_array_shape(const std::string& path, const std::string& format,
                                            const std::string& member);
-// The .npz part of it: checks the zip signature, reads the (compressed) file and inflates at most 64 KiB of the
-// member.
-ArrayShape peek_npz_shape(const std::string& path, const std::string& member);
-// Throws InputError("<path>: not a .npz file ...") unless `prefix` starts with a zip signature.
-void check_npz_signature(const std::string& prefix, const std::string& path);
-
 // Throws InputError("<what>: row r ...") on the first NaN/Inf value.
 void check_finite(const EmbeddingsView& e, const std::string& what);
 

@@ -40,7 +40,7 @@ struct SimulatedSet {
 SimulatedSet simulate(const SimulateConfig& config);
 
 // simulate() without the k-NN accuracies (knn_accuracy left empty): all of its random part, the same bytes
-// for any standard library (datakernel/runtime/random.hpp). Throws InputError on an invalid config.
+// for any standard library (src/runtime/random.hpp). Throws InputError on an invalid config.
 SimulatedSet simulate_embeddings(const SimulateConfig& config);
 
 // Writes <name>.npy per model, ids.txt, labels.txt, moved.txt (one moved datum index per line),

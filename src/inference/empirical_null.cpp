@@ -1,4 +1,4 @@
-#include "datakernel/test/empirical_null.hpp"
+#include "datakernel/inference/empirical_null.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "datakernel/test/analytic_null.hpp"
+#include "inference/analytic_null.hpp"
 
 #include <algorithm>
 #include <cmath>

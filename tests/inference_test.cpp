@@ -8,11 +8,11 @@
 
 #include "datakernel/embed/omnibus.hpp"
 #include "datakernel/kernel/knn.hpp"
-#include "datakernel/test/analytic_null.hpp"
-#include "datakernel/test/datum_test.hpp"
-#include "datakernel/test/multiple_testing.hpp"
-#include "datakernel/test/rdpg_sampler.hpp"
-#include "datakernel/test/uniformity.hpp"
+#include "inference/analytic_null.hpp"
+#include "datakernel/inference/datum_test.hpp"
+#include "datakernel/inference/multiple_testing.hpp"
+#include "inference/rdpg_sampler.hpp"
+#include "inference/uniformity.hpp"
 #include "test_support.hpp"
 
 namespace dk {

@@ -1,4 +1,4 @@
-#include "datakernel/test/neighbourhood_shift.hpp"
+#include "datakernel/inference/neighbourhood_shift.hpp"
 
 #include <omp.h>
 

@@ -1,4 +1,4 @@
-#include "datakernel/test/multiple_testing.hpp"
+#include "datakernel/inference/multiple_testing.hpp"
 
 #include <algorithm>
 #include <cmath>

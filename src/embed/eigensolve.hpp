@@ -28,7 +28,7 @@ struct EigenPairs {
 EigenPairs top_eigenpairs(const SymmetricOperator& op, const EigenSolveConfig& config);
 
 // The seeded start vector of the Lanczos iteration: n values uniform on [-0.5, 0.5), the same bytes for any
-// standard library (datakernel/runtime/random.hpp).
+// standard library (src/runtime/random.hpp).
 Eigen::VectorXd random_start_vector(Eigen::Index n, std::uint64_t seed);
 
 // Sign convention: each column's entry of largest magnitude (first such, by index) is made positive.

@@ -1,4 +1,4 @@
-#include "datakernel/test/datum_test.hpp"
+#include "datakernel/inference/datum_test.hpp"
 
 #include <omp.h>
 
@@ -12,8 +12,8 @@
 #include "datakernel/embed/omnibus.hpp"
 #include "datakernel/error.hpp"
 #include "datakernel/runtime/blas.hpp"
-#include "datakernel/test/analytic_null.hpp"
-#include "datakernel/test/rdpg_sampler.hpp"
+#include "inference/analytic_null.hpp"
+#include "inference/rdpg_sampler.hpp"
 
 namespace dk {
 

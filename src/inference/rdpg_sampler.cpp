@@ -1,4 +1,4 @@
-#include "datakernel/test/rdpg_sampler.hpp"
+#include "inference/rdpg_sampler.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -41,9 +41,9 @@
 #include <Eigen/Core>
 
 #include "datakernel/embeddings.hpp"
-#include "datakernel/test/multiple_testing.hpp"
-#include "datakernel/test/empirical_null.hpp"
-#include "datakernel/test/neighbourhood_shift.hpp"
+#include "datakernel/inference/multiple_testing.hpp"
+#include "datakernel/inference/empirical_null.hpp"
+#include "datakernel/inference/neighbourhood_shift.hpp"
 
 namespace dk {
 

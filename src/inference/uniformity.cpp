@@ -1,4 +1,4 @@
-#include "datakernel/test/uniformity.hpp"
+#include "inference/uniformity.hpp"
 
 #include <algorithm>
 #include <cmath>
