@@ -242,11 +242,23 @@ class CompareResult:
         return make(table) if table else {name: make(name) for name in tables}
 
     def summary(self) -> Dict[str, Any]:
-        """The same dict as the command line's ``summary.json``."""
+        """The command line's ``summary.json``.
+
+        Returns
+        -------
+        dict
+            n, models, k, metric, dim, eigenvalues, model_distances, manifold, correlations, tests, ...
+        """
         return json.loads(self._core_result.summary_json())
 
     def timings(self) -> Dict[str, Any]:
-        """Stage and per-test wall times (what the command line's ``--timings`` writes), in seconds."""
+        """Stage and per-test wall times, in seconds (what the command line's ``--timings`` writes).
+
+        Returns
+        -------
+        dict
+            ``{"stages": [...], "tests": [...]}``.
+        """
         return json.loads(self._core_result.timings_json())
 
     def save(self, directory: PathLike, *, force: bool = False, save_kernels: bool = False) -> None:
@@ -272,7 +284,13 @@ class CompareResult:
         self._core_result.save(os.fspath(directory), flag("force", force), flag("save_kernels", save_kernels))
 
     def report(self, path: PathLike) -> None:
-        """Write the self-contained HTML report to ``path``."""
+        """Write the self-contained HTML report to ``path``.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The HTML file to write (replaced if it exists).
+        """
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "results")
             self._core_result.save(out, False, False)

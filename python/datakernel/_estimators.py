@@ -1,12 +1,13 @@
 """DataKernel and OmnibusEmbedding: estimators in scikit-learn's conventions (``get_params``/``set_params``,
 ``fit`` returning self, ``fit_transform``, fitted attributes ending in ``_``) without depending on scikit-learn."""
 import inspect
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 
 from . import _core
 from ._inputs import as_matrix, estimator_inputs
+from . import _progress
 from ._options import estimator_config
 
 
@@ -73,6 +74,9 @@ class DataKernel(_Params):
         A = max(A, Aᵀ) ('union') or min(A, Aᵀ) ('mutual').
     threads : int, default 0
         Threads; 0: all cores.
+    progress : None, bool or callable, default None
+        As in `compare`: None shows progress once the fit has taken 2 s, True from the start, False never; a
+        callable ``progress(stage, done, total)`` is called instead. Ctrl-C stops a fit with ``KeyboardInterrupt``.
 
     Attributes
     ----------
@@ -89,11 +93,12 @@ class DataKernel(_Params):
     """
 
     def __init__(self, k: Optional[int] = None, metric: str = "cosine", symmetrize: str = "union",
-                 threads: int = 0) -> None:
+                 threads: int = 0, progress: Any = None) -> None:
         self.k = k
         self.metric = metric
         self.symmetrize = symmetrize
         self.threads = threads
+        self.progress = progress
 
     def fit(self, Y: Any, y: Any = None) -> "DataKernel":
         """Build the kNN graph of ``Y``.
@@ -112,7 +117,12 @@ class DataKernel(_Params):
         """
         config = estimator_config(k=self.k, metric=self.metric, symmetrize=self.symmetrize, threads=self.threads)
         matrix = as_matrix(Y, "Y")
-        indptr, indices = _core.knn_graph(matrix, config)
+        callback, display = _progress.callback(self.progress)
+        try:
+            indptr, indices = _core.knn_graph(matrix, config, callback)
+        finally:
+            if display is not None:
+                display.close()
         self.n_ = matrix.shape[0]
         try:
             import scipy.sparse
@@ -123,8 +133,15 @@ class DataKernel(_Params):
             self.graph_ = (indptr, indices)
         return self
 
-    def fit_transform(self, Y: Any, y: Any = None) -> Union["Any", Tuple[np.ndarray, np.ndarray]]:
+    def fit_transform(self, Y: Any, y: Any = None) -> Any:
         """``fit(Y).graph_``: the data kernel of ``Y``.
+
+        Parameters
+        ----------
+        Y : array_like, shape (n, p)
+            Embeddings, as in `fit`.
+        y : None
+            Ignored.
 
         Returns
         -------
@@ -151,6 +168,8 @@ class OmnibusEmbedding(_Params):
         Seed of the eigen-solver's start vector (0 to 2**64 - 1).
     threads : int, default 0
         Threads; 0: all cores.
+    progress : None, bool or callable, default None
+        As in `DataKernel`.
 
     Attributes
     ----------
@@ -174,7 +193,7 @@ class OmnibusEmbedding(_Params):
 
     def __init__(self, dim: Union[str, int] = "auto", elbows: int = 2, max_dim: Optional[int] = None,
                  k: Optional[int] = None, metric: str = "cosine", symmetrize: str = "union", seed: int = 0,
-                 threads: int = 0) -> None:
+                 threads: int = 0, progress: Any = None) -> None:
         self.dim = dim
         self.elbows = elbows
         self.max_dim = max_dim
@@ -183,6 +202,7 @@ class OmnibusEmbedding(_Params):
         self.symmetrize = symmetrize
         self.seed = seed
         self.threads = threads
+        self.progress = progress
 
     def fit(self, inputs: Sequence[Any], y: Any = None) -> "OmnibusEmbedding":
         """Embed the models jointly.
@@ -198,10 +218,16 @@ class OmnibusEmbedding(_Params):
         -------
         self : OmnibusEmbedding
         """
-        config = estimator_config(**self.get_params())
+        params = self.get_params()
+        callback, display = _progress.callback(params.pop("progress"))
+        config = estimator_config(**params)
         inputs = list(inputs)
         items = estimator_inputs(inputs, [f"input {g}" for g in range(len(inputs))])
-        latent, eigenvalues, dim, rule, degenerate = _core.omnibus(items, config)
+        try:
+            latent, eigenvalues, dim, rule, degenerate = _core.omnibus(items, config, callback)
+        finally:
+            if display is not None:
+                display.close()
         m = len(items)
         self.latent_ = latent.reshape(m, latent.shape[0] // m, latent.shape[1])
         self.eigenvalues_ = eigenvalues
@@ -212,6 +238,13 @@ class OmnibusEmbedding(_Params):
 
     def fit_transform(self, inputs: Sequence[Any], y: Any = None) -> np.ndarray:
         """``fit(inputs).latent_``.
+
+        Parameters
+        ----------
+        inputs : sequence
+            Embedding matrices or graphs, as in `fit`.
+        y : None
+            Ignored.
 
         Returns
         -------

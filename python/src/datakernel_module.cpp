@@ -271,6 +271,31 @@ class PythonProgress final : public dk::ProgressSink {
   std::chrono::steady_clock::time_point last_poll_{}, last_call_{};
 };
 
+// One model's kNN graph as a progress stage that Ctrl-C (and an exception in the callback) can stop.
+dk::Graph knn_graph_with_progress(const dk::EmbeddingsView& view, dk::KnnConfig knn, const std::string& what,
+                                  PythonProgress& sink) {
+  const std::int64_t k = knn.k > 0 ? knn.k : dk::default_k(view.n);
+  const std::int64_t blocks = (view.n + knn.row_block - 1) / knn.row_block;
+  dk::ProgressStage stage(&sink, "kNN graph " + what + " (dim " + std::to_string(view.dim) + ", k " + std::to_string(k) + ")",
+                          blocks);
+  knn.progress = [&](std::int64_t done) { stage.advance(done); };
+  knn.cancelled = [&] { return sink.cancelled(); };
+  return dk::knn_graph(view, knn);
+}
+
+// Runs `work` with the GIL released; a stop by Ctrl-C or by the callback's exception comes out as that exception.
+template <class Work>
+void run_released(PythonProgress& sink, Work&& work) {
+  try {
+    nb::gil_scoped_release release;
+    work();
+  } catch (const dk::Cancelled&) {
+    sink.rethrow_callback_error();
+    throw;
+  }
+  sink.rethrow_callback_error();
+}
+
 // ---- results -------------------------------------------------------------------------------------------------
 
 template <class T>
@@ -497,23 +522,21 @@ NB_MODULE(_core, m) {
 
   m.def(
       "knn_graph",
-      [](AnyArray y, const dk::CompareConfig& config) {
+      [](AnyArray y, const dk::CompareConfig& config, std::optional<nb::callable> progress) {
         const dk::EmbeddingsView view = borrow(y, "Y");
         dk::validate_compare_config(config);  // the same option checks as compare and the CLI
         dk::validate_for_knn(view, config.knn, "Y");
+        PythonProgress sink(std::move(progress));
         dk::Graph g;
-        {
-          nb::gil_scoped_release release;
-          g = dk::knn_graph(view, config.knn);
-        }
+        run_released(sink, [&] { g = knn_graph_with_progress(view, config.knn, "Y", sink); });
         const std::size_t rows = g.row_offsets.size(), nnz = g.columns.size();
         return std::make_pair(to_numpy(std::move(g.row_offsets), {rows}), to_numpy(std::move(g.columns), {nnz}));
       },
-      "Y"_a, "config"_a);
+      "Y"_a, "config"_a, "progress"_a = nb::none());
 
   m.def(
       "omnibus",
-      [](nb::list inputs, const dk::CompareConfig& config) {
+      [](nb::list inputs, const dk::CompareConfig& config, std::optional<nb::callable> progress) {
         const auto models = model_inputs(inputs);
         if (models.empty()) throw dk::InputError("fit needs at least one embedding matrix or graph");
         dk::validate_compare_config(config);  // the same option checks as compare and the CLI
@@ -521,18 +544,22 @@ NB_MODULE(_core, m) {
         dk::OmnibusEmbedding e;
         for (const auto& model : models)
           if (model.has_embeddings()) dk::validate_for_knn(model.view(), config.knn, model.spec);
-        {
-          nb::gil_scoped_release release;
-          for (const auto& model : models) graphs.push_back(model.graph ? *model.graph : dk::knn_graph(model.view(), config.knn));
+        PythonProgress sink(std::move(progress));
+        run_released(sink, [&] {
+          for (std::size_t g = 0; g < models.size(); ++g)
+            graphs.push_back(models[g].graph ? *models[g].graph
+                                             : knn_graph_with_progress(models[g].view(), config.knn, models[g].spec, sink));
+          if (sink.cancelled()) throw dk::Cancelled("cancelled");
+          dk::ProgressStage stage(&sink, "omnibus eigen-solve (" + std::to_string(graphs.size()) + " graphs)", 0);
           std::vector<const dk::Graph*> pointers;
           for (const auto& g : graphs) pointers.push_back(&g);
           e = dk::embed_omnibus(pointers, config.omnibus);
-        }
+        });
         std::vector<double> values(e.eigenvalues.data(), e.eigenvalues.data() + e.eigenvalues.size());
         return nb::make_tuple(matrix_to_numpy(e.latent), to_numpy(std::move(values), {static_cast<std::size_t>(e.eigenvalues.size())}),
                               e.dim, e.dim_rule, e.near_degenerate);
       },
-      "inputs"_a, "config"_a);
+      "inputs"_a, "config"_a, "progress"_a = nb::none());
 
   nb::class_<dk::CompareResult>(m, "CompareResult")
       .def_prop_ro("names", [](const dk::CompareResult& r) { return r.names; })

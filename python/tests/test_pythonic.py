@@ -294,7 +294,7 @@ def test_timings_and_summary(big_result):
 def test_get_params_set_params_round_trip():
     kernel = dk.DataKernel(k=7, metric="dot")
     params = kernel.get_params()
-    assert params == {"k": 7, "metric": "dot", "symmetrize": "union", "threads": 0}
+    assert params == {"k": 7, "metric": "dot", "symmetrize": "union", "threads": 0, "progress": None}
     copy = dk.DataKernel(**params)
     assert copy.get_params() == params
     assert kernel.set_params(k=9) is kernel and kernel.k == 9
@@ -318,6 +318,43 @@ def test_parameters_are_checked_at_fit_with_python_names():
         dk.OmnibusEmbedding(max_dim=1).fit([A, B])
     with pytest.raises(TypeError, match="^k must be an int"):
         dk.DataKernel(k=2.5).fit(A)
+
+
+def test_estimators_report_progress_and_stop_on_ctrl_c():
+    calls = []
+    dk.DataKernel(k=5, progress=lambda *a: calls.append(a)).fit(A)
+    assert calls[0][0].startswith("kNN graph Y") and calls[-1][1] == calls[-1][2]
+    calls.clear()
+    dk.OmnibusEmbedding(dim=2, k=5, progress=lambda *a: calls.append(a)).fit([A, B])
+    assert any(stage.startswith("omnibus eigen-solve") for stage, _, _ in calls)
+
+    class Stop(Exception):
+        pass
+
+    def stop(*_):
+        raise Stop()
+
+    with pytest.raises(Stop):
+        dk.DataKernel(progress=stop).fit(A)
+    with pytest.raises(KeyboardInterrupt):
+        dk.OmnibusEmbedding(progress=lambda *a: (_ for _ in ()).throw(KeyboardInterrupt())).fit([A, B])
+
+
+def test_ctrl_c_interrupts_a_long_fit():
+    import signal
+    import threading
+    import time
+
+    y = np.random.default_rng(0).standard_normal((50000, 32)).astype(np.float32)  # tens of seconds uninterrupted
+    calls = []
+    timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
+    start = time.monotonic()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        dk.DataKernel(k=10, progress=lambda stage, done, total: calls.append((done, total))).fit(y)
+    timer.join()
+    assert time.monotonic() - start < 5
+    assert calls and calls[-1][0] < calls[-1][1]  # stopped inside the kNN search, before its last row block
 
 
 def test_scikit_learn_clone():
