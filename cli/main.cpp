@@ -20,7 +20,7 @@
 
 #include "datakernel/compare.hpp"
 #include "datakernel/error.hpp"
-#include "datakernel/input_checks.hpp"
+#include "datakernel/prepare_input.hpp"
 #include "io/checked_file.hpp"
 #include "datakernel/io/array_readers.hpp"
 #include "io/csv.hpp"
@@ -90,22 +90,9 @@ const CLI::Validator kSeedValidator(
     },
     "SEED");
 
-// File stems; where two collide, "parent/stem"; where those collide too, the stem with its position.
-std::vector<std::string> default_names(const std::vector<std::string>& specs) {
-  std::vector<std::string> names;
-  for (const auto& spec : specs) names.push_back(dk::default_model_name(dk::parse_model_spec(spec)));
-  auto collides = [&](std::size_t i) { return std::count(names.begin(), names.end(), names[i]) > 1; };
-  std::vector<bool> clash(names.size());
-  for (std::size_t i = 0; i < names.size(); ++i) clash[i] = collides(i);
-  for (std::size_t i = 0; i < names.size(); ++i)
-    if (clash[i]) {
-      const auto parent = std::filesystem::path(dk::parse_model_spec(specs[i]).path).parent_path().filename().string();
-      if (!parent.empty()) names[i] = parent + "/" + names[i];
-    }
-  for (std::size_t i = 0; i < names.size(); ++i) clash[i] = collides(i);
-  for (std::size_t i = 0; i < names.size(); ++i)
-    if (clash[i]) names[i] += "#" + std::to_string(i + 1);
-  return names;
+// Library messages name options by key ("{max_dim}"); the CLI shows them as its options ("--max-dim").
+void warn(const std::string& message) {
+  std::cerr << "datakernel: warning: " << dk::render_option_names(message, dk::OptionStyle::cli) << "\n";
 }
 
 void print_summary(const dk::CompareResult& r) {
@@ -310,97 +297,32 @@ int main(int argc, char** argv) {
     install_stop_handlers();
     dk::TerminalProgress terminal(stderr, ::isatty(::fileno(stderr)) != 0, quiet, &g_stop);
     dk::ProgressSink* progress = &terminal;
-    auto log = [&](const std::string& text) {
-      if (progress) progress->message(text);
-    };
+    config.input.drop_invalid = drop_invalid;
+    config.input.header = dk::parse_header_mode(header_text);
+    if (!memory_limit_text.empty()) config.input.memory_limit = dk::parse_byte_size(memory_limit_text);
     // Output paths are checked, and the output directory locked against other runs, before any work.
     dk::StagedOutput output = dk::StagedOutput::open(out_dir, force);
-    for (const auto& note : output.notes()) std::cerr << "datakernel: warning: " << note << "\n";
+    for (const auto& note : output.notes()) warn(note);
     if (!timings_path.empty()) dk::check_writable_path(timings_path);
-    dk::CompareInput input;
-    if (inputs.size() < 2) throw dk::InputError("compare needs at least 2 models, got " + std::to_string(inputs.size()));
-    // Memory checked from the files' headers before any is read whole or inflated (when all have a header).
-    const std::uint64_t memory_limit = memory_limit_text.empty() ? 0 : dk::parse_byte_size(memory_limit_text);
-    std::optional<dk::MemoryShape> peeked = dk::MemoryShape{};
-    for (const std::string& spec : inputs) {
-      const dk::ModelSpec model_spec = dk::parse_model_spec(spec);
-      const auto shape = dk::peek_array_shape(model_spec.path, model_spec.format, model_spec.member);
-      if (!shape) {
-        peeked.reset();
-        break;
-      }
-      peeked->n = std::max(peeked->n, shape->n);
-      peeked->models += 1;
-      peeked->widest = std::max(peeked->widest, shape->dim);
-      peeked->values += static_cast<std::uint64_t>(shape->n) * static_cast<std::uint64_t>(shape->dim);
-      peeked->largest_file = std::max(peeked->largest_file, shape->file_bytes);
-    }
-    if (peeked) dk::check_memory(*peeked, config, memory_limit);
-    for (std::size_t f = 0; f < inputs.size(); ++f) {
-      const std::string& spec = inputs[f];
-      {
-        dk::ProgressStage stage(progress, "reading " + spec, 0);
-        input.models.push_back(dk::load_model(spec, !drop_invalid, dk::parse_header_mode(header_text)));
-      }
-      if (input.models.back().embeddings && !input.models.back().embeddings->info.header.empty())
-        log(spec + ": " + input.models.back().embeddings->info.header);
-      stop_if_requested();
-      if (input.models.back().embeddings && input.models.back().embeddings->info.converted)
-        log(spec + ": converted " + input.models.back().embeddings->info.source_dtype +
-            (input.models.back().embeddings->info.fortran_order ? " (Fortran order)" : "") +
-            " to row-major float32 once");
-    }
-    if (!names_text.empty()) {
-      input.names = split_names(names_text, "--names");
-    } else {
-      input.names = default_names(inputs);
-    }
-    const std::int64_t n = input.models.front().rows();
-    if (!ids_path.empty()) input.ids = dk::read_ids(ids_path, n), input.sources["ids"] = ids_path;
-    if (!text_path.empty()) input.texts = dk::read_lines(text_path, n, "text"), input.sources["text"] = text_path;
-    if (!labels_path.empty())
-      input.labels = dk::read_lines(labels_path, n, "labels"), input.sources["labels"] = labels_path;
-    if (!metrics_path.empty()) input.sources["metrics"] = metrics_path;
-    if (drop_invalid) {
-      const std::vector<std::int64_t> rows = dk::invalid_rows(input.models, config.knn.metric);
-      for (std::int64_t r : rows) input.dropped.push_back(input.ids.empty() ? std::to_string(r) : input.ids[r]);
-      dk::drop_rows(input, rows);
-      if (!rows.empty()) {
-        std::string listed;
-        for (std::size_t i = 0; i < std::min<std::size_t>(rows.size(), 10); ++i)
-          listed += (i ? ", " : "") + input.dropped[i];
-        std::cerr << fmt::format("datakernel: warning: --drop-invalid removed {} data from all models (NaN/Inf{}): {}{}\n",
-                                 rows.size(), config.knn.metric == dk::Metric::cosine ? " or all-zero rows" : "",
-                                 listed, rows.size() > 10 ? ", ..." : "");
-      }
-    }
-    dk::validate_compare_input(input, config);
-    for (const auto& model : input.models) {
-      if (!model.has_embeddings()) continue;
-      const dk::DuplicateRows duplicates = dk::duplicate_rows(model.view());
-      if (duplicates.count > 0)
-        std::cerr << fmt::format("datakernel: warning: {}: {} rows repeat an earlier row exactly (e.g. rows {} and {}); "
-                                 "ties between them are broken by the lower index\n",
-                                 model.spec, duplicates.count, duplicates.first, duplicates.second);
-    }
-    if (!metrics_path.empty()) input.metrics = dk::read_metrics(metrics_path, input.names);
-    dk::check_memory(input, config, memory_limit);
-    // Said before the bootstrap runs (and even with --quiet): B too small for the correction to reject.
-    const std::string advice =
-        config.per_datum_tests && dk::is_bootstrap_null(config.test.null) &&
-                config.test.bootstrap_p == dk::BootstrapP::count
-            ? dk::bootstrap_size_advice(n, config.test.bootstrap, config.test.alpha, config.test.correction)
-            : "";
-    if (!advice.empty()) std::cerr << "datakernel: warning: " << advice << "\n";
+    dk::InputFiles files;
+    files.models = inputs;
+    if (!names_text.empty()) files.names = split_names(names_text, "--names");
+    files.ids = ids_path, files.texts = text_path, files.labels = labels_path, files.metrics = metrics_path;
+    dk::PreparedInput prepared = dk::load_compare_input(files, config, progress);
+    stop_if_requested();
+    for (const auto& note : prepared.notes) progress->message(dk::render_option_names(note, dk::OptionStyle::cli));
+    // Said before the comparison runs (and even with --quiet): dropped data, duplicates, a bootstrap too small.
+    for (const auto& warning : prepared.warnings) warn(warning);
+    const dk::CompareInput& input = prepared.input;
     const dk::CompareResult result = dk::run_compare(input, config, progress);
     stop_if_requested();
     for (const auto& warning : result.warnings)
-      if (warning != advice) std::cerr << "datakernel: warning: " << warning << "\n";
+      if (std::find(prepared.warnings.begin(), prepared.warnings.end(), warning) == prepared.warnings.end())
+        warn(warning);
     dk::write_results(result, output, save_kernels);
     if (!timings_path.empty()) {
       nlohmann::json timings = dk::timings_json(result);
-      timings["memory_estimate_bytes"] = peeked ? dk::estimate_peak_bytes(*peeked, config)
-                                                : dk::estimate_peak_bytes(input, config);
+      timings["memory_estimate_bytes"] = prepared.memory_estimate;
       rusage usage{};
       getrusage(RUSAGE_SELF, &usage);
       timings["peak_rss_bytes"] = static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;
@@ -412,10 +334,10 @@ int main(int argc, char** argv) {
               << (result.tests.empty() ? "" : ", datum_tests.csv") << ", latent_2d.csv to " << out_dir << "\n";
     return 0;
   } catch (const dk::InputError& e) {
-    std::cerr << "datakernel: error: " << e.what() << "\n";
+    std::cerr << "datakernel: error: " << dk::render_option_names(e.what(), dk::OptionStyle::cli) << "\n";
     return kExitInput;
   } catch (const dk::ComputeError& e) {
-    std::cerr << "datakernel: error: " << e.what() << "\n";
+    std::cerr << "datakernel: error: " << dk::render_option_names(e.what(), dk::OptionStyle::cli) << "\n";
     return kExitCompute;
   } catch (const dk::Cancelled&) {
     std::cerr << "datakernel: interrupted; no output was written\n";

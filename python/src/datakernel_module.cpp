@@ -184,9 +184,9 @@ NB_MODULE(_core, m) {
     try {
       std::rethrow_exception(p);
     } catch (const dk::InputError& e) {
-      PyErr_SetString(PyExc_ValueError, e.what());
+      PyErr_SetString(PyExc_ValueError, dk::render_option_names(e.what(), dk::OptionStyle::python).c_str());
     } catch (const dk::ComputeError& e) {
-      PyErr_SetString(PyExc_RuntimeError, e.what());
+      PyErr_SetString(PyExc_RuntimeError, dk::render_option_names(e.what(), dk::OptionStyle::python).c_str());
     } catch (const dk::Cancelled& e) {
       PyErr_SetString(PyExc_KeyboardInterrupt, e.what());
     }
