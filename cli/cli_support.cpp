@@ -266,9 +266,8 @@ CLI::Option* choice(CLI::Option* option, const std::vector<std::string>& values,
   option->check(CLI::Validator(
       [values, accepted](std::string& text) -> std::string {
         if (std::find(accepted.begin(), accepted.end(), text) != accepted.end()) return "";
-        const std::string guess = suggest(text, values);
-        return quote_value(text) + " is not one of " + join(values, ", ") +
-               (guess.empty() ? "" : "; did you mean '" + guess + "'?");
+        const std::string guess = did_you_mean(suggest_all(text, values));
+        return quote_value(text) + " is not one of " + join(values, ", ") + (guess.empty() ? "" : "; " + guess);
       },
       ""));
   return option;
@@ -353,15 +352,15 @@ int report_parse_error(CLI::App& app, const CLI::ParseError& error, int usage_ex
       if (!owner.empty()) {
         lines.push_back("option " + quote_value(name) + " goes after the command: " + program + " " + owner + " ... " + name);
       } else {
-        const std::string guess = suggest(name, option_names(app));
-        lines.push_back("unknown option " + quote_value(name) +
-                        (guess.empty() ? "" : "; did you mean '" + guess + "'?") + " (see '" + program + " --help')");
+        const std::string guess = did_you_mean(suggest_all(name, option_names(app)));
+        lines.push_back("unknown option " + quote_value(name) + (guess.empty() ? "" : "; " + guess) + " (see '" +
+                        program + " --help')");
       }
     } else if (sub == nullptr) {
-      const std::string guess = suggest(arg, command_names);
+      const std::string guess = arg == "help" ? did_you_mean({program + " --help"})
+                                              : did_you_mean(suggest_all(arg, command_names));
       lines.push_back("unknown command " + quote_value(arg) +
-                      (guess.empty() ? "; commands: " + join(command_names, ", ")
-                                     : "; did you mean '" + guess + "'?"));
+                      (guess.empty() ? "; commands: " + join(command_names, ", ") : "; " + guess));
     } else {
       lines.push_back("unexpected argument " + quote_value(arg) + " (see '" + program + " --help')");
     }
@@ -373,9 +372,9 @@ int report_parse_error(CLI::App& app, const CLI::ParseError& error, int usage_ex
     for (const std::string& arg : sub->remaining(false)) {
       if (looks_like_option(arg)) {
         const std::string name = arg.substr(0, arg.find('='));
-        const std::string guess = suggest(name, option_names(*sub));
+        const std::string guess = did_you_mean(suggest_all(name, option_names(*sub)));
         lines.push_back("unknown option " + quote_value(name) + " for '" + command + "'" +
-                        (guess.empty() ? " (see '" + command + " --help')" : "; did you mean '" + guess + "'?"));
+                        (guess.empty() ? " (see '" + command + " --help')" : "; " + guess));
       } else {
         lines.push_back("unexpected argument " + quote_value(arg) + " for '" + command + "' (see '" + command +
                         " --help')");

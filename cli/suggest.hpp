@@ -16,4 +16,11 @@ std::size_t edit_distance(const std::string& a, const std::string& b);
 // ("--boot" -> "--bootstrap"). Ties go to the earlier candidate.
 std::string suggest(const std::string& word, const std::vector<std::string>& candidates);
 
+// Like suggest, but a prefix of several candidates gives them all (at most 3): "--boot" -> "--bootstrap",
+// "--bootstrap-p". Empty when nothing is close.
+std::vector<std::string> suggest_all(const std::string& word, const std::vector<std::string>& candidates);
+
+// "did you mean 'a'?", "did you mean 'a' or 'b'?"; "" for no suggestions.
+std::string did_you_mean(const std::vector<std::string>& suggestions);
+
 }  // namespace dkcli

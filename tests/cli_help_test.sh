@@ -86,6 +86,9 @@ usage_error "unknown option '--boostrap' for 'datakernel compare'; did you mean 
 usage_error "unknown option '--ot' for 'datakernel compare'; did you mean '--out'?" compare a.npy b.npy --ot "$work/o"
 usage_error "did you mean '--seed'?" simulate --sed 3 --out "$work/o"
 usage_error "unknown option '--bogus'" compare --bogus
+usage_error "did you mean '--bootstrap' or '--bootstrap-p'?" compare a.npy b.npy --boot 3 --out "$work/o"
+usage_error "unknown command 'help'; did you mean 'datakernel --help'?" help
+usage_error "--null: 'pap' is not one of empirical, analytic" compare a.npy b.npy --null pap --out "$work/o"
 usage_error "option '--k' goes after the command" --k 5 compare a.npy b.npy --out "$work/o"
 usage_error "--metric: 'cosin' is not one of cosine, dot, euclidean; did you mean 'cosine'?" \
   compare a.npy b.npy --metric cosin --out "$work/o"
@@ -128,6 +131,14 @@ mkdir -p "$work/files" && touch "$work/files/model_a.npy"
 [ "$(complete_words datakernel compare "$work/files/mod")" = "$work/files/model_a.npy" ] || fail "input file completion"
 [ -z "$(complete_words datakernel compare a.npy --k "")" ] || fail "--k value completion should be empty"
 checks=$((checks + 7))
+
+# the copies the build writes next to the binary (installed by cmake --install) are the same
+share="$(dirname "$dk")/share"
+if [ -d "$share" ]; then
+  cmp -s "$share/datakernel.bash" "$work/completion.bash" || fail "$share/datakernel.bash differs from completion bash"
+  "$dk" manpage | cmp -s "$share/datakernel.1" - || fail "$share/datakernel.1 differs from manpage"
+  checks=$((checks + 1))
+fi
 
 # --- man page ---
 run manpage
