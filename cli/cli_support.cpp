@@ -82,6 +82,9 @@ std::string wrap(const std::string& text, std::size_t width) {
   return out;
 }
 
+// A flag (--quiet) takes no value; CLI11 marks it by expecting 0 values.
+bool takes_value(const CLI::Option* opt) { return opt->get_type_size() != 0 && opt->get_expected_max() != 0; }
+
 class HelpFormatter : public CLI::Formatter {
  public:
   HelpFormatter() {
@@ -93,7 +96,7 @@ class HelpFormatter : public CLI::Formatter {
 
   std::string make_option_opts(const CLI::Option* opt) const override {
     if (!opt->get_option_text().empty()) return " " + opt->get_option_text();
-    if (opt->get_type_size() == 0) return "";
+    if (!takes_value(opt)) return "";
     std::string out = " " + opt->get_type_name();
     if (opt->get_items_expected_max() >= CLI::detail::expected_max_vector_size && opt->get_delimiter() == '\0')
       out += " ...";
@@ -118,7 +121,7 @@ class HelpFormatter : public CLI::Formatter {
     std::string desc = opt->get_description();
     if (opt->get_required())
       desc += " (required)";
-    else if (opt->get_type_size() != 0 && !opt->get_default_str().empty())
+    else if (takes_value(opt) && !opt->get_default_str().empty())
       desc += " [default: " + opt->get_default_str() + "]";
     return wrap(desc, kHelpWidth - column_width_);
   }
@@ -155,7 +158,7 @@ ValueCompletion value_completion(const std::string& type_name) {
   ValueCompletion result;
   if (type_name == "FILE" || type_name == "FILE.csv") return {ValueCompletion::files, {}};
   if (type_name == "DIR") return {ValueCompletion::dirs, {}};
-  if (type_name.find('|') == std::string::npos) return result;
+  // Choices are written "a|b|c" (or one word); upper-case alternatives are placeholders ("auto|N").
   for (const auto& word : split(type_name, '|')) {
     const bool lower = !word.empty() && std::all_of(word.begin(), word.end(), [](unsigned char c) {
       return std::islower(c) || c == '-' || c == '_';
@@ -350,7 +353,8 @@ int report_parse_error(CLI::App& app, const CLI::ParseError& error, int usage_ex
         if (owner.empty() && std::find(names.begin(), names.end(), name) != names.end()) owner = command->get_name();
       }
       if (!owner.empty()) {
-        lines.push_back("option " + quote_value(name) + " goes after the command: " + program + " " + owner + " ... " + name);
+        lines.push_back("option " + quote_value(name) + " goes after the command: " + program + " " + owner +
+                        " ... " + name);
       } else {
         const std::string guess = did_you_mean(suggest_all(name, option_names(app)));
         lines.push_back("unknown option " + quote_value(name) + (guess.empty() ? "" : "; " + guess) + " (see '" +
@@ -454,7 +458,7 @@ std::string bash_completion(const CLI::App& app) {
     std::map<std::string, std::vector<std::string>> by_pattern;  // case pattern body -> option names
     std::vector<std::string> no_completion;
     for (const CLI::Option* opt : command->get_options()) {
-      if (!opt->nonpositional() || opt->get_type_size() == 0) continue;
+      if (!opt->nonpositional() || !takes_value(opt)) continue;
       std::vector<std::string> spelled;
       for (const auto& name : opt->get_lnames()) spelled.push_back("--" + name);
       for (const auto& name : opt->get_snames()) spelled.push_back("-" + name);
@@ -472,7 +476,8 @@ std::string bash_completion(const CLI::App& app) {
         by_pattern[action].insert(by_pattern[action].end(), spelled.begin(), spelled.end());
     }
     out << "      case \"$prev\" in\n";
-    for (const auto& [action, spelled] : by_pattern) out << "        " << join(spelled, "|") << ") " << action << "; return 0 ;;\n";
+    for (const auto& [action, spelled] : by_pattern)
+      out << "        " << join(spelled, "|") << ") " << action << "; return 0 ;;\n";
     if (!no_completion.empty()) out << "        " << join(no_completion, "|") << ") return 0 ;;\n";
     out << "      esac\n";
     // Otherwise an option name, or the command's positional argument.
@@ -536,13 +541,13 @@ std::string man_page(const CLI::App& app, const std::string& version) {
         for (const auto& name : opt->get_snames()) spelled.push_back("\\fB\\-" + roff_escape(name) + "\\fR");
         for (const auto& name : opt->get_lnames()) spelled.push_back("\\fB\\-\\-" + roff_escape(name) + "\\fR");
         out << join(spelled, ", ");
-        if (opt->get_type_size() != 0) out << " \\fI" << roff_escape(opt->get_type_name()) << "\\fR";
+        if (takes_value(opt)) out << " \\fI" << roff_escape(opt->get_type_name()) << "\\fR";
         out << "\n";
       }
       std::string desc = opt->get_description();
       if (opt->get_required())
         desc += " (required)";
-      else if (opt->get_type_size() != 0 && !opt->get_default_str().empty())
+      else if (takes_value(opt) && !opt->get_default_str().empty())
         desc += " [default: " + opt->get_default_str() + "]";
       out << roff_escape(desc) << "\n";
     };

@@ -238,7 +238,8 @@ int main(int argc, char** argv) {
                                     "omnibus CLT, no replicates)"),
                 {"empirical", "analytic", "pooled", "correlated", "first", "second", "paper"})
       ->group(kGroupTest);
-  compare->add_option("--bootstrap", config.test.bootstrap, "replicates of a bootstrap null (unused by the empirical null)")
+  compare->add_option("--bootstrap", config.test.bootstrap,
+                      "replicates of a bootstrap null (unused by the empirical null)")
       ->group(kGroupTest)->type_name("B")->check(dkcli::positive_integer());
   std::string bootstrap_p_text = "pooled";
   dkcli::choice(compare->add_option("--bootstrap-p", bootstrap_p_text,
@@ -275,7 +276,8 @@ int main(int argc, char** argv) {
   compare->add_option("--threads", threads, "threads (results do not depend on it)")
       ->group(kGroupResources)->type_name("T")->check(dkcli::non_negative_integer())->default_str("all cores");
   std::string memory_limit_text;
-  compare->add_option("--memory-limit", memory_limit_text, "fail early if the run's estimated memory exceeds this (e.g. 8G)")
+  compare->add_option("--memory-limit", memory_limit_text,
+                      "fail early if the run's estimated memory exceeds this (e.g. 8G)")
       ->group(kGroupResources)->type_name("SIZE")->default_str("available memory");
 
   // simulate
@@ -298,10 +300,12 @@ int main(int argc, char** argv) {
       ->delimiter(',')->type_name("X,X,...")->check(dkcli::any_number())->default_str("0.3,0.6,0.9,0.3");
   simulate->add_option("--moved-fraction", sim.moved_fraction, "share of data moved in one model")
       ->type_name("F")->check(dkcli::number_in(0.0, 0.5));
-  simulate->add_option("--seed", sim.seed, "random seed (0 to 2^64 - 1)")->type_name("S")->check(CLI::Validator(kSeedValidator).description(""));
+  simulate->add_option("--seed", sim.seed, "random seed (0 to 2^64 - 1)")
+      ->type_name("S")->check(CLI::Validator(kSeedValidator).description(""));
   simulate->add_option("--out", sim_out, "output directory")->required()->type_name("DIR");
 
-  auto* info = app.add_subcommand("info", "show the BLAS in use and its measured GEMM rate")->group(dkcli::kGroupCommands);
+  auto* info = app.add_subcommand("info", "show the BLAS in use and its measured GEMM rate")
+                   ->group(dkcli::kGroupCommands);
   auto* report = app.add_subcommand("report", "regenerate report.html from the files of an earlier compare run")
                      ->group(dkcli::kGroupCommands);
   report->footer(dkcli::report_footer());

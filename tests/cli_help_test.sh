@@ -130,7 +130,12 @@ completion" ] || fail "completion of 'comp': $(complete_words datakernel comp)"
 mkdir -p "$work/files" && touch "$work/files/model_a.npy"
 [ "$(complete_words datakernel compare "$work/files/mod")" = "$work/files/model_a.npy" ] || fail "input file completion"
 [ -z "$(complete_words datakernel compare a.npy --k "")" ] || fail "--k value completion should be empty"
-checks=$((checks + 7))
+[ "$(complete_words datakernel compare --quiet "$work/files/mod")" = "$work/files/model_a.npy" ] \
+  || fail "input file completion after a flag"
+[ "$(complete_words datakernel compare a.npy --out "$work/fi")" = "$work/files" ] || fail "--out: directories"
+[ "$(complete_words datakernel completion b)" = "bash" ] || fail "completion of 'completion b'"
+[ "$(complete_words datakernel compare a.npy --metric = d)" = "dot" ] || fail "completion of --metric=d"
+checks=$((checks + 11))
 
 # the copies the build writes next to the binary (installed by cmake --install) are the same
 share="$(dirname "$dk")/share"
