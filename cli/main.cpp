@@ -33,6 +33,8 @@
 #include "datakernel/simulate/simulate.hpp"
 #include "datakernel/version.hpp"
 
+#include "cli_support.hpp"
+
 namespace {
 
 constexpr int kExitUsage = 1, kExitInput = 2, kExitCompute = 3, kExitInterrupted = 130;
@@ -144,12 +146,19 @@ void print_summary(const dk::CompareResult& r) {
 
 int main(int argc, char** argv) {
   ensure_fast_blas(argv);
-  CLI::App app{"datakernel: compare foundation models by the geometry of their embeddings (data kernels)"};
+  CLI::App app{"datakernel: compare foundation models by the geometry of their embeddings (data kernels)",
+               "datakernel"};
+  app.formatter(dkcli::help_formatter());              // groups, defaults, wrapped descriptions (cli/cli_support)
+  app.option_defaults()->always_capture_default();     // every option shows its default in --help
   app.require_subcommand(1);
   app.set_version_flag("--version", dk::kVersion);
+  using dkcli::kGroupInputs, dkcli::kGroupKernel, dkcli::kGroupEmbedding, dkcli::kGroupTest, dkcli::kGroupOutput,
+      dkcli::kGroupResources;
 
   // compare
-  auto* compare = app.add_subcommand("compare", "compare m >= 2 models embedding the same n data");
+  auto* compare = app.add_subcommand("compare", "compare m >= 2 models embedding the same n data")
+                      ->group(dkcli::kGroupCommands);
+  compare->footer(dkcli::compare_footer());
   std::vector<std::string> inputs;
   std::string names_text, ids_path, metrics_path, out_dir, dim_text = "auto", metric_text = "cosine",
                                                            symmetrize_text = "union";
@@ -158,98 +167,159 @@ int main(int argc, char** argv) {
   bool quiet = false;
   compare->add_option("inputs", inputs,
                       "embedding files (.npy .npz[:member] .safetensors[:tensor] .fvecs .csv .tsv) or kernels (.mtx)")
-      ->required();
-  compare->add_option("--names", names_text, "comma-separated model names (default: file names)");
-  compare->add_option("--k", config.knn.k, "neighbours per datum (default: ceil(2 ln n) clamped to [8, 64])")
-      ->check(CLI::PositiveNumber);
-  compare->add_option("--metric", metric_text, "similarity: cosine | dot | euclidean")
-      ->check(CLI::IsMember({"cosine", "dot", "euclidean"}));
-  compare->add_option("--symmetrize", symmetrize_text, "kNN graph symmetrization: union | mutual")
-      ->check(CLI::IsMember({"union", "mutual"}));
-  compare->add_option("--dim", dim_text, "embedding dimension: auto (Zhu-Ghodsi) or a positive integer");
-  compare->add_option("--elbows", config.omnibus.elbows, "Zhu-Ghodsi elbow used by --dim auto")
-      ->check(CLI::Range(1, 5));
-  compare->add_option("--max-dim", config.omnibus.search,
-                      "eigenvalues searched by --dim auto (default 64)")->check(CLI::Range(2, 1000));
-  compare->add_flag("--pairwise", config.pairwise, "model distances from a separate omnibus per pair");
-  compare->add_option("--manifold-dim", config.manifold_dim, "coordinates of the model map")->check(CLI::Range(1, 100));
-  compare->add_option("--metrics", metrics_path, "CSV: model,METRIC... downstream metrics to correlate with");
-  std::string test_text = "neighbourhood", null_text = "empirical", correction_text = "bh";
-  compare->add_option("--test", test_text,
-                      "per-datum test statistic: neighbourhood (default) | omnibus (the paper's) | none (no test)")
-      ->check(CLI::IsMember({"neighbourhood", "neighborhood", "omnibus", "none"}));
-  compare->add_option("--null", null_text,
-                      "null of the per-datum test: empirical (default) | analytic | pooled | correlated | first | second | "
-                      "paper "
-                      "(all but empirical: --test omnibus)")
-      ->check(CLI::IsMember({"empirical", "analytic", "pooled", "correlated", "first", "second", "paper"}));
-  compare->add_option("--bootstrap", config.test.bootstrap,
-                      "replicates of a bootstrap null (default 1000; unused by the empirical null)")
-      ->check(CLI::PositiveNumber);
-  std::string bootstrap_p_text = "pooled";
-  compare->add_option("--bootstrap-p", bootstrap_p_text,
-                      "p-values of a bootstrap null: pooled (standardized replicates pooled over the data; "
-                      "default) | count (1 + exceedances over B + 1) | moments (scaled chi-square per datum: "
-                      "too small below 1e-3)")
-      ->check(CLI::IsMember({"moments", "count", "pooled"}));
-  compare->add_option("--alpha", config.test.alpha, "level of the multiple-testing correction")
-      ->check(CLI::Range(0.0, 1.0));
-  compare->add_option("--correction", correction_text,
-                      "multiple testing over the data of each pair: bh | by | holm | none")
-      ->check(CLI::IsMember({"bh", "by", "holm", "none"}));
-  compare->add_option("--reference", config.reference, "test every model against this one (default: all pairs)");
-  compare->add_option("--ids", ids_path, "one id per line, used in outputs");
+      ->required()
+      ->type_name("FILE");
+  // Inputs
+  compare->add_option("--names", names_text, "comma-separated model names (one CSV record: quote a name with a comma)")
+      ->group(kGroupInputs)->type_name("A,B,...")->default_str("file names");
+  compare->add_option("--ids", ids_path, "one id per line, used in outputs")
+      ->group(kGroupInputs)->type_name("FILE")->default_str("row numbers");
   std::string header_text = "auto";
-  compare->add_option("--header", header_text,
-                      "first line of .csv/.tsv inputs: auto (a header when no field is a number, data when all are; "
-                      "says which) | yes | no")
-      ->check(CLI::IsMember({"auto", "yes", "no"}));
+  dkcli::choice(compare->add_option("--header", header_text,
+                                    "first line of .csv/.tsv inputs: auto (a header when no field is a number, data "
+                                    "when all are; says which) | yes | no"),
+                {"auto", "yes", "no"})
+      ->group(kGroupInputs);
+  bool force = false, drop_invalid = false;
+  compare->add_flag("--drop-invalid", drop_invalid,
+                    "exclude data with NaN/Inf (or all-zero rows under cosine) in any model, from all models")
+      ->group(kGroupInputs);
+  compare->add_option("--metrics", metrics_path, "CSV: model,METRIC... downstream metrics to correlate with")
+      ->group(kGroupInputs)->type_name("FILE");
   std::string text_path, labels_path;
   std::string report_pair_text, timings_path;
-  compare->add_option("--timings", timings_path, "write stage and test wall times (JSON) to this file");
-  bool force = false, drop_invalid = false;
-  std::string memory_limit_text;
-  compare->add_flag("--drop-invalid", drop_invalid,
-                    "exclude data with NaN/Inf (or all-zero rows under cosine) in any model, from all models");
-  compare->add_option("--memory-limit", memory_limit_text,
-                      "fail early if the run's estimated memory exceeds this (e.g. 8G; default: available memory)");
-  compare->add_flag("--force", force, "write into an output directory that already holds files");
-  compare->add_option("--report-pair", report_pair_text, "A,B: the model pair whose data the report plots");
-  compare->add_option("--text", text_path, "one line of text per datum, shown in the report");
-  compare->add_option("--labels", labels_path, "one label per datum, shown in the report");
-  compare->add_option("--seed", config.seed, "random seed (0 to 2^64 - 1)")->check(kSeedValidator);
-  compare->add_option("--threads", threads, "threads (default: all cores)")->check(CLI::NonNegativeNumber);
-  compare->add_option("--out", out_dir, "output directory")->required();
-  compare->add_flag("--quiet", quiet, "no progress messages");
+  compare->add_option("--text", text_path, "one line of text per datum, shown in the report")
+      ->group(kGroupInputs)->type_name("FILE");
+  compare->add_option("--labels", labels_path, "one label per datum, shown in the report")
+      ->group(kGroupInputs)->type_name("FILE");
+  // kNN graph
+  compare->add_option("--k", config.knn.k, "neighbours per datum")
+      ->group(kGroupKernel)->type_name("N")->check(dkcli::positive_integer())
+      ->default_str("ceil(2 ln n) clamped to [8, 64]");
+  dkcli::choice(compare->add_option("--metric", metric_text, "similarity of the kNN graph"),
+                {"cosine", "dot", "euclidean"})
+      ->group(kGroupKernel);
+  dkcli::choice(compare->add_option("--symmetrize", symmetrize_text,
+                                    "kNN graph symmetrization: union max(A, A') | mutual min(A, A')"),
+                {"union", "mutual"})
+      ->group(kGroupKernel);
+  // Embedding and model map
+  compare->add_option("--dim", dim_text, "embedding dimension: auto (Zhu-Ghodsi) or a positive integer")
+      ->group(kGroupEmbedding)->type_name("auto|N");
+  compare->add_option("--elbows", config.omnibus.elbows, "Zhu-Ghodsi elbow used by --dim auto")
+      ->group(kGroupEmbedding)->type_name("E")->check(dkcli::integer_in(1, 5));
+  compare->add_option("--max-dim", config.omnibus.search, "eigenvalues computed and searched by --dim auto")
+      ->group(kGroupEmbedding)->type_name("S")->check(dkcli::integer_in(2, 1000))->default_str("64");
+  compare->add_flag("--pairwise", config.pairwise, "model distances from a separate omnibus per pair")
+      ->group(kGroupEmbedding);
+  compare->add_option("--manifold-dim", config.manifold_dim, "coordinates of the model map")
+      ->group(kGroupEmbedding)->type_name("C")->check(dkcli::integer_in(1, 100));
+  // Per-datum test
+  std::string test_text = "neighbourhood", null_text = "empirical", correction_text = "bh";
+  dkcli::choice(compare->add_option("--test", test_text,
+                                    "per-datum test statistic: neighbourhood | omnibus (the paper's) | none (no test)"),
+                {"neighbourhood", "omnibus", "none"}, {"neighborhood"})
+      ->group(kGroupTest);
+  dkcli::choice(compare->add_option("--null", null_text,
+                                    "null of the per-datum test (all but empirical: --test omnibus; analytic: the "
+                                    "omnibus CLT, no replicates)"),
+                {"empirical", "analytic", "pooled", "correlated", "first", "second", "paper"})
+      ->group(kGroupTest);
+  compare->add_option("--bootstrap", config.test.bootstrap,
+                      "replicates of a bootstrap null (unused by the empirical null)")
+      ->group(kGroupTest)->type_name("B")->check(dkcli::positive_integer());
+  std::string bootstrap_p_text = "pooled";
+  dkcli::choice(compare->add_option("--bootstrap-p", bootstrap_p_text,
+                                    "p-values of a bootstrap null: pooled (standardized replicates pooled over the "
+                                    "data) | count (1 + exceedances over B + 1) | moments (scaled chi-square per "
+                                    "datum: too small below 1e-3)"),
+                {"pooled", "count", "moments"})
+      ->group(kGroupTest);
+  compare->add_option("--alpha", config.test.alpha, "level of the multiple-testing correction")
+      ->group(kGroupTest)->type_name("A")->check(dkcli::number_in(0.0, 1.0));
+  dkcli::choice(compare->add_option("--correction", correction_text,
+                                    "multiple testing over the data of each pair: Benjamini-Hochberg | "
+                                    "Benjamini-Yekutieli | Holm | raw p-values"),
+                {"bh", "by", "holm", "none"})
+      ->group(kGroupTest);
+  compare->add_option("--reference", config.reference, "test every model against this one")
+      ->group(kGroupTest)->type_name("NAME")->default_str("all pairs");
+  compare->add_option("--seed", config.seed, "random seed: eigen-solver start, bootstrap, Mantel permutations")
+      ->group(kGroupTest)->type_name("S")->check(CLI::Validator(kSeedValidator).description(""));
+  // Output
+  compare->add_option("--out", out_dir, "output directory")->required()->group(kGroupOutput)->type_name("DIR");
+  compare->add_flag("--force", force, "write into an output directory that already holds files")
+      ->group(kGroupOutput);
   bool save_kernels = false;
   compare->add_flag("--save-kernels", save_kernels,
-                    "also write each model's data kernel as kernel_<i>_<name>.mtx (reusable as input)");
+                    "also write each model's data kernel as kernel_<i>_<name>.mtx (reusable as input)")
+      ->group(kGroupOutput);
+  compare->add_option("--report-pair", report_pair_text, "the model pair whose data the report plots")
+      ->group(kGroupOutput)->type_name("A,B")->default_str("most rejections");
+  compare->add_option("--timings", timings_path, "write stage and test wall times (JSON) to this file")
+      ->group(kGroupOutput)->type_name("FILE");
+  compare->add_flag("--quiet", quiet, "no progress messages")->group(kGroupOutput);
+  // Resources
+  compare->add_option("--threads", threads, "threads (results do not depend on it)")
+      ->group(kGroupResources)->type_name("T")->check(dkcli::non_negative_integer())->default_str("all cores");
+  std::string memory_limit_text;
+  compare->add_option("--memory-limit", memory_limit_text,
+                      "fail early if the run's estimated memory exceeds this (e.g. 8G)")
+      ->group(kGroupResources)->type_name("SIZE")->default_str("available memory");
 
   // simulate
-  auto* simulate = app.add_subcommand("simulate", "write a synthetic set of model embeddings with known moved data");
+  auto* simulate = app.add_subcommand("simulate", "write a synthetic set of model embeddings with known moved data")
+                       ->group(dkcli::kGroupCommands);
+  simulate->footer(dkcli::simulate_footer());
   dk::SimulateConfig sim;
   std::string sim_out;
-  simulate->add_option("--models", sim.models, "number of models")->check(CLI::Range(1, 1000));
-  simulate->add_option("--n", sim.n, "number of data")->check(CLI::Range(10, 100000000));
-  simulate->add_option("--clusters", sim.clusters, "clusters in the shared geometry")->check(CLI::Range(2, 100000));
-  simulate->add_option("--separation", sim.separation, "spread of cluster centres (cluster sd = 1)")->check(CLI::PositiveNumber);
-  simulate->add_option("--latent-dim", sim.latent_dim, "dimension of the shared latent geometry")->check(CLI::Range(1, 4096));
-  simulate->add_option("--dims", sim.dims, "embedding dimension per model (cycled)")->delimiter(',');
-  simulate->add_option("--noise", sim.noise, "noise level per model (cycled)")->delimiter(',');
-  simulate->add_option("--moved-fraction", sim.moved_fraction, "share of data moved in one model")->check(CLI::Range(0.0, 0.5));
-  simulate->add_option("--seed", sim.seed, "random seed (0 to 2^64 - 1)")->check(kSeedValidator);
-  simulate->add_option("--out", sim_out, "output directory")->required();
+  simulate->add_option("--models", sim.models, "number of models")->type_name("M")->check(dkcli::integer_in(1, 1000));
+  simulate->add_option("--n", sim.n, "number of data")->type_name("N")->check(dkcli::integer_in(10, 100000000));
+  simulate->add_option("--clusters", sim.clusters, "clusters in the shared geometry")
+      ->type_name("K")->check(dkcli::integer_in(2, 100000));
+  simulate->add_option("--separation", sim.separation, "spread of cluster centres (cluster sd = 1)")
+      ->type_name("X")->check(dkcli::positive_number());
+  simulate->add_option("--latent-dim", sim.latent_dim, "dimension of the shared latent geometry")
+      ->type_name("D")->check(dkcli::integer_in(1, 4096));
+  simulate->add_option("--dims", sim.dims, "embedding dimension per model (cycled)")
+      ->delimiter(',')->type_name("D,D,...")->check(dkcli::any_integer())->default_str("384,256,512,128");
+  simulate->add_option("--noise", sim.noise, "noise level per model (cycled)")
+      ->delimiter(',')->type_name("X,X,...")->check(dkcli::any_number())->default_str("0.3,0.6,0.9,0.3");
+  simulate->add_option("--moved-fraction", sim.moved_fraction, "share of data moved in one model")
+      ->type_name("F")->check(dkcli::number_in(0.0, 0.5));
+  simulate->add_option("--seed", sim.seed, "random seed (0 to 2^64 - 1)")
+      ->type_name("S")->check(CLI::Validator(kSeedValidator).description(""));
+  simulate->add_option("--out", sim_out, "output directory")->required()->type_name("DIR");
 
-  auto* info = app.add_subcommand("info", "show the BLAS in use and its measured GEMM rate");
-  auto* report = app.add_subcommand("report", "regenerate report.html from the files of an earlier compare run");
+  auto* info = app.add_subcommand("info", "show the BLAS in use and its measured GEMM rate")
+                   ->group(dkcli::kGroupCommands);
+  auto* report = app.add_subcommand("report", "regenerate report.html from the files of an earlier compare run")
+                     ->group(dkcli::kGroupCommands);
+  report->footer(dkcli::report_footer());
   std::string report_dir;
-  report->add_option("dir", report_dir, "output directory of `datakernel compare`")->required();
+  report->add_option("dir", report_dir, "output directory of `datakernel compare`")->required()->type_name("DIR");
+
+  // Shell integration: answered while parsing (CLI::Success ends the parse with exit 0).
+  auto* completion = app.add_subcommand("completion", "print a bash completion script (source it, or install it)")
+                         ->group(dkcli::kGroupShell);
+  std::string completion_shell = "bash";
+  dkcli::choice(completion->add_option("shell", completion_shell, "the shell")->required(), {"bash"});
+  completion->callback([&] {
+    std::cout << dkcli::bash_completion(app);
+    throw CLI::Success();
+  });
+  app.add_subcommand("manpage", "print the man page (roff): datakernel manpage > datakernel.1")
+      ->group(dkcli::kGroupShell)
+      ->callback([&] {
+        std::cout << dkcli::man_page(app, dk::kVersion);
+        throw CLI::Success();
+      });
+  app.footer(dkcli::root_footer());  // after the subcommands, which would inherit it
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int rc = app.exit(e);
-    return rc == 0 ? 0 : kExitUsage;
+    return dkcli::report_parse_error(app, e, kExitUsage);  // "datakernel: error: ..." with suggestions; exit 1
   }
 
   try {
