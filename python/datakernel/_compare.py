@@ -11,7 +11,7 @@ import numpy as np
 
 from . import _core, _progress
 from ._inputs import as_csr, as_matrix, is_graph, is_path, model_entries, strings, warn
-from ._options import choice, flag, make_config
+from ._options import flag, make_config
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -438,29 +438,18 @@ def compare(
     config = make_config(k=k, metric=metric, symmetrize=symmetrize, dim=dim, elbows=elbows, max_dim=max_dim,
                          pairwise=pairwise, manifold_dim=manifold_dim, test=test, null=null, bootstrap=bootstrap,
                          bootstrap_p=bootstrap_p, alpha=alpha, correction=correction, reference=reference,
-                         report_pair=report_pair, seed=seed, threads=threads)
-    drop_invalid = flag("drop_invalid", drop_invalid)
-    header = choice("header", header)
-    if memory_limit is None:
-        limit = ""
-    elif isinstance(memory_limit, str):
-        limit = memory_limit
-    elif isinstance(memory_limit, int) and not isinstance(memory_limit, bool):
-        if memory_limit <= 0:
-            raise ValueError(f"memory_limit must be positive, got {memory_limit}")
-        limit = str(memory_limit)
-    else:
-        raise TypeError(f"memory_limit must be an int (bytes) or a str such as '8G', got {type(memory_limit).__name__}")
+                         report_pair=report_pair, drop_invalid=drop_invalid, memory_limit=memory_limit,
+                         header=header, seed=seed, threads=threads)
     callback, display = _progress.callback(progress)
 
     data = _core.Input()
     for name, model in model_entries(models, names):
         if is_path(model):
-            data.add_file(name, os.fspath(model), not drop_invalid, header)
+            data.add_file(name, os.fspath(model), config)
         elif is_graph(model):
             data.add_graph(name, as_csr(model, name))
         else:
-            data.add_array(name, as_matrix(model, name), not drop_invalid)
+            data.add_array(name, as_matrix(model, name), not config.input.drop_invalid)
     if ids is not None:
         if is_path(ids):
             data.read_ids(os.fspath(ids))
@@ -497,7 +486,7 @@ def compare(
             raise TypeError("metrics must be a mapping {metric: {model name: value}} or the path of a CSV file, "
                             f"got {type(metrics).__name__}")
 
-    said = _core.prepare(data, config, drop_invalid, limit)
+    said = _core.prepare(data, config)
     for w in said:
         warn(w)
     try:

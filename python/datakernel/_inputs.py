@@ -91,24 +91,6 @@ def estimator_inputs(items: Sequence, names: Sequence[str]) -> list:
     return [as_csr(x, n) if is_graph(x) else as_matrix(x, n) for x, n in zip(items, names)]
 
 
-def _default_file_names(specs: List[str]) -> List[str]:
-    """The CLI's default names: file stems; where two collide, "parent/stem"; where those collide, "stem#i"."""
-    names = [_core.default_model_name(s) for s in specs]
-
-    def clashes():
-        return [names.count(x) > 1 for x in names]
-
-    for i, clash in enumerate(clashes()):
-        if clash:
-            parent = os.path.basename(os.path.dirname(specs[i].split(":")[0]))
-            if parent:
-                names[i] = parent + "/" + names[i]
-    for i, clash in enumerate(clashes()):
-        if clash:
-            names[i] += f"#{i + 1}"
-    return names
-
-
 def model_entries(models: Any, names: Any) -> List[Tuple[str, Any]]:
     """(name, model) pairs from a mapping (names are its keys) or a list/tuple (names from ``names``, file stems
     for paths, else model_1, model_2, ...)."""
@@ -127,7 +109,7 @@ def model_entries(models: Any, names: Any) -> List[Tuple[str, Any]]:
     if names is None:
         names = [f"model_{g + 1}" for g in range(len(items))]
         paths = [g for g, x in enumerate(items) if is_path(x)]
-        for g, stem in zip(paths, _default_file_names([os.fspath(items[g]) for g in paths])):
+        for g, stem in zip(paths, _core.default_model_names([os.fspath(items[g]) for g in paths])):
             names[g] = stem
     else:
         if isinstance(names, str):

@@ -98,6 +98,19 @@ def _report_pair(c, v):
     c.report_pair = pair
 
 
+def _memory_limit(c, v):
+    if v is None:
+        c.input.memory_limit = 0
+    elif isinstance(v, str):
+        c.input.memory_limit = _core.parse_byte_size(v)  # "8G", "512M": the CLI's reader and messages
+    elif isinstance(v, bool) or not isinstance(v, numbers.Integral):
+        raise TypeError(f"memory_limit must be an int (bytes) or a str such as '8G', got {type(v).__name__}")
+    elif v <= 0:
+        raise ValueError(f"memory_limit must be positive, got {v}")
+    else:
+        c.input.memory_limit = integer("memory_limit", v, 1, 2**64 - 1)
+
+
 def _field(name: str, path: str, convert: Callable[[str, Any], Any]) -> Callable:
     """A setter writing one config field (dotted path) from the converted value of option ``name``."""
     *parents, last = path.split(".")
@@ -132,6 +145,9 @@ _OPTIONS: Dict[str, Any] = {
     "report_pair": _report_pair,
     "seed": ("seed", lambda n, v: integer(n, v, 0, 2**64 - 1)),
     "threads": _threads,
+    "drop_invalid": ("input.drop_invalid", flag),
+    "memory_limit": _memory_limit,
+    "header": ("input.header", choice),
 }
 SETTERS: Dict[str, Callable] = {
     name: _field(name, *entry) if isinstance(entry, tuple) else entry for name, entry in _OPTIONS.items()

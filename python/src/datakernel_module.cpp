@@ -1,15 +1,16 @@
 // datakernel._core: the Python binding, a thin layer over the C++ library (nanobind).
 //
-// The options cross as one bound object, CompareConfig (with its nested KnnConfig, OmnibusConfig and
-// DatumTestConfig), whose fields the Python package sets one to one from its keyword arguments; the inputs as
-// one bound Input (a dk::CompareInput that keeps the numpy arrays it borrows alive). A comparison is two calls:
-// prepare() (drop invalid rows, validate, duplicate-row and bootstrap-size warnings, memory check) and run().
+// The options cross as one bound object, the library's CompareConfig (with its nested InputConfig, KnnConfig,
+// OmnibusConfig and DatumTestConfig), whose fields the Python package sets one to one from its keyword arguments;
+// the inputs as one bound Input (a dk::CompareInput that keeps the numpy arrays it borrows alive). A comparison is
+// two calls: prepare() (the library's prepare_compare_input: drop invalid rows, validate, duplicate-row and
+// bootstrap-size warnings, memory check) and run().
 //
 // Arrays cross without a copy when they are 2-D, C-contiguous float32 or float64 (checked here; the Python
 // package converts anything else once, with a warning, before calling in). The GIL is released while the
 // library computes; long loops poll for Ctrl-C (on the calling thread, at most every 100 ms) and stop with
 // KeyboardInterrupt. Library errors map to Python exceptions, their messages in Python terms (python_terms():
-// "--max-dim" reads "max_dim", "--bootstrap 50" reads "bootstrap=50"): dk::InputError -> ValueError,
+// "{max_dim}" reads "max_dim", "{bootstrap=50}" reads "bootstrap=50"): dk::InputError -> ValueError,
 // dk::ComputeError -> RuntimeError, dk::Cancelled -> KeyboardInterrupt.
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
@@ -25,17 +26,16 @@
 #include <atomic>
 #include <cctype>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <mutex>
 #include <thread>
 
-#include <fmt/format.h>
-
 #include "datakernel/compare.hpp"
 #include "datakernel/embed/omnibus.hpp"
 #include "datakernel/error.hpp"
-#include "datakernel/input_checks.hpp"
+#include "datakernel/prepare_input.hpp"
 #include "datakernel/io/array_readers.hpp"
 #include "datakernel/io/model_input.hpp"
 #include "datakernel/io/text_lists.hpp"
@@ -52,104 +52,21 @@ using namespace nb::literals;
 
 namespace {
 
-// ---- messages in Python terms ------------------------------------------------------------------------------
+// ---- messages in Python terms ----------------------------------------------------------------------------
 
-enum class OptionKind { flag, number, choice, other };
-struct OptionName {
-  const char* cli;
-  const char* python;
-  OptionKind kind;
-  std::vector<std::string> choices;  // choice options (and "auto" for dim)
-};
-
-const std::vector<OptionName>& option_names() {
-  static const std::vector<OptionName> names = {
-      {"k", "k", OptionKind::number, {}},
-      {"metric", "metric", OptionKind::choice, {"cosine", "dot", "euclidean"}},
-      {"symmetrize", "symmetrize", OptionKind::choice, {"union", "mutual"}},
-      {"dim", "dim", OptionKind::number, {"auto"}},
-      {"elbows", "elbows", OptionKind::number, {}},
-      {"max-dim", "max_dim", OptionKind::number, {}},
-      {"pairwise", "pairwise=True", OptionKind::flag, {}},
-      {"manifold-dim", "manifold_dim", OptionKind::number, {}},
-      {"metrics", "metrics", OptionKind::other, {}},
-      {"test", "test", OptionKind::choice, {"neighbourhood", "neighborhood", "omnibus", "none"}},
-      {"null", "null", OptionKind::choice, {"empirical", "analytic", "pooled", "correlated", "first", "second", "paper"}},
-      {"bootstrap", "bootstrap", OptionKind::number, {}},
-      {"bootstrap-p", "bootstrap_p", OptionKind::choice, {"pooled", "count", "moments"}},
-      {"alpha", "alpha", OptionKind::number, {}},
-      {"correction", "correction", OptionKind::choice, {"bh", "by", "holm", "none"}},
-      {"reference", "reference", OptionKind::other, {}},
-      {"ids", "ids", OptionKind::other, {}},
-      {"header", "header", OptionKind::choice, {"auto", "yes", "no"}},
-      {"timings", "timings", OptionKind::other, {}},
-      {"drop-invalid", "drop_invalid=True", OptionKind::flag, {}},
-      {"memory-limit", "memory_limit", OptionKind::other, {}},
-      {"force", "force=True", OptionKind::flag, {}},
-      {"report-pair", "report_pair", OptionKind::other, {}},
-      {"text", "text", OptionKind::other, {}},
-      {"labels", "labels", OptionKind::other, {}},
-      {"seed", "seed", OptionKind::number, {}},
-      {"threads", "threads", OptionKind::number, {}},
-      {"out", "directory", OptionKind::other, {}},
-      {"quiet", "progress=False", OptionKind::flag, {}},
-      {"save-kernels", "save_kernels=True", OptionKind::flag, {}},
-      {"names", "names", OptionKind::other, {}},
-  };
-  return names;
-}
-
-bool is_number(const std::string& token) {
-  if (token.empty()) return false;
-  char* end = nullptr;
-  std::strtod(token.c_str(), &end);
-  return end == token.c_str() + token.size();
-}
-
-// A library message that names command-line options ("--max-dim must be ...", "use --bootstrap 1000 or more",
-// "--null pooled needs --test omnibus") in the Python package's terms ("max_dim must be ...", "use
-// bootstrap=1000 or more", "null='pooled' needs test='omnibus'"). Unknown "--words" are left as they are.
+// A library message, whose options are named by key in braces ("{max_dim} must be in [2, 1000]", "use
+// {bootstrap=1000} or more"), in the Python package's terms: dk::render_option_names(OptionStyle::python) ("max_dim
+// must be ...", "bootstrap=1000"), with the command line's on/off flags as the keyword arguments that set them
+// ("{force}" -> "force=True", "{quiet}" -> "progress=False") and --out as save()'s "directory".
 std::string python_terms(const std::string& text) {
-  std::string out;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const bool starts = text.compare(i, 2, "--") == 0 && (i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1]))) &&
-                        i + 2 < text.size() && std::islower(static_cast<unsigned char>(text[i + 2]));
-    if (!starts) {
-      out += text[i++];
-      continue;
-    }
-    std::size_t j = i + 2;
-    while (j < text.size() && (std::islower(static_cast<unsigned char>(text[j])) || text[j] == '-')) ++j;
-    while (j > i + 2 && text[j - 1] == '-') --j;
-    const std::string cli = text.substr(i + 2, j - i - 2);
-    const OptionName* option = nullptr;
-    for (const auto& o : option_names())
-      if (cli == o.cli) option = &o;
-    if (!option) {
-      out += text.substr(i, j - i);
-      i = j;
-      continue;
-    }
-    // A value after the option: "--bootstrap 50", "--metric cosine".
-    std::string value;
-    std::size_t after = j;
-    if (j + 1 < text.size() && text[j] == ' ' && option->kind != OptionKind::flag) {
-      std::size_t e = j + 1;
-      while (e < text.size() && (std::isalnum(static_cast<unsigned char>(text[e])) || text[e] == '.' || text[e] == '-' ||
-                                 text[e] == '_' || text[e] == '+'))
-        ++e;
-      std::string token = text.substr(j + 1, e - j - 1);
-      while (!token.empty() && token.back() == '.') token.pop_back(), --e;
-      const bool listed = std::find(option->choices.begin(), option->choices.end(), token) != option->choices.end();
-      if (listed) value = "'" + token + "'", after = e;
-      else if (option->kind == OptionKind::number && is_number(token)) value = token, after = e;
-    }
-    out += option->python;
-    if (!value.empty()) out += "=" + value;
-    i = after;
-  }
-  return out;
+  static const std::pair<const char*, const char*> keywords[] = {
+      {"{force}", "force=True"},         {"{drop_invalid}", "drop_invalid=True"}, {"{pairwise}", "pairwise=True"},
+      {"{save_kernels}", "save_kernels=True"}, {"{quiet}", "progress=False"},   {"{out}", "directory"}};
+  std::string out = text;
+  for (const auto& [key, python] : keywords)
+    for (std::size_t at = out.find(key); at != std::string::npos; at = out.find(key, at + std::strlen(python)))
+      out.replace(at, std::strlen(key), python);
+  return dk::render_option_names(out, dk::OptionStyle::python);
 }
 
 // ---- arrays and graphs ---------------------------------------------------------------------------------------
@@ -339,44 +256,6 @@ void enum_property(nb::class_<C>& cls, const char* python, E C::*field, Parse pa
       });
 }
 
-// What prepare() does before a run, as the CLI does it; every message in Python terms.
-std::vector<std::string> prepare(PyInput& py, const dk::CompareConfig& config, bool drop_invalid,
-                                 const std::string& memory_limit) {
-  dk::CompareInput& input = py.input;
-  std::vector<std::string> warnings;
-  const std::uint64_t limit = memory_limit.empty() ? 0 : dk::parse_byte_size(memory_limit);
-  if (drop_invalid) {
-    const std::vector<std::int64_t> rows = dk::invalid_rows(input.models, config.knn.metric);
-    std::vector<std::string> dropped;
-    for (std::int64_t r : rows) dropped.push_back(input.ids.empty() ? std::to_string(r) : input.ids[r]);
-    dk::drop_rows(input, rows);
-    input.dropped = dropped;
-    if (!rows.empty()) {
-      std::string listed;
-      for (std::size_t i = 0; i < std::min<std::size_t>(rows.size(), 10); ++i) listed += (i ? ", " : "") + dropped[i];
-      warnings.push_back(fmt::format("--drop-invalid removed {} data from all models (NaN/Inf{}): {}{}", rows.size(),
-                                     config.knn.metric == dk::Metric::cosine ? " or all-zero rows" : "", listed,
-                                     rows.size() > 10 ? ", ..." : ""));
-    }
-  }
-  dk::validate_compare_input(input, config);
-  for (const auto& model : input.models) {
-    if (!model.has_embeddings()) continue;
-    const dk::DuplicateRows duplicates = dk::duplicate_rows(model.view());
-    if (duplicates.count > 0)
-      warnings.push_back(fmt::format("{}: {} rows repeat an earlier row exactly (e.g. rows {} and {}); ties between "
-                                     "them are broken by the lower index",
-                                     model.spec, duplicates.count, duplicates.first, duplicates.second));
-  }
-  dk::check_memory(input, config, limit);
-  if (config.per_datum_tests && dk::is_bootstrap_null(config.test.null) && config.test.bootstrap_p == dk::BootstrapP::count) {
-    const std::string advice = dk::bootstrap_size_advice(py.n(), config.test.bootstrap, config.test.alpha, config.test.correction);
-    if (!advice.empty()) warnings.push_back(advice);
-  }
-  for (auto& w : warnings) w = python_terms(w);
-  return warnings;
-}
-
 }  // namespace
 
 NB_MODULE(_core, m) {
@@ -424,8 +303,17 @@ NB_MODULE(_core, m) {
   enum_property(test, "bootstrap_p", &dk::DatumTestConfig::bootstrap_p, dk::parse_bootstrap_p, dk::bootstrap_p_name);
   enum_property(test, "correction", &dk::DatumTestConfig::correction, dk::parse_correction, dk::correction_name);
 
+  nb::class_<dk::InputConfig> input(m, "InputConfig");
+  input.def(nb::init<>())
+      .def_rw("drop_invalid", &dk::InputConfig::drop_invalid)
+      .def_rw("memory_limit", &dk::InputConfig::memory_limit);
+  enum_property(input, "header", &dk::InputConfig::header, dk::parse_header_mode, [](dk::HeaderMode h) {
+    return h == dk::HeaderMode::yes ? "yes" : h == dk::HeaderMode::no ? "no" : "auto";
+  });
+
   nb::class_<dk::CompareConfig>(m, "CompareConfig")
       .def(nb::init<>())
+      .def_rw("input", &dk::CompareConfig::input)
       .def_rw("knn", &dk::CompareConfig::knn)
       .def_rw("omnibus", &dk::CompareConfig::omnibus)
       .def_rw("pairwise", &dk::CompareConfig::pairwise)
@@ -460,17 +348,16 @@ NB_MODULE(_core, m) {
            },
            "name"_a, "csr"_a)
       .def("add_file",
-           [](PyInput& self, const std::string& name, const std::string& spec, bool check_values, const std::string& header) {
-             const dk::HeaderMode mode = dk::parse_header_mode(header);
+           [](PyInput& self, const std::string& name, const std::string& spec, const dk::CompareConfig& config) {
              dk::ModelInput model;
              {
                nb::gil_scoped_release release;
-               model = dk::load_model(spec, check_values, mode);
+               model = dk::load_model(spec, !config.input.drop_invalid, config.input.header);
              }
              self.input.names.push_back(name);
              self.input.models.push_back(std::move(model));
            },
-           "name"_a, "spec"_a, "check_values"_a = true, "header"_a = "auto")
+           "name"_a, "spec"_a, "config"_a)
       .def_prop_ro("n", &PyInput::n)
       .def_prop_ro("names", [](const PyInput& self) { return self.input.names; })
       .def_prop_rw("ids", [](const PyInput& self) { return self.input.ids; },
@@ -514,11 +401,19 @@ NB_MODULE(_core, m) {
            },
            "what"_a, "path"_a);
 
-  m.def("default_model_name", [](const std::string& spec) { return dk::default_model_name(dk::parse_model_spec(spec)); },
-        "spec"_a);
+  m.def("default_model_names", &dk::default_model_names, "specs"_a);
   m.def("parse_byte_size", &dk::parse_byte_size, "text"_a);
 
-  m.def("prepare", &prepare, "input"_a, "config"_a, "drop_invalid"_a = false, "memory_limit"_a = "");
+  // The library's preparation of in-memory models (drop invalid rows, validate, duplicate-row warnings, memory
+  // check, bootstrap-size advice); returns the warnings in Python terms.
+  m.def(
+      "prepare",
+      [](PyInput& py, const dk::CompareConfig& config) {
+        std::vector<std::string> warnings = dk::prepare_compare_input(py.input, config);
+        for (auto& w : warnings) w = python_terms(w);
+        return warnings;
+      },
+      "input"_a, "config"_a);
 
   m.def(
       "knn_graph",
@@ -603,14 +498,14 @@ NB_MODULE(_core, m) {
              }
              return out;
            })
-      .def("summary_json", [](const dk::CompareResult& r) { return dk::summary_json(r).dump(); })
+      .def("summary_json", [](const dk::CompareResult& r) { return dk::summary_json(r, dk::OptionStyle::python).dump(); })
       .def("timings_json", [](const dk::CompareResult& r) { return dk::timings_json(r).dump(); })
       .def(
           "save",
           [](const dk::CompareResult& r, const std::string& dir, bool force, bool save_kernels) {
             nb::gil_scoped_release release;
             dk::StagedOutput out = dk::StagedOutput::open(dir, force);
-            dk::write_results(r, out, save_kernels);
+            dk::write_results(r, out, save_kernels, dk::OptionStyle::python);
             out.commit();
           },
           "directory"_a, "force"_a = false, "save_kernels"_a = false);

@@ -91,6 +91,10 @@ REACHES = [
     ("report_pair", "b,c", lambda c: c.report_pair == ["b", "c"]),
     ("seed", 2**64 - 1, lambda c: c.seed == 2**64 - 1),
     ("threads", 1, lambda c: c.knn.threads == 1 and c.test.threads == 1),
+    ("drop_invalid", True, lambda c: c.input.drop_invalid),
+    ("memory_limit", "8G", lambda c: c.input.memory_limit == 8 * 2**30),
+    ("memory_limit", 10**12, lambda c: c.input.memory_limit == 10**12),
+    ("header", "no", lambda c: c.input.header == "no"),
 ]
 
 
@@ -187,14 +191,16 @@ def test_a_wrong_value_names_the_python_parameter(option, value, error, message)
 
 
 def test_library_messages_are_rendered_in_python_terms():
-    assert _core.python_terms("--max-dim must be in [2, 1000]") == "max_dim must be in [2, 1000]"
-    assert (_core.python_terms("with --bootstrap 50 the smallest p is 0.02; use --bootstrap 1000 or more (or "
-                               "--correction bh).")
+    assert _core.python_terms("{max_dim} must be in [2, 1000]") == "max_dim must be in [2, 1000]"
+    assert (_core.python_terms("with {bootstrap=50} the smallest p is 0.02; use {bootstrap=1000} or more (or "
+                               "{correction=bh}).")
             == "with bootstrap=50 the smallest p is 0.02; use bootstrap=1000 or more (or correction='bh').")
-    assert (_core.python_terms("--null pooled needs --test omnibus") == "null='pooled' needs test='omnibus'")
-    assert _core.python_terms("use --force to overwrite") == "use force=True to overwrite"
-    assert _core.python_terms("--header auto: line 1") == "header='auto': line 1"
-    assert _core.python_terms("a--b and --unknown-flag stay") == "a--b and --unknown-flag stay"
+    assert _core.python_terms("{null=pooled} needs {test=omnibus}") == "null='pooled' needs test='omnibus'"
+    assert _core.python_terms("use {force} to overwrite") == "use force=True to overwrite"
+    assert _core.python_terms("{drop_invalid} removed 2") == "drop_invalid=True removed 2"
+    assert _core.python_terms("{quiet}; {out}") == "progress=False; directory"
+    assert _core.python_terms("{header=auto}: line 1") == "header='auto': line 1"
+    assert _core.python_terms("file {x}.npy and {unknown=1} stay") == "file {x}.npy and {unknown=1} stay"
 
 
 # ---- warnings via warnings.warn -----------------------------------------------------------------------------------

@@ -57,14 +57,14 @@ void validate_for_knn(const EmbeddingsView& y, const KnnConfig& config, const st
     const char* type = f32 ? "float32" : "float64";
     if (largest > max / 4)
       throw InputError(fmt::format(
-          "{}: values too large for --metric {}: the largest squared row norm {:.3g} makes {} similarity scores "
-          "overflow (limit {:.3g}); use --metric cosine, or divide the embeddings by a power of two (the graph "
+          "{}: values too large for {{metric={}}}: the largest squared row norm {:.3g} makes {} similarity scores "
+          "overflow (limit {:.3g}); use {{metric=cosine}}, or divide the embeddings by a power of two (the graph "
           "does not change)",
           what, metric_name(config.metric), largest, type, max / 4));
     if (largest > 0 && largest < low)
       throw InputError(fmt::format(
-          "{}: values too small for --metric {}: the largest squared row norm {:.3g} makes {} similarity scores "
-          "underflow into subnormals (need at least {:.3g}); use --metric cosine, or multiply the embeddings by a "
+          "{}: values too small for {{metric={}}}: the largest squared row norm {:.3g} makes {} similarity scores "
+          "underflow into subnormals (need at least {:.3g}); use {{metric=cosine}}, or multiply the embeddings by a "
           "power of two (the graph does not change)",
           what, metric_name(config.metric), largest, type, low));
     return;
@@ -74,8 +74,8 @@ void validate_for_knn(const EmbeddingsView& y, const KnnConfig& config, const st
     for (std::int64_t c = 0; c < y.dim && zero; ++c) zero = y.at(i, c) == 0.0;
     if (zero)
       throw InputError(what + ": row " + std::to_string(i) +
-                       " (0-based) is all zeros; cosine similarity is undefined for it (use --metric dot or "
-                       "euclidean, or remove the datum)");
+                       " (0-based) is all zeros; cosine similarity is undefined for it (use {metric=dot} or "
+                       "{metric=euclidean}, or remove the datum)");
   }
 }
 

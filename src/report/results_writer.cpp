@@ -58,7 +58,7 @@ nlohmann::json timings_json(const CompareResult& r) {
   return {{"stages", seconds}, {"tests", tests}};
 }
 
-nlohmann::json summary_json(const CompareResult& r) {
+nlohmann::json summary_json(const CompareResult& r, OptionStyle style) {
   nlohmann::json j;
   j["tool"] = "datakernel";
   j["version"] = kVersion;
@@ -163,17 +163,19 @@ nlohmann::json summary_json(const CompareResult& r) {
   j["inputs"] = inputs;
   j["seed"] = r.config.seed;
   j["blas_core"] = blas_core_name();
-  j["warnings"] = r.warnings;
+  std::vector<std::string> warnings;
+  for (const std::string& warning : r.warnings) warnings.push_back(render_option_names(warning, style));
+  j["warnings"] = warnings;
   return j;
 }
 
-void write_results(const CompareResult& r, const std::string& out_dir, bool save_kernels) {
+void write_results(const CompareResult& r, const std::string& out_dir, bool save_kernels, OptionStyle style) {
   StagedOutput out = StagedOutput::open(out_dir, true);
-  write_results(r, out, save_kernels);
+  write_results(r, out, save_kernels, style);
   out.commit();
 }
 
-void write_results(const CompareResult& r, StagedOutput& out, bool save_kernels) {
+void write_results(const CompareResult& r, StagedOutput& out, bool save_kernels, OptionStyle style) {
   if (save_kernels) {
     for (std::size_t g = 0; g < r.graphs.size(); ++g) {
       std::string safe = r.names[g];
@@ -183,7 +185,7 @@ void write_results(const CompareResult& r, StagedOutput& out, bool save_kernels)
       write_matrix_market_graph(r.graphs[g], out.path(name), out.final_path(name));
     }
   }
-  write_text(out, "summary.json", summary_json(r).dump(2) + "\n");
+  write_text(out, "summary.json", summary_json(r, style).dump(2) + "\n");
 
   const std::size_t m = r.names.size();
   std::string distances = "model";
