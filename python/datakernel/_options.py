@@ -10,6 +10,7 @@ from . import _core
 
 CHOICES = {
     "metric": ("cosine", "dot", "euclidean"),
+    "knn": ("exact", "hnsw", "auto"),
     "symmetrize": ("union", "mutual"),
     "test": ("neighbourhood", "neighborhood", "omnibus", "none"),
     "null": ("empirical", "analytic", "pooled", "correlated", "first", "second", "paper"),
@@ -129,6 +130,7 @@ def _field(name: str, path: str, convert: Callable[[str, Any], Any]) -> Callable
 _OPTIONS: Dict[str, Any] = {
     "k": _k,
     "metric": ("knn.metric", choice),
+    "knn": ("knn.method", choice),
     "symmetrize": ("knn.symmetrize", choice),
     "dim": _dim,
     "elbows": ("omnibus.elbows", integer),

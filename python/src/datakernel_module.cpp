@@ -278,6 +278,8 @@ NB_MODULE(_core, m) {
   nb::class_<dk::KnnConfig> knn(m, "KnnConfig");
   knn.def(nb::init<>()).def_rw("k", &dk::KnnConfig::k).def_rw("threads", &dk::KnnConfig::threads);
   enum_property(knn, "metric", &dk::KnnConfig::metric, dk::parse_metric, dk::metric_name);
+  enum_property(knn, "method", &dk::KnnConfig::method, dk::parse_knn_method, dk::knn_method_name);
+  knn.def_rw("approximate_from", &dk::KnnConfig::approximate_from).def_rw("recall_rows", &dk::KnnConfig::recall_rows);
   enum_property(
       knn, "symmetrize", &dk::KnnConfig::symmetrize,
       [](const std::string& s) {

@@ -75,6 +75,7 @@ def test_names_with_a_mapping_or_of_the_wrong_count_are_errors():
 REACHES = [
     ("k", 5, lambda c: c.knn.k == 5),
     ("metric", "dot", lambda c: c.knn.metric == "dot"),
+    ("knn", "hnsw", lambda c: c.knn.method == "hnsw"),
     ("symmetrize", "mutual", lambda c: c.knn.symmetrize == "mutual"),
     ("dim", 3, lambda c: c.omnibus.dim == 3),
     ("elbows", 1, lambda c: c.omnibus.elbows == 1),
