@@ -21,6 +21,18 @@
 
 namespace dk {
 
+// How the null is fitted. The defaults are the general fit (used by the omnibus statistic); the neighbourhood
+// statistic fixes the log and gives its resolution (see test_neighbourhood_shift).
+struct EmpiricalNullOptions {
+  // λ fixed in [0, 1] instead of chosen by quartile symmetry (negative: chosen).
+  double fixed_lambda = -1.0;
+  // The statistic's resolution: values are known to this step only (for the neighbourhood statistic one rank
+  // of the similarity scales' reference sample, 1/(N − 1)). The quartiles are taken with tied values spread
+  // evenly over one step around them, so that a statistic of a few steps does not give quartiles that jump by
+  // a whole step (and the null's scale by a factor 2) with the reference sample. 0: plain quartiles.
+  double resolution = 0.0;
+};
+
 struct EmpiricalNull {
   double lambda = 0.0;       // Box–Cox exponent in [0, 1]
   double centre = 0.0;       // median of h_λ(statistic) over positive statistics
@@ -28,12 +40,17 @@ struct EmpiricalNull {
   std::int64_t fitted = 0;   // positive statistics the fit used
   std::int64_t zeros = 0;    // statistics equal to 0 (p = 1)
   bool degenerate = false;   // fewer than 10 positive statistics or no spread: every p is 1
+  double resolution = 0.0;   // EmpiricalNullOptions::resolution used by the fit
 };
 
 // Quantile q in [0, 1] of `values` (linear interpolation between order statistics, Hyndman–Fan type 7).
 double quantile(std::vector<double> values, double q);
 
-EmpiricalNull fit_empirical_null(const Eigen::VectorXd& statistic);
+EmpiricalNull fit_empirical_null(const Eigen::VectorXd& statistic, const EmpiricalNullOptions& options = {});
+
+// `sorted` (ascending, positive) with each run of m equal values v replaced by m values spread evenly over
+// [v − w/2, v + w/2], w = min(resolution, v): the values' mid-distribution at that resolution.
+std::vector<double> spread_ties(std::vector<double> sorted, double resolution);
 std::vector<double> empirical_null_p_values(const Eigen::VectorXd& statistic, const EmpiricalNull& null);
 
 // The Box–Cox transform h_λ(x) = (x^λ − 1)/λ, log x at λ = 0 (x > 0).
