@@ -42,10 +42,12 @@ void expect_matches_brute_force(Metric metric) {
   knn.k = k;
   knn.metric = metric;
   const NeighbourLists la = knn_search(a, knn), lb = knn_search(b, knn);
-  // max_each = 50 < n k = 360: the list slots are subsampled too.
+  // max_each = 50 < n k = 360: the list slots are subsampled too; kRandomPairsPerKnnPair random pairs per slot.
   const SimilarityScale sa = similarity_scale(a, metric, la, 7, 50), sb = similarity_scale(b, metric, lb, 7, 50);
-  EXPECT_EQ(sa.size(), 100u);
+  EXPECT_EQ(sa.size(), 50u * (1 + kRandomPairsPerKnnPair));
+  EXPECT_EQ(similarity_scale(a, metric, la, 7, 50, 1).size(), 100u);
   const NeighbourhoodShift got = neighbourhood_shift({a, &la, &sa}, {b, &lb, &sb}, metric, 2);
+  EXPECT_DOUBLE_EQ(got.resolution, 1.0 / (static_cast<double>(sa.size()) - 1.0));  // one rank of the sample
   auto similarity = [&](const Embeddings& y, std::int64_t i, std::int64_t j) {
     double dot = 0, ii = 0, jj = 0, sq = 0;
     for (std::int64_t c = 0; c < dim; ++c) {

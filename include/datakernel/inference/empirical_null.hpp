@@ -9,6 +9,8 @@
 // too conservative when the bulk is closer to normal). Its centre is the median of z and its scale
 // (q75 − q50) / Φ⁻¹(0.75), the upper half of the interquartile range: the side where moved data are tested.
 // One-sided p_i = 1 − Φ((z_i − centre) / scale); a statistic of 0 (no change at all) has p = 1.
+// The neighbourhood statistic fixes λ = 0 and gives the statistic's resolution (EmpiricalNullOptions; why in
+// test_neighbourhood_shift and docs/per-datum-test.md); the omnibus statistic uses the fit above.
 // Valid when most data did not move (up to ~10% moved: the fitted null then barely moves; more moved data
 // inflate centre and scale, which makes the test conservative, never liberal). The p-values are continuous,
 // so any multiple-testing level is reachable, but their far tail is the normal model's, not an observation.
