@@ -199,6 +199,12 @@ int main(int argc, char** argv) {
   dkcli::choice(compare->add_option("--metric", metric_text, "similarity of the kNN graph"),
                 {"cosine", "dot", "euclidean"})
       ->group(kGroupKernel);
+  std::string knn_text = "auto";
+  dkcli::choice(compare->add_option("--knn", knn_text,
+                                    "kNN search: exact | hnsw (approximate, recall measured on 1000 rows and "
+                                    "written to summary.json) | auto (hnsw from 50000 data)"),
+                {"exact", "hnsw", "auto"})
+      ->group(kGroupKernel);
   dkcli::choice(compare->add_option("--symmetrize", symmetrize_text,
                                     "kNN graph symmetrization: union max(A, A') | mutual min(A, A')"),
                 {"union", "mutual"})
@@ -346,6 +352,7 @@ int main(int argc, char** argv) {
     }
     // compare
     config.knn.metric = dk::parse_metric(metric_text);
+    config.knn.method = dk::parse_knn_method(knn_text);
     config.knn.symmetrize = symmetrize_text == "mutual" ? dk::Symmetrize::mutual : dk::Symmetrize::union_of_both;
     config.knn.threads = threads;
     config.test.threads = threads;

@@ -271,6 +271,13 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
       knn.progress = [&](std::int64_t done) { stage.advance(done); };
       knn.cancelled = [&] { return progress != nullptr && progress->cancelled(); };
       NeighbourLists lists = knn_search(model.view(), knn);
+      summary.knn_method = knn_method_name(lists.method);
+      summary.knn_recall = lists.recall;
+      summary.knn_recall_rows = lists.recall_rows;
+      if (lists.method == KnnMethod::hnsw && lists.recall < 0.95)
+        result.warnings.push_back(fmt::format("{}: approximate kNN recall {:.3f} on {} sampled rows is below 0.95; "
+                                              "use {{knn=exact}} for an exact data kernel",
+                                              model.spec, lists.recall, lists.recall_rows));
       result.graphs.push_back(graph_from_neighbours(lists, knn.symmetrize));
       result.lists.push_back(config.per_datum_tests ? std::move(lists) : NeighbourLists{});
       summary.kind = "embeddings";

@@ -9,7 +9,7 @@ namespace dk {
 namespace {
 
 constexpr const char* kOptionKeys[] = {
-    "k",           "metric",      "symmetrize", "dim",     "elbows",   "max_dim",     "pairwise",     "manifold_dim",
+    "k",           "knn",         "metric",      "symmetrize", "dim",     "elbows",   "max_dim",     "pairwise",     "manifold_dim",
     "metrics",     "test",        "null",       "bootstrap", "bootstrap_p", "alpha",   "correction",   "reference",
     "ids",         "header",      "timings",    "drop_invalid", "memory_limit", "force", "report_pair", "text",
     "labels",      "seed",        "threads",    "out",     "quiet",    "save_kernels", "names",     nullptr};

@@ -128,7 +128,14 @@ std::uint64_t estimate_peak_bytes(const MemoryShape& shape, const CompareConfig&
   const std::uint64_t graph = (n + 1) * 8 + 2 * n * k * 4;  // CSR, union degree <= 2k
   const std::uint64_t lists = n * k * 8;                     // neighbour ids + similarities, kept per model
   // kNN of one model: normalised float copy, neighbour lists, edge pairs (both directions), per-thread float tiles.
-  const std::uint64_t knn = n * widest * 4 + n * k * 12 + 4 * n * k * 8 + threads * 256 * 4096 * 4;
+  std::uint64_t knn = n * widest * 4 + n * k * 12 + 4 * n * k * 8 + threads * 256 * 4096 * 4;
+  if (resolved_knn_method(config.knn, shape.n) == KnnMethod::hnsw) {
+    // The HNSW index: float32 rows, 2m bottom-layer links and its header per datum, upper layers ~1/m of that;
+    // no exact tiles beyond the recall sample's.
+    const std::uint64_t m = static_cast<std::uint64_t>(config.knn.hnsw.m);
+    knn = n * (widest * 4 + 2 * m * 4 + 4 + 8 + 8) + n * m * 4 / 2 + n * k * 12 + 4 * n * k * 8 +
+          threads * 256 * 4096 * 4;
+  }
   // Omnibus eigen-solve: Lanczos basis (ncv = 2S+1 vectors of m·n doubles), Ritz vectors, latent positions.
   const std::uint64_t search = static_cast<std::uint64_t>(config.omnibus.dim > 0 ? config.omnibus.dim + 1
                                                           : (config.omnibus.search > 0 ? config.omnibus.search : 64));

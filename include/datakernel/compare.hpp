@@ -66,6 +66,9 @@ struct ModelSummary {
   std::string source_dtype;
   double mean_degree = 0.0;
   std::int64_t edges = 0;
+  std::string knn_method;         // "exact" or "hnsw" ("" for a graph)
+  double knn_recall = 1.0;        // hnsw: share of the exact k found on knn_recall_rows sampled rows
+  std::int64_t knn_recall_rows = 0;
 };
 
 struct DatumShifts {

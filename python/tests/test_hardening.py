@@ -1,5 +1,5 @@
 """Adversarial input to the Python API: malformed (indptr, indices) graphs are rejected before the library reads
-them, the options get the same checks as the command line (one validation, in the library), and an exception
+them, the options get the same checks as the command line (one validation, in the library; messages name the Python parameters), and an exception
 raised inside the progress callback comes out as itself."""
 import math
 

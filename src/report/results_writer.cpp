@@ -67,6 +67,17 @@ nlohmann::json summary_json(const CompareResult& r, OptionStyle style) {
   j["k"] = r.k;
   j["metric"] = metric_name(r.config.knn.metric);
   j["symmetrize"] = symmetrize_name(r.config.knn.symmetrize);
+  {
+    // How the kNN lists were found: the option, and the lowest recall of an approximate search (1 when exact).
+    double recall = 1.0;
+    std::int64_t rows = 0;
+    for (const ModelSummary& m : r.models)
+      if (m.knn_method == "hnsw") recall = std::min(recall, m.knn_recall), rows = m.knn_recall_rows;
+    j["knn"] = {{"method", knn_method_name(r.config.knn.method)},
+                {"approximate_from", r.config.knn.approximate_from},
+                {"recall", recall},
+                {"recall_rows", rows}};
+  }
   j["dim"] = r.joint.dim;
   j["dim_rule"] = r.joint.dim_rule;
   j["elbows"] = r.joint.elbows;
@@ -160,7 +171,8 @@ nlohmann::json summary_json(const CompareResult& r, OptionStyle style) {
   nlohmann::json inputs = nlohmann::json::array();
   for (const ModelSummary& m : r.models)
     inputs.push_back({{"name", m.name}, {"source", m.source}, {"kind", m.kind}, {"dim", m.dim},
-                      {"source_dtype", m.source_dtype}, {"edges", m.edges}, {"mean_degree", m.mean_degree}});
+                      {"source_dtype", m.source_dtype}, {"edges", m.edges}, {"mean_degree", m.mean_degree},
+                      {"knn_method", m.knn_method}, {"knn_recall", m.knn_recall}});
   j["inputs"] = inputs;
   j["seed"] = r.config.seed;
   j["blas_core"] = blas_core_name();
