@@ -14,6 +14,7 @@
 
 #include "datakernel/error.hpp"
 #include "datakernel/inference/multiple_testing.hpp"
+#include "datakernel/inference/neighbourhood_shift.hpp"
 #include "datakernel/io/array_readers.hpp"
 #include "datakernel/io/model_input.hpp"
 #include "datakernel/io/text_lists.hpp"
@@ -148,9 +149,10 @@ std::uint64_t estimate_peak_bytes(const MemoryShape& shape, const CompareConfig&
                            (config.test.bootstrap_p == BootstrapP::pooled ? n * config.test.bootstrap * 4 : 0)
                      : 0;
   // Neighbourhood measures (computed for every tested pair, whatever the statistic): similarity scales (up to
-  // 2^19 kNN and as many random pairs per model, kept as doubles with their sorted copies) and per-datum work.
-  const std::uint64_t scale_pairs = std::min<std::uint64_t>(1u << 19, n * k);
-  const std::uint64_t neighbourhood = config.per_datum_tests ? m * 2 * scale_pairs * 16 + n * k * 2 * 8 * 4 : 0;
+  // 2^19 kNN pairs and kRandomPairsPerKnnPair random pairs for each, per model, kept as doubles with their sorted
+  // copies) and per-datum work.
+  const std::uint64_t scale_pairs = std::min<std::uint64_t>(1u << 19, n * k) * (1 + kRandomPairsPerKnnPair);
+  const std::uint64_t neighbourhood = config.per_datum_tests ? m * scale_pairs * 16 + n * k * 2 * 8 * 4 : 0;
   constexpr std::uint64_t kProcess = 12u << 20;  // the program, its libraries and thread stacks
   return kProcess + inputs + m * (graph + lists) + neighbourhood +
          std::max({knn, eigen, bootstrap, shape.largest_file});

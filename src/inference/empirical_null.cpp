@@ -25,8 +25,23 @@ double box_cox(double x, double lambda) {
 
 double normal_upper_tail(double z) { return 0.5 * std::erfc(z / std::sqrt(2.0)); }
 
-EmpiricalNull fit_empirical_null(const Eigen::VectorXd& statistic) {
+std::vector<double> spread_ties(std::vector<double> sorted, double resolution) {
+  if (!(resolution > 0.0)) return sorted;
+  for (std::size_t first = 0; first < sorted.size();) {
+    std::size_t end = first;
+    while (end < sorted.size() && sorted[end] == sorted[first]) ++end;
+    const double v = sorted[first], width = std::min(resolution, v), m = static_cast<double>(end - first);
+    if (end - first > 1)
+      for (std::size_t t = first; t < end; ++t)
+        sorted[t] = v + width * ((static_cast<double>(t - first) + 0.5) / m - 0.5);
+    first = end;
+  }
+  return sorted;
+}
+
+EmpiricalNull fit_empirical_null(const Eigen::VectorXd& statistic, const EmpiricalNullOptions& options) {
   EmpiricalNull null;
+  null.resolution = options.resolution;
   std::vector<double> positive;
   positive.reserve(static_cast<std::size_t>(statistic.size()));
   for (Eigen::Index i = 0; i < statistic.size(); ++i) {
@@ -39,6 +54,8 @@ EmpiricalNull fit_empirical_null(const Eigen::VectorXd& statistic) {
     return null;
   }
   // h_λ is increasing, so the quartiles of h_λ(x) are h_λ of the quartiles of x.
+  std::sort(positive.begin(), positive.end());
+  positive = spread_ties(std::move(positive), options.resolution);
   const double q25 = quantile(positive, 0.25), q50 = quantile(positive, 0.5), q75 = quantile(positive, 0.75);
   if (!(q25 > 0.0 && q75 > q50 && q50 > q25)) {
     null.degenerate = true;
@@ -50,7 +67,8 @@ EmpiricalNull fit_empirical_null(const Eigen::VectorXd& statistic) {
     return box_cox(q75, lambda) - 2.0 * box_cox(q50, lambda) + box_cox(q25, lambda);
   };
   double lo = 0.0, hi = 1.0;
-  if (asymmetry(lo) >= 0.0) null.lambda = 0.0;
+  if (options.fixed_lambda >= 0.0) null.lambda = std::min(options.fixed_lambda, 1.0);
+  else if (asymmetry(lo) >= 0.0) null.lambda = 0.0;
   else if (asymmetry(hi) <= 0.0) null.lambda = 1.0;
   else {
     for (int step = 0; step < 60; ++step) {

@@ -59,20 +59,22 @@ double pair_similarity(const EmbeddingsView& y, Metric metric, const std::vector
 }
 
 SimilarityScale similarity_scale(const EmbeddingsView& y, Metric metric, const NeighbourLists& lists,
-                                 std::uint64_t seed, std::int64_t max_each) {
+                                 std::uint64_t seed, std::int64_t max_each, int random_per_knn) {
+  if (random_per_knn < 1) throw InputError("similarity scale: random_per_knn must be at least 1");
   if (lists.n != y.n) throw InputError("similarity scale: neighbour lists and embeddings differ in n");
   const std::int64_t n = y.n, k = lists.k, pairs = n * k;
   const std::int64_t each = std::min(pairs, max_each);
   const std::vector<double> norms = row_norms(y);
   // Pairs first (one sequential stream: the sample does not depend on the thread count), similarities after.
   pcg32 rng(seed, 0x5eed5ca1e);
-  std::vector<std::pair<std::int64_t, std::int64_t>> sample(static_cast<std::size_t>(2 * each));
+  const std::int64_t randoms = each * random_per_knn;
+  std::vector<std::pair<std::int64_t, std::int64_t>> sample(static_cast<std::size_t>(each + randoms));
   for (std::int64_t s = 0; s < each; ++s) {
     const std::int64_t slot = each == pairs ? s : static_cast<std::int64_t>(rng(static_cast<std::uint32_t>(n))) * k +
                                                       rng(static_cast<std::uint32_t>(k));
     sample[s] = {slot / k, lists.ids[slot]};
   }
-  for (std::int64_t s = 0; s < each; ++s) {
+  for (std::int64_t s = 0; s < randoms; ++s) {
     const std::int64_t i = rng(static_cast<std::uint32_t>(n));
     std::int64_t j = rng(static_cast<std::uint32_t>(n - 1));
     if (j >= i) ++j;
@@ -110,6 +112,7 @@ NeighbourhoodShift neighbourhood_shift(const NeighbourhoodModel& a, const Neighb
   const std::vector<double> norms_a = row_norms(a.embeddings), norms_b = row_norms(b.embeddings);
   NeighbourhoodShift out;
   out.shift.resize(n);
+  out.resolution = 1.0 / static_cast<double>(std::max<std::size_t>(std::min(a.scale->size(), b.scale->size()), 2) - 1);
   out.jaccard.resize(n);
   out.rank_change.resize(n);
   // U_i has at most 2k entries: slot i owns [2k i, 2k i + |U_i|) until compaction below.

@@ -360,9 +360,12 @@ std::string methods(const nlohmann::json& s) {
                 ? std::string(" Null: analytic, from the omnibus central limit theorem for two independent graphs of the "
                               "pooled random dot product graph: T² is a weighted sum of χ²₁ with the eigenvalues of "
                               "½ G⁻¹ C<sub>i</sub> G⁻¹, p from the scaled χ² with its mean and variance.")
-                : std::string(" Null: empirical (Efron): the statistic of unmoved data, on a Box–Cox scale chosen to make "
-                              "the bulk's quartiles symmetric, is normal with centre and scale from the bulk of the "
-                              "data (median, upper half of the interquartile range); continuous one-sided p-values.");
+                : std::string(" Null: empirical (Efron): the statistic of unmoved data, ") +
+                      (statistic == "neighbourhood"
+                           ? "on a log scale (quartiles taken at the similarity scales' resolution), "
+                           : "on a Box–Cox scale chosen to make the bulk's quartiles symmetric, ") +
+                      "is normal with centre and scale from the bulk of the data (median, upper half of the "
+                      "interquartile range); continuous one-sided p-values.";
     text += fmt::format(" {} correction at α = {} over the n data of each pair{}.",
                         esc(t.at("correction").get<std::string>()), num(t.at("alpha").get<double>()),
                         t.at("reference").get<std::string>().empty()

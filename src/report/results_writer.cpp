@@ -142,6 +142,7 @@ nlohmann::json summary_json(const CompareResult& r, OptionStyle style) {
                                    {"centre", x.empirical.centre}, {"scale", x.empirical.scale},
                                    {"fitted", x.empirical.fitted}, {"zeros", x.empirical.zeros},
                                    {"degenerate", x.empirical.degenerate},
+                                   {"resolution", x.empirical.resolution},
                                    {"model", "Box-Cox(statistic, lambda) ~ Normal(centre, scale) for unmoved data"}};
       tests.push_back(entry);
     }

@@ -35,6 +35,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -123,10 +124,17 @@ DatumTestResult test_datum_shift(const Graph& a, const Graph& b, int dim, const 
 // `explain_rounds` times, each datum's shift is recomputed without the neighbours rejected in the previous
 // round (a change of i's similarity to a neighbour that itself moved says nothing about i; shift_without) and
 // tested again, until the rejected set no longer changes. result.statistic is the final shift.
+// The null is fitted with neighbourhood_null_options(shift) unless `options` is given (tests compare variants).
 DatumTestResult test_neighbourhood_shift(const NeighbourhoodShift& shift, const DatumTestConfig& config,
-                                         int explain_rounds = 3);
+                                         int explain_rounds = 3,
+                                         const std::optional<EmpiricalNullOptions>& options = std::nullopt);
+
+// The empirical null of the neighbourhood statistic: the log-normal (λ = 0) with quartiles at the similarity
+// scales' resolution (shift.resolution).
+EmpiricalNullOptions neighbourhood_null_options(const NeighbourhoodShift& shift);
 
 // Any per-datum statistic (larger = more moved) tested against the empirical null of its bulk.
-DatumTestResult test_with_empirical_null(const Eigen::VectorXd& statistic, const DatumTestConfig& config);
+DatumTestResult test_with_empirical_null(const Eigen::VectorXd& statistic, const DatumTestConfig& config,
+                                         const EmpiricalNullOptions& options = {});
 
 }  // namespace dk

@@ -9,6 +9,8 @@
 // too conservative when the bulk is closer to normal). Its centre is the median of z and its scale
 // (q75 − q50) / Φ⁻¹(0.75), the upper half of the interquartile range: the side where moved data are tested.
 // One-sided p_i = 1 − Φ((z_i − centre) / scale); a statistic of 0 (no change at all) has p = 1.
+// The neighbourhood statistic fixes λ = 0 and gives the statistic's resolution (EmpiricalNullOptions; why in
+// test_neighbourhood_shift and docs/per-datum-test.md); the omnibus statistic uses the fit above.
 // Valid when most data did not move (up to ~10% moved: the fitted null then barely moves; more moved data
 // inflate centre and scale, which makes the test conservative, never liberal). The p-values are continuous,
 // so any multiple-testing level is reachable, but their far tail is the normal model's, not an observation.
@@ -21,6 +23,18 @@
 
 namespace dk {
 
+// How the null is fitted. The defaults are the general fit (used by the omnibus statistic); the neighbourhood
+// statistic fixes the log and gives its resolution (see test_neighbourhood_shift).
+struct EmpiricalNullOptions {
+  // λ fixed in [0, 1] instead of chosen by quartile symmetry (negative: chosen).
+  double fixed_lambda = -1.0;
+  // The statistic's resolution: values are known to this step only (for the neighbourhood statistic one rank
+  // of the similarity scales' reference sample, 1/(N − 1)). The quartiles are taken with tied values spread
+  // evenly over one step around them, so that a statistic of a few steps does not give quartiles that jump by
+  // a whole step (and the null's scale by a factor 2) with the reference sample. 0: plain quartiles.
+  double resolution = 0.0;
+};
+
 struct EmpiricalNull {
   double lambda = 0.0;       // Box–Cox exponent in [0, 1]
   double centre = 0.0;       // median of h_λ(statistic) over positive statistics
@@ -28,12 +42,17 @@ struct EmpiricalNull {
   std::int64_t fitted = 0;   // positive statistics the fit used
   std::int64_t zeros = 0;    // statistics equal to 0 (p = 1)
   bool degenerate = false;   // fewer than 10 positive statistics or no spread: every p is 1
+  double resolution = 0.0;   // EmpiricalNullOptions::resolution used by the fit
 };
 
 // Quantile q in [0, 1] of `values` (linear interpolation between order statistics, Hyndman–Fan type 7).
 double quantile(std::vector<double> values, double q);
 
-EmpiricalNull fit_empirical_null(const Eigen::VectorXd& statistic);
+EmpiricalNull fit_empirical_null(const Eigen::VectorXd& statistic, const EmpiricalNullOptions& options = {});
+
+// `sorted` (ascending, positive) with each run of m equal values v replaced by m values spread evenly over
+// [v − w/2, v + w/2], w = min(resolution, v): the values' mid-distribution at that resolution.
+std::vector<double> spread_ties(std::vector<double> sorted, double resolution);
 std::vector<double> empirical_null_p_values(const Eigen::VectorXd& statistic, const EmpiricalNull& null);
 
 // The Box–Cox transform h_λ(x) = (x^λ − 1)/λ, log x at λ = 0 (x > 0).
