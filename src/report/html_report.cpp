@@ -761,9 +761,9 @@ std::string cross_pair(const ResultsOnDisk& r, const std::vector<std::string>& n
     return pointing[x] != pointing[y] ? pointing[x] > pointing[y] : rejections[x] > rejections[y];
   });
   std::string out = fmt::format(
-      "<p>{} pairs tested. A datum that moved in one model only is rejected in the pairs with that model and in no "
+      "<div class='keep'><h2>Across pairs</h2><p>{} pairs tested. A datum that moved in one model only is rejected in the pairs with that model and in no "
       "other pair: a datum rejected in exactly the pairs of one model points at that model.{}</p>"
-      "<div class='row'><div><h3>Models by rejections involving them</h3><table class='sortable' id='cross-models'>"
+      "<h3>Models by rejections involving them</h3><table class='sortable' id='cross-models'>"
       "<thead><tr><th>model</th><th>pairs tested</th><th title='rejections summed over the pairs with this model'>"
       "rejections involving it</th><th title='data rejected in exactly the pairs "
       "with this model'>data pointing at it</th></tr></thead><tbody>",
@@ -783,7 +783,7 @@ std::string cross_pair(const ResultsOnDisk& r, const std::vector<std::string>& n
   std::stable_sort(data.begin(), data.end(), [&](auto x, auto y) {
     return pairs_of[x].size() != pairs_of[y].size() ? pairs_of[x].size() > pairs_of[y].size() : best_q[x] < best_q[y];
   });
-  out += fmt::format("<div><h3>Data rejected in the most pairs</h3><p>{} data rejected in at least one pair, {} in "
+  out += fmt::format("<div class='keep'><h3>Data rejected in the most pairs</h3><p>{} data rejected in at least one pair, {} in "
                      "two or more.</p>",
                      data.size(),
                      std::count_if(data.begin(), data.end(), [&](auto i) { return pairs_of[i].size() >= 2; }));
@@ -807,7 +807,7 @@ std::string cross_pair(const ResultsOnDisk& r, const std::vector<std::string>& n
     }
     out += "</tbody></table>";
   }
-  return out + "</div></div>";
+  return out + "</div>";
 }
 
 // Links to the run's output files that exist (relative: they sit next to report.html).
@@ -936,7 +936,7 @@ constexpr const char* kStyle = R"(
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1100px;color:#1a1a1a;padding:0 16px}
 h1{margin-bottom:4px}h2{border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:32px}
 .meta{color:#555}.warn{background:#fff6e0;border-left:4px solid #e0a000;padding:6px 10px;margin:6px 0}
-.hint{color:#666;font-style:italic}
+.hint{color:#666;font-style:italic}.print-only{display:none}
 .plot{background:#fff;border:1px solid #e5e5e5;margin:6px 12px 6px 0;max-width:100%;height:auto}
 .axis{stroke:#999;stroke-width:1}.label{font-size:12px;fill:#444}.tick{font-size:11px;fill:#333}.cell{font-size:11px}
 .model circle{fill:#3b528b;stroke:#fff;stroke-width:1.5}.map-label{font-size:13px;fill:#111}
@@ -962,14 +962,18 @@ td.text{max-width:420px}code{background:#f3f3f3;padding:1px 4px;word-break:break
 @media print{
 body{margin:0;max-width:none;padding:0;font-size:11px}
 .hint{display:none}
-h2,h3{break-after:avoid;page-break-after:avoid}h2{margin-top:16px}
-.plot,figure,table,.howto,.warn,.map-notes,ul.files{break-inside:avoid;page-break-inside:avoid}
+h2,h3,h2+p,h3+p,.row>p{break-after:avoid;page-break-after:avoid}h2{margin-top:16px}
+.plot,figure,table,.howto,.warn,.map-notes,ul.files,.keep{break-inside:avoid;page-break-inside:avoid}
 tr{break-inside:avoid;page-break-inside:avoid}thead{display:table-header-group}
 th{cursor:auto}th.asc::after,th.desc::after{content:""}
 a{color:inherit;text-decoration:none}tr:hover td{background:none}
 td.text{max-width:300px}table{font-size:10px}
 .plot{border:none;margin:2px 8px 2px 0}
+.pair-test{break-inside:avoid;page-break-inside:avoid}.pair-test .row{flex-wrap:nowrap}
+svg.cdf{width:190px;flex:none}.pair-test table{font-size:9px}.pair-test td.text{min-width:150px;max-width:240px}.pair-test p{margin:4px 0}
+.pair-test tbody tr:nth-child(n+13){display:none}.print-only{display:inline}
 }
+@page{margin:12mm}
 )";
 
 constexpr const char* kScript = R"(
@@ -1079,21 +1083,22 @@ static std::string render_report_checked(const std::string& results_dir) {
   for (const auto& w : s.value("warnings", nlohmann::json::array()))
     html += "<div class='warn'>" + esc(w.get<std::string>()) + "</div>";
 
-  html += "\n<section id='map-section'><h2>Model map</h2><p>Classical MDS of the model distances.</p><div class='row'>" +
+  html += "\n<section id='map-section' class='keep'><h2>Model map</h2><p>Classical MDS of the model distances.</p><div class='row'>" +
           model_map(s, names, d) + map_notes(s, names) + "</div></section>";
-  html += "\n<section id='heatmap-section'><h2>Model distances</h2><p>Rows and columns ordered by average-linkage "
+  html += "\n<section id='heatmap-section' class='keep'><h2>Model distances</h2><p>Rows and columns ordered by average-linkage "
           "clustering.</p>" +
           heatmap(names, d) + "</section>";
   if (const std::string scree = scree_plot(s); !scree.empty())
-    html += fmt::format("\n<section id='scree-section'><h2>Embedding dimension</h2><p>Eigenvalues of the omnibus matrix "
+    html += fmt::format("\n<section id='scree-section' class='keep'><h2>Embedding dimension</h2><p>Eigenvalues of the omnibus matrix "
                         "by |λ| (dark: the d = {} kept; {}). The elbows are Zhu–Ghodsi profile-likelihood breaks; d is "
                         "where the scree flattens.</p>{}</section>",
                         s.at("dim").get<long>(), esc(s.at("dim_rule").get<std::string>()), scree);
 
   if (s.contains("correlations") || s.contains("metric_values")) {
-    html += "\n<section id='correlations'><h2>Downstream metrics</h2>";
+    html += "\n<section id='correlations'><div class='keep'><h2>Downstream metrics</h2>";
     if (const std::string table = metric_table(s, names); !table.empty())
       html += "<p>Each model's own values (from --metrics):</p>" + table;
+    html += "</div>";
     html += "<div class='row'>";
     for (const auto& c : s.value("correlations", nlohmann::json::array())) {
       html += "<figure>" + correlation_plot(s, names, d, c);
@@ -1111,7 +1116,7 @@ static std::string render_report_checked(const std::string& results_dir) {
   }
 
   if (s.contains("tests")) {
-    html += "\n<section id='tests'><h2>Per-datum tests</h2>" + how_to_read(s);
+    html += "\n<section id='tests'><div class='keep'><h2>Per-datum tests</h2>" + how_to_read(s) + "</div>";
     for (std::size_t t = 0; t < s["tests"].size(); ++t) {
       const auto& test = s["tests"][t];
       const std::string ta = test.at("model_a"), tb = test.at("model_b");
@@ -1135,27 +1140,29 @@ static std::string render_report_checked(const std::string& results_dir) {
         if (candidate.model_a == ta && candidate.model_b == tb) rows = &candidate;
       if (rows != nullptr)
         html += "<p>Most-moved data (smallest q, then largest statistic)<span class='hint'>; click a column to sort, "
-                "an id to see its point</span>:</p>" +
+                "an id to see its point</span><span class='print-only'>; the first 12 rows, all data in "
+                "datum_tests.csv</span>:</p>" +
                 top_table(*rows, r, kTableRows, plotted);
       html += "</div></div></div>";
     }
     html += "</section>";
   }
   if (const std::string cross = cross_pair(r, names, plotted); !cross.empty())
-    html += "\n<section id='cross-pair'><h2>Across pairs</h2>" + cross + "</section>";
+    html += "\n<section id='cross-pair'>" + cross + "</section>";
 
-  html += fmt::format("\n<section id='embedding-section'><h2>Omnibus embedding of the data: {} (circles) and {} "
-                      "(squares)</h2><p>First two dimensions of the joint omnibus embedding{}.</p>",
+  html += fmt::format("\n<section id='embedding-section'><div class='keep'><h2>Omnibus embedding of the data: {} "
+                      "(circles) and {} (squares)</h2><p>First two dimensions of the joint omnibus embedding{}.</p>",
                       esc(a), esc(b),
                       plotted_rows ? "; colour: −log10 q of the per-datum test, rejected data larger and joined across "
                                      "the two models<span class='hint'> (click a point with a table row to go to "
                                      "it)</span>"
                                    : "");
-  html += embedding_plot(r, a, b, plotted_rows, floor_p, plotted, in_table);
+  html += embedding_plot(r, a, b, plotted_rows, floor_p, plotted, in_table) + "</div>";
   if (const std::string labelled = label_plot(r, a, b, plotted); !labelled.empty())
-    html += "<p>The same data coloured by label (--labels): the 9 most frequent labels, the rest grey.</p>" + labelled;
+    html += "<div class='keep'><p>The same data coloured by label (--labels): the 9 most frequent labels, the rest "
+            "grey.</p>" + labelled + "</div>";
   html += "</section>";
-  html += "\n<section id='files'><h2>Output files</h2><p>Next to this report in the output directory:</p>" +
+  html += "\n<section id='files' class='keep'><h2>Output files</h2><p>Next to this report in the output directory:</p>" +
           file_links(results_dir) + "</section>";
   html += "\n<section id='methods'><h2>Methods</h2>" + methods(s) + "</section>";
   html += "\n<script>";
