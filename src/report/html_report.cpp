@@ -740,20 +740,25 @@ std::string cross_pair(const ResultsOnDisk& r, const std::vector<std::string>& n
       ++rejections[a], ++rejections[b];
     }
   }
-  // A datum that moved in model g alone is rejected in exactly the tested pairs with g: a datum whose rejecting
-  // pairs are that set points at g (several models only when their sets coincide).
-  std::vector<std::vector<std::size_t>> pairs_with(names.size());
-  for (std::size_t t = 0; t < r.tests.size(); ++t) {
-    pairs_with[index.at(r.tests[t].model_a)].push_back(t);
-    pairs_with[index.at(r.tests[t].model_b)].push_back(t);
-  }
-  std::vector<std::vector<std::size_t>> points_at(n);
+  // A datum that moved in model g alone is rejected in pairs with g only: rejected in 2+ pairs that share one
+  // model, it points at that model; rejected in one pair, at the model of that pair that is in no other tested
+  // pair (in a reference design: the model compared with the reference), if just one is.
+  std::vector<std::size_t> pairs_with(names.size(), 0);
+  for (const DatumTestRows& rows : r.tests) ++pairs_with[index.at(rows.model_a)], ++pairs_with[index.at(rows.model_b)];
+  std::vector<int> points_at(n, -1);
   for (std::size_t i = 0; i < n; ++i) {
-    if (pairs_of[i].empty()) continue;
-    std::sort(pairs_of[i].begin(), pairs_of[i].end());
-    for (std::size_t g = 0; g < names.size(); ++g)
-      if (pairs_with[g] == pairs_of[i]) points_at[i].push_back(g);
-    for (std::size_t g : points_at[i]) ++pointing[g];
+    std::vector<std::size_t> common;
+    if (pairs_of[i].size() >= 2) {
+      for (std::size_t g = 0; g < names.size(); ++g) {
+        bool all = true;
+        for (std::size_t t : pairs_of[i]) all = all && (r.tests[t].model_a == names[g] || r.tests[t].model_b == names[g]);
+        if (all) common.push_back(g);
+      }
+    } else if (pairs_of[i].size() == 1) {
+      for (const std::string* model : {&r.tests[pairs_of[i][0]].model_a, &r.tests[pairs_of[i][0]].model_b})
+        if (pairs_with[index.at(*model)] == 1) common.push_back(index.at(*model));
+    }
+    if (common.size() == 1) points_at[i] = static_cast<int>(common[0]), ++pointing[common[0]];
   }
   std::vector<std::size_t> models(names.size());
   std::iota(models.begin(), models.end(), 0);
@@ -761,17 +766,17 @@ std::string cross_pair(const ResultsOnDisk& r, const std::vector<std::string>& n
     return pointing[x] != pointing[y] ? pointing[x] > pointing[y] : rejections[x] > rejections[y];
   });
   std::string out = fmt::format(
-      "<div class='keep'><h2>Across pairs</h2><p>{} pairs tested. A datum that moved in one model only is rejected in the pairs with that model and in no "
-      "other pair: a datum rejected in exactly the pairs of one model points at that model.{}</p>"
+      "<div class='keep'><h2>Across pairs</h2><p>{} pairs tested. A datum that moved in one model only is rejected in pairs with that model only: data "
+      "rejected in several pairs that share one model point at that model (the odd one out for them).{}</p>"
       "<h3>Models by rejections involving them</h3><table class='sortable' id='cross-models'>"
       "<thead><tr><th>model</th><th>pairs tested</th><th title='rejections summed over the pairs with this model'>"
-      "rejections involving it</th><th title='data rejected in exactly the pairs "
-      "with this model'>data pointing at it</th></tr></thead><tbody>",
+      "rejections involving it</th><th title='data rejected in 2+ pairs that share "
+      "only this model, or in one pair whose other model is in other pairs too'>data pointing at it</th></tr></thead><tbody>",
       r.tests.size(),
       r.summary.at("test_config").at("reference").get<std::string>().empty()
           ? ""
-          : " With a reference model every pair involves it: data rejected in all pairs point at the reference, data "
-            "rejected in one pair at the other model of that pair.");
+          : " With a reference model every pair involves it: data rejected in several pairs point at the reference "
+            "(or moved alike in the other models), data rejected in one pair at the other model of that pair.");
   for (std::size_t g : models)
     out += fmt::format("<tr><td>{0}</td><td data-value='{1}'>{1}</td><td data-value='{2}'>{2}</td><td data-value='{3}'>"
                        "{3}</td></tr>",
@@ -799,11 +804,10 @@ std::string cross_pair(const ResultsOnDisk& r, const std::vector<std::string>& n
         pairs += (pairs.empty() ? "" : "; ") + r.tests[t].model_a + " – " + r.tests[t].model_b;
       out += fmt::format("<tr data-datum='{}'>", i) + id_cell(r, i, plotted);
       if (labels) out += "<td>" + esc(i < r.labels.size() ? r.labels[i] : "") + "</td>";
-      std::string odd;
-      for (std::size_t g : points_at[i]) odd += (odd.empty() ? "" : " or ") + names[g];
       out += fmt::format("<td data-value='{0}'>{0} of {1}</td><td>{2}</td><td data-value='{3}'>{4}</td><td>{5}</td></tr>",
-                         pairs_of[i].size(), r.tests.size(), odd.empty() ? std::string("–") : esc(odd), best_q[i],
-                         num(best_q[i]), esc(pairs));
+                         pairs_of[i].size(), r.tests.size(),
+                         points_at[i] >= 0 ? esc(names[static_cast<std::size_t>(points_at[i])]) : std::string("–"),
+                         best_q[i], num(best_q[i]), esc(pairs));
     }
     out += "</tbody></table>";
   }
