@@ -129,7 +129,11 @@ struct Scale {
     lo -= pad;
     hi += pad;
   }
-  double operator()(double x) const { return a + (x - lo) / (hi - lo) * (b - a); }
+  // Pixels; the middle of the range where the data overflow (extreme values of a hand-edited summary.json).
+  double operator()(double x) const {
+    const double v = a + (x - lo) / (hi - lo) * (b - a);
+    return std::isfinite(v) ? v : (a + b) / 2;
+  }
 };
 
 // Round tick values inside [lo, hi] (about `target` of them) and the step between them.
