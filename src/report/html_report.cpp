@@ -297,6 +297,10 @@ std::string model_map(const nlohmann::json& s, const std::vector<std::string>& n
                        esc(names[g]), esc(nearest), px[g], py[g]);
   }
   out += "<g class='model-labels'>" + draw_labels(px, py, names, boxes, 13, 7, "map-label") + "</g>";
+  const auto left_out = std::count_if(boxes.begin(), boxes.end(), [](const LabelBox& b) { return !b.placed(); });
+  if (left_out > 0)
+    out += fmt::format("<text x='{}' y='{}' class='tick'>{} of {} labels left out for space: hover the points</text>",
+                       f.left + 8, f.y_end() + 12, left_out, names.size());
   return out + "</svg>";
 }
 
@@ -1111,14 +1115,15 @@ static std::string render_report_checked(const std::string& results_dir) {
     for (const auto& c : s.value("correlations", nlohmann::json::array())) {
       html += "<figure>" + correlation_plot(s, names, d, c);
       html += fmt::format("<figcaption><b>{}</b>: Spearman ρ = {} (Mantel p = {}), Pearson r = {} (p = {}), {} pairs, "
-                          "{} permutations{}. Each point is a pair of models.</figcaption></figure>",
+                          "{} permutations{}. Each point is a pair of models{}.</figcaption></figure>",
                           esc(c.at("metric").get<std::string>()),
                           c.at("spearman").is_number() ? num(c["spearman"].get<double>()) : "n/a",
                           c.at("spearman_p").is_number() ? num(c["spearman_p"].get<double>()) : "n/a",
                           c.at("pearson").is_number() ? num(c["pearson"].get<double>()) : "n/a",
                           c.at("pearson_p").is_number() ? num(c["pearson_p"].get<double>()) : "n/a",
                           c.at("pairs").get<long>(), c.at("permutations").get<long>(),
-                          c.at("exact").get<bool>() ? " (exact)" : "");
+                          c.at("exact").get<bool>() ? " (exact)" : "",
+                          names.size() * (names.size() - 1) / 2 > 45 ? " (too many to label: hover them)" : "");
     }
     html += "</div></section>";
   }
