@@ -159,18 +159,24 @@ TEST_F(ReportFromRun, HasEveryReadingAid) {
   EXPECT_GE(count(html, "class='hint'"), 3u);
 }
 
-// The labels of the map as the report placed them (data-box = x0 y0 x1 y1): no two overlap.
-TEST_F(ReportFromRun, MapLabelsDoNotOverlap) {
-  std::vector<LabelBox> boxes;
-  for (std::size_t at = html.find("data-box='"); at != std::string::npos; at = html.find("data-box='", at + 1)) {
-    LabelBox b;
-    std::istringstream(html.substr(at + 10, 80)) >> b.x0 >> b.y0 >> b.x1 >> b.y1;
-    ASSERT_TRUE(b.placed());
-    boxes.push_back(b);
+// The labels of the map and the metric scatter as the report placed them (data-box = x0 y0 x1 y1): within each
+// plot, no two overlap.
+TEST_F(ReportFromRun, MapAndPairLabelsDoNotOverlap) {
+  std::size_t labels = 0;
+  for (std::size_t svg = html.find("<svg"); svg != std::string::npos; svg = html.find("<svg", svg + 1)) {
+    const std::string plot = html.substr(svg, html.find("</svg>", svg) - svg);
+    std::vector<LabelBox> boxes;
+    for (std::size_t at = plot.find("data-box='"); at != std::string::npos; at = plot.find("data-box='", at + 1)) {
+      LabelBox b;
+      std::istringstream(plot.substr(at + 10, 80)) >> b.x0 >> b.y0 >> b.x1 >> b.y1;
+      ASSERT_TRUE(b.placed());
+      boxes.push_back(b);
+    }
+    labels += boxes.size();
+    for (std::size_t i = 0; i < boxes.size(); ++i)
+      for (std::size_t j = i + 1; j < boxes.size(); ++j) EXPECT_FALSE(boxes_overlap(boxes[i], boxes[j])) << i << " " << j;
   }
-  EXPECT_EQ(boxes.size(), 3u + 3u);  // 3 model names, 3 pair labels
-  for (std::size_t i = 0; i < boxes.size(); ++i)
-    for (std::size_t j = i + 1; j < boxes.size(); ++j) EXPECT_FALSE(boxes_overlap(boxes[i], boxes[j])) << i << " " << j;
+  EXPECT_EQ(labels, 3u + 3u);  // 3 model names, 3 pair labels
 }
 
 TEST(Report, LabelLayoutAvoidsOverlapsAndPoints) {
@@ -237,6 +243,15 @@ TEST(Report, CrossPairViewPointsAtTheMovedModel) {
   EXPECT_NE(html.find("gives continuous p-values, which can be arbitrarily small"), std::string::npos);
   EXPECT_EQ(html.find("class='floor-marker'"), std::string::npos);
   EXPECT_EQ(html.find("id='label-legend'"), std::string::npos);  // no --labels: no label plot
+  // Against a reference (a): the moved data are rejected in a – odd only, and point at odd, the model of that
+  // pair that is in no other pair.
+  config.reference = "a";
+  write_results(run_compare(input, config), dir.file("reference"));
+  const std::string with_reference = slurp(dir.file("reference/report.html"));
+  const std::size_t models = with_reference.find("id='cross-models'");
+  ASSERT_NE(models, std::string::npos);
+  EXPECT_EQ(with_reference.substr(with_reference.find("<tbody><tr><td>", models) + 15, 3), "odd");
+  EXPECT_NE(with_reference.find("<td data-value='1'>1 of 2</td><td>odd</td>"), std::string::npos);
 }
 
 TEST_F(ReportFromRun, EscapesUserText) {
