@@ -532,7 +532,7 @@ std::string top_table(const DatumTestRows& rows, const ResultsOnDisk& r, std::si
     const auto datum = static_cast<std::size_t>(rows.datum[row]);
     out += fmt::format("<tr data-datum='{1}'><td data-value='{0}'>{0}</td>", k + 1, datum) + id_cell(r, datum, plotted);
     if (labels) out += "<td>" + esc(datum < r.labels.size() ? r.labels[datum] : "") + "</td>";
-    if (texts) out += "<td class='text'>" + esc(datum < r.texts.size() ? r.texts[datum] : "") + "</td>";
+    if (texts) out += "<td class='text'><span>" + esc(datum < r.texts.size() ? r.texts[datum] : "") + "</span></td>";
     out += fmt::format("<td data-value='{0}'>{1}</td><td data-value='{2}'>{3}</td><td data-value='{4}'>{5}</td><td>{6}</td>",
                        rows.statistic[row], num(rows.statistic[row]), rows.p_value[row], num(rows.p_value[row]),
                        rows.q_value[row], num(rows.q_value[row]), rows.rejected[row] ? "yes" : "no");
@@ -982,7 +982,8 @@ a{color:inherit;text-decoration:none}tr:hover td{background:none}
 td.text{max-width:300px}table{font-size:10px}
 .plot{border:none;margin:2px 8px 2px 0}
 .pair-test{break-inside:avoid;page-break-inside:avoid}.pair-test .row{flex-wrap:nowrap}
-svg.cdf{width:190px;flex:none}.pair-test table{font-size:9px}.pair-test td.text{min-width:150px;max-width:240px}.pair-test p{margin:4px 0}
+svg.cdf{width:190px;flex:none}.pair-test table{font-size:9px}.pair-test td.text{min-width:200px;max-width:260px}
+.pair-test td.text span{display:-webkit-box;-webkit-line-clamp:2;line-clamp:2;-webkit-box-orient:vertical;overflow:hidden}.pair-test p{margin:4px 0}
 .pair-test tbody tr:nth-child(n+13){display:none}.print-only{display:inline}
 }
 @page{margin:12mm}
@@ -1153,8 +1154,8 @@ static std::string render_report_checked(const std::string& results_dir) {
         if (candidate.model_a == ta && candidate.model_b == tb) rows = &candidate;
       if (rows != nullptr)
         html += "<p>Most-moved data (smallest q, then largest statistic)<span class='hint'>; click a column to sort, "
-                "an id to see its point</span><span class='print-only'>; the first 12 rows, all data in "
-                "datum_tests.csv</span>:</p>" +
+                "an id to see its point</span><span class='print-only'>; printed: the first 12 rows, texts cut "
+                "to two lines; all data in datum_tests.csv</span>:</p>" +
                 top_table(*rows, r, kTableRows, plotted);
       html += "</div></div></div>";
     }
