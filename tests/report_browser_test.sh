@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # report.html in a real browser (Debian's chromium, headless): no console errors, every SVG plot present and
-# non-empty, the sortable table sorts, and a PNG screenshot saved under the build directory.
+# non-empty, the sortable table sorts, labels as rendered (getBBox) do not overlap, hovering a table row marks its
+# point, the page prints to PDF, and PNG screenshots (screen, and the print stylesheet at A4 width) saved under
+# the build directory.
 # A deliberately broken page is checked first, so that the console check is known to catch errors.
 set -euo pipefail
 dk=${DATAKERNEL:?set DATAKERNEL to the datakernel binary}
@@ -39,7 +41,7 @@ python3 - "$report" "$work/sorted.html" <<'PY'
 import sys
 html = open(sys.argv[1], encoding="utf-8").read()
 probe = """<script>
-var table = document.querySelector('table.sortable');
+var table = document.querySelector('#tests table.sortable');
 var headers = Array.prototype.map.call(table.querySelectorAll('th'), function (h) { return h.textContent; });
 var column = headers.indexOf('statistic');
 function order() { return Array.prototype.map.call(table.tBodies[0].rows, function (r) { return parseFloat(r.cells[column].getAttribute('data-value')); }); }
@@ -73,9 +75,9 @@ dom = open(sys.argv[1], encoding="utf-8").read()
 parser = Svgs()
 parser.feed(dom)
 ids = [s["id"] for s in parser.svgs]
-# model map, heatmap, 1 correlation plot, 3 p-value CDFs, the 2-D embedding
-assert len(parser.svgs) == 7, ids
-for required in ("model-map", "heatmap", "embedding"):
+# model map, heatmap, scree, 1 correlation plot, 3 p-value CDFs, the 2-D embedding by q and by label
+assert len(parser.svgs) == 9, ids
+for required in ("model-map", "heatmap", "scree", "embedding", "embedding-labels"):
     assert required in ids, (required, ids)
 empty = [s for s in parser.svgs if s["shapes"] < 2]
 assert not empty, f"empty plots: {empty}"
@@ -88,8 +90,57 @@ assert len(orders["up"]) == 25
 print(f"report in chromium: {len(parser.svgs)} plots, shapes per plot {[s['shapes'] for s in parser.svgs]}, sorting works")
 PY
 
+# Rendered labels: the boxes the browser measured for the map and pair labels must not intersect (1 px slack);
+# hovering a table row marks its point in the data plot.
+python3 - "$report" "$work/layout.html" <<'PY'
+import sys
+html = open(sys.argv[1], encoding="utf-8").read()
+probe = """<script>
+var result = {overlaps: [], labels: 0, marked: false};
+document.querySelectorAll('svg').forEach(function (svg) {
+  var boxes = Array.prototype.map.call(svg.querySelectorAll('text.map-label, text.pair-label'), function (t) {
+    var b = t.getBBox(); return {x0: b.x, y0: b.y, x1: b.x + b.width, y1: b.y + b.height, text: t.textContent};
+  });
+  result.labels += boxes.length;
+  for (var i = 0; i < boxes.length; ++i)
+    for (var j = i + 1; j < boxes.length; ++j) {
+      var a = boxes[i], b = boxes[j];
+      if (a.x0 < b.x1 - 1 && b.x0 < a.x1 - 1 && a.y0 < b.y1 - 1 && b.y0 < a.y1 - 1) result.overlaps.push([a.text, b.text]);
+    }
+});
+var row = document.querySelector('#tests tr[data-datum]');
+row.dispatchEvent(new MouseEvent('mouseenter'));
+var point = document.getElementById('d-' + row.getAttribute('data-datum'));
+result.marked = !!point && point.classList.contains('hl');
+document.title = JSON.stringify(result);
+</script></body>"""
+open(sys.argv[2], "w", encoding="utf-8").write(html.replace("</body>", probe))
+PY
+browse "$work/layout.dom" "$work/layout.log" "file://$work/layout.html"
+[ -z "$(console_errors "$work/layout.log")" ] || fail "console errors in the layout probe: $(console_errors "$work/layout.log")"
+python3 - "$work/layout.dom" <<'PY'
+import html, json, re, sys
+dom = open(sys.argv[1], encoding="utf-8").read()
+result = json.loads(html.unescape(re.search(r"<title>(.*?)</title>", dom, re.S).group(1)))
+assert result["labels"] == 6, result  # 3 model names, 3 pair labels
+assert not result["overlaps"], result
+assert result["marked"], "hovering a table row did not mark its point"
+print(f"labels in chromium: {result['labels']} rendered, none overlapping; hovering a row marks its point")
+PY
+
 mkdir -p "$shots"
+# Print: the page prints to a PDF.
+rm -f "$shots/report_print.pdf"
+timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --no-first-run --user-data-dir="$work/profile" \
+  --no-pdf-header-footer --print-to-pdf="$shots/report_print.pdf" "file://$report" > /dev/null 2>&1 || true
+[ -s "$shots/report_print.pdf" ] || fail "printing to PDF failed"
+head -c 5 "$shots/report_print.pdf" | grep -q '%PDF-' || fail "report_print.pdf is not a PDF"
+# The print stylesheet applied on screen at A4 width (96 dpi), for a look at the print layout.
+sed 's/@media print{/@media all{/' "$report" > "$work/print.html"
 timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --no-first-run --hide-scrollbars --user-data-dir="$work/profile" \
-  --window-size=1200,5200 --screenshot="$shots/report_screenshot.png" "file://$report" > /dev/null 2>&1 || true
+  --window-size=794,7000 --screenshot="$shots/report_print_layout.png" "file://$work/print.html" > /dev/null 2>&1 || true
+[ -s "$shots/report_print_layout.png" ] || fail "no print-layout screenshot"
+timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --no-first-run --hide-scrollbars --user-data-dir="$work/profile" \
+  --window-size=1200,7000 --screenshot="$shots/report_screenshot.png" "file://$report" > /dev/null 2>&1 || true
 [ -s "$shots/report_screenshot.png" ] || fail "no screenshot"
-echo "report browser test: all checks passed; screenshot $shots/report_screenshot.png"
+echo "report browser test: all checks passed; screenshots $shots/report_screenshot.png, $shots/report_print_layout.png; $shots/report_print.pdf"

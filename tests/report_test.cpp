@@ -1,6 +1,8 @@
 // The HTML report and progress rendering: structure, escaping, regeneration from files, clustering order.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -8,6 +10,7 @@
 #include <limits>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "datakernel/compare.hpp"
@@ -86,10 +89,10 @@ class ReportFromRun : public ::testing::Test {
 };
 
 TEST_F(ReportFromRun, HasEveryPlotAndSection) {
-  // model map + heatmap + 1 correlation + 3 pair CDFs + the 2-D embedding
-  EXPECT_EQ(count(html, "<svg"), 7u);
-  for (const char* id : {"id='model-map'", "id='heatmap'", "id='correlations'", "id='tests'", "id='embedding'",
-                         "id='methods'"})
+  // model map + heatmap + scree + 1 correlation + 3 pair CDFs + the 2-D embedding by q and by label
+  EXPECT_EQ(count(html, "<svg"), 9u);
+  for (const char* id : {"id='model-map'", "id='heatmap'", "id='scree'", "id='correlations'", "id='tests'",
+                         "id='cross-pair'", "id='embedding'", "id='embedding-labels'", "id='files'", "id='methods'"})
     EXPECT_NE(html.find(id), std::string::npos) << id;
   EXPECT_EQ(count(html, "<table class='sortable'>"), 3u);
   EXPECT_NE(html.find("k = " + std::to_string(default_k(300))), std::string::npos);
@@ -97,6 +100,158 @@ TEST_F(ReportFromRun, HasEveryPlotAndSection) {
   EXPECT_NE(html.find("--test omnibus --null pooled --bootstrap 40 --bootstrap-p count"), std::string::npos);
   EXPECT_EQ(html.find("http://"), std::string::npos);  // self-contained: nothing fetched
   EXPECT_EQ(html.find("https://"), std::string::npos);
+}
+
+// Every reading aid a new user asked for (issue 12): scree plot with d and elbows, tick values on every axis,
+// pair labels and each model's metric values, label colours, map labels, stress, α markers, the how-to-read panel
+// with the p floor, the cross-pair view, rows linked to points, links to the files, a print stylesheet.
+TEST_F(ReportFromRun, HasEveryReadingAid) {
+  const nlohmann::json s = nlohmann::json::parse(slurp(dir.file("out/summary.json")));
+  const long dim = s["dim"].get<long>();
+  EXPECT_NE(html.find("id='scree-d'"), std::string::npos);
+  EXPECT_NE(html.find(">d = " + std::to_string(dim) + "</text>"), std::string::npos);
+  ASSERT_FALSE(s["elbows"].empty());
+  for (std::size_t e = 0; e < s["elbows"].size(); ++e)
+    EXPECT_NE(html.find(">elbow " + std::to_string(e + 1) + "</text>"), std::string::npos) << e;
+  EXPECT_EQ(count(html, "class='ev kept'"), static_cast<std::size_t>(dim));
+  // Tick marks with values on both axes of every plot but the heatmap (whose ticks are the model names).
+  EXPECT_EQ(count(html, "<g class='xticks'><line"), 8u);
+  EXPECT_EQ(count(html, "<g class='yticks'><line"), 8u);
+  EXPECT_NE(html.find("class='tick' text-anchor='middle'>0.2</text>"), std::string::npos);  // the CDFs' x axis
+  // Metric scatter: one label per model pair; the metric table: every model's value.
+  EXPECT_EQ(count(html, "class='pair-label'"), 3u);
+  EXPECT_NE(html.find("base–tuned &lt;v2&gt;"), std::string::npos);
+  EXPECT_NE(html.find("<table class='sortable metric-values'>"), std::string::npos);
+  for (double v : input.metrics->values[0])
+    EXPECT_NE(html.find(fmt::format("<td data-value='{}'>{:.4g}</td>", v, v)), std::string::npos) << v;
+  // The map: every model labelled; the stress beside it (a warning above 0.1).
+  EXPECT_EQ(count(html, "class='map-label'"), 3u);
+  const double stress = s["manifold_stress"].get<double>();
+  EXPECT_NE(html.find(stress > 0.1 ? "id='stress-warning'" : "id='stress-note'"), std::string::npos);
+  // An α marker on each CDF, the panel with the p floor 1/(B+1) of this run's count p-values.
+  EXPECT_EQ(count(html, "class='alpha-marker'"), 3u);
+  EXPECT_EQ(count(html, "class='floor-marker'"), 3u);
+  EXPECT_NE(html.find("id='how-to-read'"), std::string::npos);
+  for (const char* term : {"<dt>statistic</dt>", "<dt>p</dt>", "<dt>q</dt>", "<dt>rejected</dt>", "<dt>p floor</dt>"})
+    EXPECT_NE(html.find(term), std::string::npos) << term;
+  EXPECT_NE(html.find("<dd><b>0.02439</b>: with the pooled null and B = 40 replicates"), std::string::npos);
+  // Labels: a legend of the label colours.
+  EXPECT_NE(html.find("id='label-legend'"), std::string::npos);
+  EXPECT_NE(html.find(">cluster_0 ("), std::string::npos);
+  // Cross-pair view (3 pairs tested).
+  EXPECT_NE(html.find("id='cross-models'"), std::string::npos);
+  // Table rows linked to their points: every link has its point.
+  EXPECT_EQ(count(html, "<tr data-datum="), 3u * 25u);
+  std::size_t links = 0;
+  for (std::size_t at = html.find("href='#d-"); at != std::string::npos; at = html.find("href='#d-", at + 1), ++links) {
+    const std::string target = html.substr(at + 7, html.find('\'', at + 7) - at - 7);
+    EXPECT_NE(html.find("id='" + target + "'"), std::string::npos) << target;
+  }
+  EXPECT_EQ(links, 3u * 25u);
+  // Links to the output files.
+  for (const char* file : {"summary.json", "model_distances.csv", "manifold.csv", "datum_tests.csv", "datum_shift.csv",
+                           "latent_2d.csv", "annotations.csv"})
+    EXPECT_NE(html.find(std::string("<a href='") + file + "'>"), std::string::npos) << file;
+  // Print: hints hidden, figures and tables kept whole.
+  const std::string print = html.substr(html.find("@media print"));
+  EXPECT_NE(print.find(".hint{display:none}"), std::string::npos);
+  EXPECT_NE(print.find("break-inside:avoid"), std::string::npos);
+  EXPECT_GE(count(html, "class='hint'"), 3u);
+}
+
+// The labels of the map and the metric scatter as the report placed them (data-box = x0 y0 x1 y1): within each
+// plot, no two overlap.
+TEST_F(ReportFromRun, MapAndPairLabelsDoNotOverlap) {
+  std::size_t labels = 0;
+  for (std::size_t svg = html.find("<svg"); svg != std::string::npos; svg = html.find("<svg", svg + 1)) {
+    const std::string plot = html.substr(svg, html.find("</svg>", svg) - svg);
+    std::vector<LabelBox> boxes;
+    for (std::size_t at = plot.find("data-box='"); at != std::string::npos; at = plot.find("data-box='", at + 1)) {
+      LabelBox b;
+      std::istringstream(plot.substr(at + 10, 80)) >> b.x0 >> b.y0 >> b.x1 >> b.y1;
+      ASSERT_TRUE(b.placed());
+      boxes.push_back(b);
+    }
+    labels += boxes.size();
+    for (std::size_t i = 0; i < boxes.size(); ++i)
+      for (std::size_t j = i + 1; j < boxes.size(); ++j) EXPECT_FALSE(boxes_overlap(boxes[i], boxes[j])) << i << " " << j;
+  }
+  EXPECT_EQ(labels, 3u + 3u);  // 3 model names, 3 pair labels
+}
+
+TEST(Report, LabelLayoutAvoidsOverlapsAndPoints) {
+  // Worst cases: 12 models at one point, and 12 in a tight row; every placed box inside the area, clear of every
+  // point and of every other box; in a roomy area all are placed.
+  for (int layout = 0; layout < 2; ++layout) {
+    std::vector<double> px, py, widths;
+    for (int i = 0; i < 12; ++i) {
+      px.push_back(layout == 0 ? 250.0 : 200.0 + 4.0 * i);
+      py.push_back(200.0);
+      widths.push_back(label_width("model_" + std::to_string(i), 13));
+    }
+    const LabelBox area{0, 0, 500, 400};
+    const std::vector<LabelBox> boxes = place_labels(px, py, widths, 16, area, 7);
+    ASSERT_EQ(boxes.size(), 12u);
+    for (std::size_t i = 0; i < boxes.size(); ++i) {
+      ASSERT_TRUE(boxes[i].placed()) << layout << " " << i;
+      EXPECT_GE(boxes[i].x0, area.x0);
+      EXPECT_LE(boxes[i].x1, area.x1);
+      EXPECT_GE(boxes[i].y0, area.y0);
+      EXPECT_LE(boxes[i].y1, area.y1);
+      for (std::size_t j = 0; j < px.size(); ++j) {
+        const double cx = std::clamp(px[j], boxes[i].x0, boxes[i].x1), cy = std::clamp(py[j], boxes[i].y0, boxes[i].y1);
+        EXPECT_GE(std::hypot(cx - px[j], cy - py[j]), 7.0) << "label " << i << " covers point " << j;
+      }
+      for (std::size_t j = i + 1; j < boxes.size(); ++j) EXPECT_FALSE(boxes_overlap(boxes[i], boxes[j])) << i << " " << j;
+    }
+  }
+  // No room at all: left out, never overlapping.
+  const auto none = place_labels({5, 6}, {5, 5}, {400, 400}, 16, LabelBox{0, 0, 100, 100}, 3);
+  EXPECT_FALSE(none[0].placed());
+  EXPECT_FALSE(none[1].placed());
+  EXPECT_EQ(label_width("ab", 10), label_width("äö", 10));  // code points, not bytes
+}
+
+// Data moved in one model of three: rejected in both pairs with that model, so the cross-pair view points at it.
+TEST(Report, CrossPairViewPointsAtTheMovedModel) {
+  test::TempDir dir;
+  SimulateConfig sim;
+  sim.models = 3;
+  sim.n = 400;
+  sim.seed = 2;  // as `datakernel simulate --models 3 --n 400 --seed 2`: 8 data rejected in both pairs with model 3
+  SimulatedSet set = simulate(sim);
+  CompareInput input;
+  for (int g = 0; g < 3; ++g) {
+    ModelInput model;
+    model.spec = set.names[g] + ".npy";
+    model.embeddings = LoadedEmbeddings{std::move(set.models[g]), {}};
+    input.models.push_back(std::move(model));
+  }
+  input.names = {"a", "b", "odd"};
+  CompareConfig config;
+  write_results(run_compare(input, config), dir.file("out"));
+  const std::string html = slurp(dir.file("out/report.html"));
+  const std::size_t table = html.find("id='cross-models'");
+  ASSERT_NE(table, std::string::npos);
+  // The first row of the models table (sorted by data pointing at the model) is the moved model.
+  const std::size_t first_row = html.find("<tbody><tr><td>", table);
+  ASSERT_NE(first_row, std::string::npos);
+  EXPECT_EQ(html.substr(first_row + 15, 3), "odd");
+  EXPECT_NE(html.find("id='cross-data'"), std::string::npos);
+  EXPECT_NE(html.find("<td data-value='2'>2 of 3</td><td>odd</td>"), std::string::npos);
+  // Continuous p-values of the default (empirical) null: no floor.
+  EXPECT_NE(html.find("gives continuous p-values, which can be arbitrarily small"), std::string::npos);
+  EXPECT_EQ(html.find("class='floor-marker'"), std::string::npos);
+  EXPECT_EQ(html.find("id='label-legend'"), std::string::npos);  // no --labels: no label plot
+  // Against a reference (a): the moved data are rejected in a – odd only, and point at odd, the model of that
+  // pair that is in no other pair.
+  config.reference = "a";
+  write_results(run_compare(input, config), dir.file("reference"));
+  const std::string with_reference = slurp(dir.file("reference/report.html"));
+  const std::size_t models = with_reference.find("id='cross-models'");
+  ASSERT_NE(models, std::string::npos);
+  EXPECT_EQ(with_reference.substr(with_reference.find("<tbody><tr><td>", models) + 15, 3), "odd");
+  EXPECT_NE(with_reference.find("<td data-value='1'>1 of 2</td><td>odd</td>"), std::string::npos);
 }
 
 TEST_F(ReportFromRun, EscapesUserText) {
@@ -422,6 +577,10 @@ INSTANTIATE_TEST_SUITE_P(
         corrupt::Case{"stress_missing", erase("/manifold_stress"), "summary.json", "missing key 'manifold_stress'"},
         corrupt::Case{"version_number", set("/version", 2), "summary.json", "'version' must be a string"},
         corrupt::Case{"blas_core_object", set("/blas_core", json::object()), "summary.json", "'blas_core' must be a string"},
+        corrupt::Case{"eigenvalues_string", set("/eigenvalues", "1,2"), "summary.json", "'eigenvalues' must be an array, got string"},
+        corrupt::Case{"eigenvalue_string", set("/eigenvalues/1", "x"), "summary.json", "'eigenvalues[1]' must be a number or null, got string"},
+        corrupt::Case{"elbows_zero", set("/elbows", json::array({0})), "summary.json", "'elbows[0]' must be in [1, "},
+        corrupt::Case{"elbows_fraction", set("/elbows", json::array({1.5})), "summary.json", "'elbows[0]' must be an integer, got a number"},
         corrupt::Case{"search_eigenvalues_string", set("/search_eigenvalues", "64"), "summary.json", "'search_eigenvalues' must be an integer"},
         corrupt::Case{"distances_missing", erase("/model_distances"), "summary.json", "missing key 'model_distances'"},
         corrupt::Case{"distances_row_missing", erase("/model_distances/2"), "summary.json", "'model_distances' must have 3 rows"},

@@ -199,6 +199,17 @@ std::vector<std::string> check_summary(const json& s, const std::string& path) {
   for (const char* key : {"eigengap", "manifold_stress", "manifold_negative_mass"}) c.number(c.key(s, key, key), key, true);
   for (const char* key : {"version", "blas_core"}) c.optional_string(s, key, key);
   if (s.contains("search_eigenvalues")) c.integer(s["search_eigenvalues"], "search_eigenvalues", 0, kMaxCount);
+  // The scree plot's eigenvalues (null: a NaN) and the Zhu–Ghodsi elbows (positions in that list).
+  if (s.contains("eigenvalues")) {
+    c.array(s["eigenvalues"], "eigenvalues");
+    for (std::size_t r = 0; r < s["eigenvalues"].size(); ++r)
+      c.number(s["eigenvalues"][r], "eigenvalues[" + std::to_string(r) + "]", true);
+  }
+  if (s.contains("elbows")) {
+    c.array(s["elbows"], "elbows");
+    for (std::size_t e = 0; e < s["elbows"].size(); ++e)
+      c.integer(s["elbows"][e], "elbows[" + std::to_string(e) + "]", 1, kMaxCount);
+  }
   c.matrix(c.key(s, "model_distances", "model_distances"), "model_distances", m, static_cast<long>(m), false);
   c.matrix(c.key(s, "manifold", "manifold"), "manifold", m, -1, true);
 
