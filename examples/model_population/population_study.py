@@ -280,10 +280,14 @@ def main():
     ap.add_argument("--no-diagnose", action="store_true")
     ap.add_argument("--dims", default="2,4,8,16,32,64")
     ap.add_argument("--ks", default="8,32,64")
+    ap.add_argument("--models", default="", help="comma-separated subset of the models (default: all)")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     meta = json.load(open(os.path.join(a.pop, "models.json")))
     names = [m["name"] for m in meta["models"]]
+    if a.models:
+        names = [nm for nm in a.models.split(",") if nm in names]
+        assert len(names) == len(a.models.split(",")), "unknown model in --models"
     fam = {m["name"]: m["family"] for m in meta["models"]}
     labels = np.array(open(os.path.join(a.pop, "labels.txt"), encoding="utf-8").read().split("\n")[:meta["n"]])
     Xs = [np.load(os.path.join(a.pop, nm + ".npy")) for nm in names]
