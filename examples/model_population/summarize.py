@@ -30,6 +30,7 @@ def main():
     a = ap.parse_args()
     models = json.load(open(os.path.join(a.pop, "models.json")))["models"]
     full = json.load(open(os.path.join(a.full, "study.json")))
+    models = [m for m in models if m["name"] in full["models"]]
     subs = [s for s in a.subs.split(",") if s]
     substudies = [json.load(open(os.path.join(s, "study.json"))) for s in subs]
     P = print
@@ -66,7 +67,8 @@ def main():
     Cs = [corr(s) for s in subs]
     keys = sorted({k[0] for k in C})
     for tgt in ("|d knn_acc|", "|d lr_acc|"):
-        P(f"\n### All measures and variants vs {tgt.replace('|', 'abs ')}: Spearman (Mantel p) on the full sample "
+        tl = "|Δ " + tgt.strip("|")[2:] + "|"
+        P(f"\n### All measures and variants vs {tl}: Spearman (Mantel p) on the full sample "
           f"and each subsample; sorted by the subsample mean\n")
         P("| measure | full | " + " | ".join(f"sub{s['sub_seed']}" for s in substudies)
           + " | sub mean Spearman | sub mean Pearson |")
