@@ -10,7 +10,8 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 DEMO_OUT ?= results/demo
 FUZZ_SECONDS ?= 30
-# WARNINGS=error fails a build whose log has a compiler warning (.ci/run sets it); by default they are counted.
+# WARNINGS=error fails a build whose log has a compiler warning (.ci/run sets it on a clean clone, where the log
+# covers every file); by default they are counted. Only files compiled in that build are in its log.
 WARNINGS ?= count
 
 RELEASE_OPTIONS = -DCMAKE_BUILD_TYPE=Release -DDATAKERNEL_BUILD_TESTS=ON
