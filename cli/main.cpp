@@ -20,7 +20,7 @@
 
 #include "datakernel/compare.hpp"
 #include "datakernel/error.hpp"
-#include "datakernel/input_checks.hpp"
+#include "datakernel/prepare_input.hpp"
 #include "io/checked_file.hpp"
 #include "datakernel/io/array_readers.hpp"
 #include "io/csv.hpp"
@@ -32,6 +32,8 @@
 #include "datakernel/runtime/blas.hpp"
 #include "datakernel/simulate/simulate.hpp"
 #include "datakernel/version.hpp"
+
+#include "cli_support.hpp"
 
 namespace {
 
@@ -90,22 +92,9 @@ const CLI::Validator kSeedValidator(
     },
     "SEED");
 
-// File stems; where two collide, "parent/stem"; where those collide too, the stem with its position.
-std::vector<std::string> default_names(const std::vector<std::string>& specs) {
-  std::vector<std::string> names;
-  for (const auto& spec : specs) names.push_back(dk::default_model_name(dk::parse_model_spec(spec)));
-  auto collides = [&](std::size_t i) { return std::count(names.begin(), names.end(), names[i]) > 1; };
-  std::vector<bool> clash(names.size());
-  for (std::size_t i = 0; i < names.size(); ++i) clash[i] = collides(i);
-  for (std::size_t i = 0; i < names.size(); ++i)
-    if (clash[i]) {
-      const auto parent = std::filesystem::path(dk::parse_model_spec(specs[i]).path).parent_path().filename().string();
-      if (!parent.empty()) names[i] = parent + "/" + names[i];
-    }
-  for (std::size_t i = 0; i < names.size(); ++i) clash[i] = collides(i);
-  for (std::size_t i = 0; i < names.size(); ++i)
-    if (clash[i]) names[i] += "#" + std::to_string(i + 1);
-  return names;
+// Library messages name options by key ("{max_dim}"); the CLI shows them as its options ("--max-dim").
+void warn(const std::string& message) {
+  std::cerr << "datakernel: warning: " << dk::render_option_names(message, dk::OptionStyle::cli) << "\n";
 }
 
 void print_summary(const dk::CompareResult& r) {
@@ -157,12 +146,19 @@ void print_summary(const dk::CompareResult& r) {
 
 int main(int argc, char** argv) {
   ensure_fast_blas(argv);
-  CLI::App app{"datakernel: compare foundation models by the geometry of their embeddings (data kernels)"};
+  CLI::App app{"datakernel: compare foundation models by the geometry of their embeddings (data kernels)",
+               "datakernel"};
+  app.formatter(dkcli::help_formatter());              // groups, defaults, wrapped descriptions (cli/cli_support)
+  app.option_defaults()->always_capture_default();     // every option shows its default in --help
   app.require_subcommand(1);
   app.set_version_flag("--version", dk::kVersion);
+  using dkcli::kGroupInputs, dkcli::kGroupKernel, dkcli::kGroupEmbedding, dkcli::kGroupTest, dkcli::kGroupOutput,
+      dkcli::kGroupResources;
 
   // compare
-  auto* compare = app.add_subcommand("compare", "compare m >= 2 models embedding the same n data");
+  auto* compare = app.add_subcommand("compare", "compare m >= 2 models embedding the same n data")
+                      ->group(dkcli::kGroupCommands);
+  compare->footer(dkcli::compare_footer());
   std::vector<std::string> inputs;
   std::string names_text, ids_path, metrics_path, out_dir, dim_text = "auto", metric_text = "cosine",
                                                            symmetrize_text = "union";
@@ -171,98 +167,165 @@ int main(int argc, char** argv) {
   bool quiet = false;
   compare->add_option("inputs", inputs,
                       "embedding files (.npy .npz[:member] .safetensors[:tensor] .fvecs .csv .tsv) or kernels (.mtx)")
-      ->required();
-  compare->add_option("--names", names_text, "comma-separated model names (default: file names)");
-  compare->add_option("--k", config.knn.k, "neighbours per datum (default: ceil(2 ln n) clamped to [8, 64])")
-      ->check(CLI::PositiveNumber);
-  compare->add_option("--metric", metric_text, "similarity: cosine | dot | euclidean")
-      ->check(CLI::IsMember({"cosine", "dot", "euclidean"}));
-  compare->add_option("--symmetrize", symmetrize_text, "kNN graph symmetrization: union | mutual")
-      ->check(CLI::IsMember({"union", "mutual"}));
-  compare->add_option("--dim", dim_text, "embedding dimension: auto (Zhu-Ghodsi) or a positive integer");
-  compare->add_option("--elbows", config.omnibus.elbows, "Zhu-Ghodsi elbow used by --dim auto")
-      ->check(CLI::Range(1, 5));
-  compare->add_option("--max-dim", config.omnibus.search,
-                      "eigenvalues searched by --dim auto (default 64)")->check(CLI::Range(2, 1000));
-  compare->add_flag("--pairwise", config.pairwise, "model distances from a separate omnibus per pair");
-  compare->add_option("--manifold-dim", config.manifold_dim, "coordinates of the model map")->check(CLI::Range(1, 100));
-  compare->add_option("--metrics", metrics_path, "CSV: model,METRIC... downstream metrics to correlate with");
-  std::string test_text = "neighbourhood", null_text = "empirical", correction_text = "bh";
-  compare->add_option("--test", test_text,
-                      "per-datum test statistic: neighbourhood (default) | omnibus (the paper's) | none (no test)")
-      ->check(CLI::IsMember({"neighbourhood", "neighborhood", "omnibus", "none"}));
-  compare->add_option("--null", null_text,
-                      "null of the per-datum test: empirical (default) | analytic | pooled | correlated | first | second | "
-                      "paper "
-                      "(all but empirical: --test omnibus)")
-      ->check(CLI::IsMember({"empirical", "analytic", "pooled", "correlated", "first", "second", "paper"}));
-  compare->add_option("--bootstrap", config.test.bootstrap,
-                      "replicates of a bootstrap null (default 1000; unused by the empirical null)")
-      ->check(CLI::PositiveNumber);
-  std::string bootstrap_p_text = "pooled";
-  compare->add_option("--bootstrap-p", bootstrap_p_text,
-                      "p-values of a bootstrap null: pooled (standardized replicates pooled over the data; "
-                      "default) | count (1 + exceedances over B + 1) | moments (scaled chi-square per datum: "
-                      "too small below 1e-3)")
-      ->check(CLI::IsMember({"moments", "count", "pooled"}));
-  compare->add_option("--alpha", config.test.alpha, "level of the multiple-testing correction")
-      ->check(CLI::Range(0.0, 1.0));
-  compare->add_option("--correction", correction_text,
-                      "multiple testing over the data of each pair: bh | by | holm | none")
-      ->check(CLI::IsMember({"bh", "by", "holm", "none"}));
-  compare->add_option("--reference", config.reference, "test every model against this one (default: all pairs)");
-  compare->add_option("--ids", ids_path, "one id per line, used in outputs");
+      ->required()
+      ->type_name("FILE");
+  // Inputs
+  compare->add_option("--names", names_text, "comma-separated model names (one CSV record: quote a name with a comma)")
+      ->group(kGroupInputs)->type_name("A,B,...")->default_str("file names");
+  compare->add_option("--ids", ids_path, "one id per line, used in outputs")
+      ->group(kGroupInputs)->type_name("FILE")->default_str("row numbers");
   std::string header_text = "auto";
-  compare->add_option("--header", header_text,
-                      "first line of .csv/.tsv inputs: auto (a header when no field is a number, data when all are; "
-                      "says which) | yes | no")
-      ->check(CLI::IsMember({"auto", "yes", "no"}));
+  dkcli::choice(compare->add_option("--header", header_text,
+                                    "first line of .csv/.tsv inputs: auto (a header when no field is a number, data "
+                                    "when all are; says which) | yes | no"),
+                {"auto", "yes", "no"})
+      ->group(kGroupInputs);
+  bool force = false, drop_invalid = false;
+  compare->add_flag("--drop-invalid", drop_invalid,
+                    "exclude data with NaN/Inf (or all-zero rows under cosine) in any model, from all models")
+      ->group(kGroupInputs);
+  compare->add_option("--metrics", metrics_path, "CSV: model,METRIC... downstream metrics to correlate with")
+      ->group(kGroupInputs)->type_name("FILE");
   std::string text_path, labels_path;
   std::string report_pair_text, timings_path;
-  compare->add_option("--timings", timings_path, "write stage and test wall times (JSON) to this file");
-  bool force = false, drop_invalid = false;
-  std::string memory_limit_text;
-  compare->add_flag("--drop-invalid", drop_invalid,
-                    "exclude data with NaN/Inf (or all-zero rows under cosine) in any model, from all models");
-  compare->add_option("--memory-limit", memory_limit_text,
-                      "fail early if the run's estimated memory exceeds this (e.g. 8G; default: available memory)");
-  compare->add_flag("--force", force, "write into an output directory that already holds files");
-  compare->add_option("--report-pair", report_pair_text, "A,B: the model pair whose data the report plots");
-  compare->add_option("--text", text_path, "one line of text per datum, shown in the report");
-  compare->add_option("--labels", labels_path, "one label per datum, shown in the report");
-  compare->add_option("--seed", config.seed, "random seed (0 to 2^64 - 1)")->check(kSeedValidator);
-  compare->add_option("--threads", threads, "threads (default: all cores)")->check(CLI::NonNegativeNumber);
-  compare->add_option("--out", out_dir, "output directory")->required();
-  compare->add_flag("--quiet", quiet, "no progress messages");
+  compare->add_option("--text", text_path, "one line of text per datum, shown in the report")
+      ->group(kGroupInputs)->type_name("FILE");
+  compare->add_option("--labels", labels_path, "one label per datum, shown in the report")
+      ->group(kGroupInputs)->type_name("FILE");
+  // kNN graph
+  compare->add_option("--k", config.knn.k, "neighbours per datum")
+      ->group(kGroupKernel)->type_name("N")->check(dkcli::positive_integer())
+      ->default_str("ceil(2 ln n) clamped to [8, 64]");
+  dkcli::choice(compare->add_option("--metric", metric_text, "similarity of the kNN graph"),
+                {"cosine", "dot", "euclidean"})
+      ->group(kGroupKernel);
+  std::string knn_text = "auto";
+  dkcli::choice(compare->add_option("--knn", knn_text,
+                                    "kNN search: exact | hnsw (approximate, recall measured on 1000 rows and "
+                                    "written to summary.json) | auto (hnsw from 50000 data)"),
+                {"exact", "hnsw", "auto"})
+      ->group(kGroupKernel);
+  dkcli::choice(compare->add_option("--symmetrize", symmetrize_text,
+                                    "kNN graph symmetrization: union max(A, A') | mutual min(A, A')"),
+                {"union", "mutual"})
+      ->group(kGroupKernel);
+  // Embedding and model map
+  compare->add_option("--dim", dim_text, "embedding dimension: auto (Zhu-Ghodsi) or a positive integer")
+      ->group(kGroupEmbedding)->type_name("auto|N");
+  compare->add_option("--elbows", config.omnibus.elbows, "Zhu-Ghodsi elbow used by --dim auto")
+      ->group(kGroupEmbedding)->type_name("E")->check(dkcli::integer_in(1, 5));
+  compare->add_option("--max-dim", config.omnibus.search, "eigenvalues computed and searched by --dim auto")
+      ->group(kGroupEmbedding)->type_name("S")->check(dkcli::integer_in(2, 1000))->default_str("64");
+  compare->add_flag("--pairwise", config.pairwise, "model distances from a separate omnibus per pair")
+      ->group(kGroupEmbedding);
+  compare->add_option("--manifold-dim", config.manifold_dim, "coordinates of the model map")
+      ->group(kGroupEmbedding)->type_name("C")->check(dkcli::integer_in(1, 100));
+  // Per-datum test
+  std::string test_text = "neighbourhood", null_text = "empirical", correction_text = "bh";
+  dkcli::choice(compare->add_option("--test", test_text,
+                                    "per-datum test statistic: neighbourhood | omnibus (the paper's) | none (no test)"),
+                {"neighbourhood", "omnibus", "none"}, {"neighborhood"})
+      ->group(kGroupTest);
+  dkcli::choice(compare->add_option("--null", null_text,
+                                    "null of the per-datum test (all but empirical: --test omnibus; analytic: the "
+                                    "omnibus CLT, no replicates)"),
+                {"empirical", "analytic", "pooled", "correlated", "first", "second", "paper"})
+      ->group(kGroupTest);
+  compare->add_option("--bootstrap", config.test.bootstrap,
+                      "replicates of a bootstrap null (unused by the empirical null)")
+      ->group(kGroupTest)->type_name("B")->check(dkcli::positive_integer());
+  std::string bootstrap_p_text = "pooled";
+  dkcli::choice(compare->add_option("--bootstrap-p", bootstrap_p_text,
+                                    "p-values of a bootstrap null: pooled (standardized replicates pooled over the "
+                                    "data) | count (1 + exceedances over B + 1) | moments (scaled chi-square per "
+                                    "datum: too small below 1e-3)"),
+                {"pooled", "count", "moments"})
+      ->group(kGroupTest);
+  compare->add_option("--alpha", config.test.alpha, "level of the multiple-testing correction")
+      ->group(kGroupTest)->type_name("A")->check(dkcli::number_in(0.0, 1.0));
+  dkcli::choice(compare->add_option("--correction", correction_text,
+                                    "multiple testing over the data of each pair: Benjamini-Hochberg | "
+                                    "Benjamini-Yekutieli | Holm | raw p-values"),
+                {"bh", "by", "holm", "none"})
+      ->group(kGroupTest);
+  compare->add_option("--reference", config.reference, "test every model against this one")
+      ->group(kGroupTest)->type_name("NAME")->default_str("all pairs");
+  compare->add_option("--seed", config.seed, "random seed: eigen-solver start, bootstrap, Mantel permutations")
+      ->group(kGroupTest)->type_name("S")->check(CLI::Validator(kSeedValidator).description(""));
+  // Output
+  compare->add_option("--out", out_dir, "output directory")->required()->group(kGroupOutput)->type_name("DIR");
+  compare->add_flag("--force", force, "write into an output directory that already holds files")
+      ->group(kGroupOutput);
   bool save_kernels = false;
   compare->add_flag("--save-kernels", save_kernels,
-                    "also write each model's data kernel as kernel_<i>_<name>.mtx (reusable as input)");
+                    "also write each model's data kernel as kernel_<i>_<name>.mtx (reusable as input)")
+      ->group(kGroupOutput);
+  compare->add_option("--report-pair", report_pair_text, "the model pair whose data the report plots")
+      ->group(kGroupOutput)->type_name("A,B")->default_str("most rejections");
+  compare->add_option("--timings", timings_path, "write stage and test wall times (JSON) to this file")
+      ->group(kGroupOutput)->type_name("FILE");
+  compare->add_flag("--quiet", quiet, "no progress messages")->group(kGroupOutput);
+  // Resources
+  compare->add_option("--threads", threads, "threads (results do not depend on it)")
+      ->group(kGroupResources)->type_name("T")->check(dkcli::non_negative_integer())->default_str("all cores");
+  std::string memory_limit_text;
+  compare->add_option("--memory-limit", memory_limit_text,
+                      "fail early if the run's estimated memory exceeds this (e.g. 8G)")
+      ->group(kGroupResources)->type_name("SIZE")->default_str("available memory");
 
   // simulate
-  auto* simulate = app.add_subcommand("simulate", "write a synthetic set of model embeddings with known moved data");
+  auto* simulate = app.add_subcommand("simulate", "write a synthetic set of model embeddings with known moved data")
+                       ->group(dkcli::kGroupCommands);
+  simulate->footer(dkcli::simulate_footer());
   dk::SimulateConfig sim;
   std::string sim_out;
-  simulate->add_option("--models", sim.models, "number of models")->check(CLI::Range(1, 1000));
-  simulate->add_option("--n", sim.n, "number of data")->check(CLI::Range(10, 100000000));
-  simulate->add_option("--clusters", sim.clusters, "clusters in the shared geometry")->check(CLI::Range(2, 100000));
-  simulate->add_option("--separation", sim.separation, "spread of cluster centres (cluster sd = 1)")->check(CLI::PositiveNumber);
-  simulate->add_option("--latent-dim", sim.latent_dim, "dimension of the shared latent geometry")->check(CLI::Range(1, 4096));
-  simulate->add_option("--dims", sim.dims, "embedding dimension per model (cycled)")->delimiter(',');
-  simulate->add_option("--noise", sim.noise, "noise level per model (cycled)")->delimiter(',');
-  simulate->add_option("--moved-fraction", sim.moved_fraction, "share of data moved in one model")->check(CLI::Range(0.0, 0.5));
-  simulate->add_option("--seed", sim.seed, "random seed (0 to 2^64 - 1)")->check(kSeedValidator);
-  simulate->add_option("--out", sim_out, "output directory")->required();
+  simulate->add_option("--models", sim.models, "number of models")->type_name("M")->check(dkcli::integer_in(1, 1000));
+  simulate->add_option("--n", sim.n, "number of data")->type_name("N")->check(dkcli::integer_in(10, 100000000));
+  simulate->add_option("--clusters", sim.clusters, "clusters in the shared geometry")
+      ->type_name("K")->check(dkcli::integer_in(2, 100000));
+  simulate->add_option("--separation", sim.separation, "spread of cluster centres (cluster sd = 1)")
+      ->type_name("X")->check(dkcli::positive_number());
+  simulate->add_option("--latent-dim", sim.latent_dim, "dimension of the shared latent geometry")
+      ->type_name("D")->check(dkcli::integer_in(1, 4096));
+  simulate->add_option("--dims", sim.dims, "embedding dimension per model (cycled)")
+      ->delimiter(',')->type_name("D,D,...")->check(dkcli::any_integer())->default_str("384,256,512,128");
+  simulate->add_option("--noise", sim.noise, "noise level per model (cycled)")
+      ->delimiter(',')->type_name("X,X,...")->check(dkcli::any_number())->default_str("0.3,0.6,0.9,0.3");
+  simulate->add_option("--moved-fraction", sim.moved_fraction, "share of data moved in one model")
+      ->type_name("F")->check(dkcli::number_in(0.0, 0.5));
+  simulate->add_option("--seed", sim.seed, "random seed (0 to 2^64 - 1)")
+      ->type_name("S")->check(CLI::Validator(kSeedValidator).description(""));
+  simulate->add_option("--out", sim_out, "output directory")->required()->type_name("DIR");
 
-  auto* info = app.add_subcommand("info", "show the BLAS in use and its measured GEMM rate");
-  auto* report = app.add_subcommand("report", "regenerate report.html from the files of an earlier compare run");
+  auto* info = app.add_subcommand("info", "show the BLAS in use and its measured GEMM rate")
+                   ->group(dkcli::kGroupCommands);
+  auto* report = app.add_subcommand("report", "regenerate report.html from the files of an earlier compare run")
+                     ->group(dkcli::kGroupCommands);
+  report->footer(dkcli::report_footer());
   std::string report_dir;
-  report->add_option("dir", report_dir, "output directory of `datakernel compare`")->required();
+  report->add_option("dir", report_dir, "output directory of `datakernel compare`")->required()->type_name("DIR");
+
+  // Shell integration: answered while parsing (CLI::Success ends the parse with exit 0).
+  auto* completion = app.add_subcommand("completion", "print a bash completion script (source it, or install it)")
+                         ->group(dkcli::kGroupShell);
+  std::string completion_shell = "bash";
+  dkcli::choice(completion->add_option("shell", completion_shell, "the shell")->required(), {"bash"});
+  completion->callback([&] {
+    std::cout << dkcli::bash_completion(app);
+    throw CLI::Success();
+  });
+  app.add_subcommand("manpage", "print the man page (roff): datakernel manpage > datakernel.1")
+      ->group(dkcli::kGroupShell)
+      ->callback([&] {
+        std::cout << dkcli::man_page(app, dk::kVersion);
+        throw CLI::Success();
+      });
+  app.footer(dkcli::root_footer());  // after the subcommands, which would inherit it
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int rc = app.exit(e);
-    return rc == 0 ? 0 : kExitUsage;
+    return dkcli::report_parse_error(app, e, kExitUsage);  // "datakernel: error: ..." with suggestions; exit 1
   }
 
   try {
@@ -289,6 +352,7 @@ int main(int argc, char** argv) {
     }
     // compare
     config.knn.metric = dk::parse_metric(metric_text);
+    config.knn.method = dk::parse_knn_method(knn_text);
     config.knn.symmetrize = symmetrize_text == "mutual" ? dk::Symmetrize::mutual : dk::Symmetrize::union_of_both;
     config.knn.threads = threads;
     config.test.threads = threads;
@@ -310,97 +374,32 @@ int main(int argc, char** argv) {
     install_stop_handlers();
     dk::TerminalProgress terminal(stderr, ::isatty(::fileno(stderr)) != 0, quiet, &g_stop);
     dk::ProgressSink* progress = &terminal;
-    auto log = [&](const std::string& text) {
-      if (progress) progress->message(text);
-    };
+    config.input.drop_invalid = drop_invalid;
+    config.input.header = dk::parse_header_mode(header_text);
+    if (!memory_limit_text.empty()) config.input.memory_limit = dk::parse_byte_size(memory_limit_text);
     // Output paths are checked, and the output directory locked against other runs, before any work.
     dk::StagedOutput output = dk::StagedOutput::open(out_dir, force);
-    for (const auto& note : output.notes()) std::cerr << "datakernel: warning: " << note << "\n";
+    for (const auto& note : output.notes()) warn(note);
     if (!timings_path.empty()) dk::check_writable_path(timings_path);
-    dk::CompareInput input;
-    if (inputs.size() < 2) throw dk::InputError("compare needs at least 2 models, got " + std::to_string(inputs.size()));
-    // Memory checked from the files' headers before any is read whole or inflated (when all have a header).
-    const std::uint64_t memory_limit = memory_limit_text.empty() ? 0 : dk::parse_byte_size(memory_limit_text);
-    std::optional<dk::MemoryShape> peeked = dk::MemoryShape{};
-    for (const std::string& spec : inputs) {
-      const dk::ModelSpec model_spec = dk::parse_model_spec(spec);
-      const auto shape = dk::peek_array_shape(model_spec.path, model_spec.format, model_spec.member);
-      if (!shape) {
-        peeked.reset();
-        break;
-      }
-      peeked->n = std::max(peeked->n, shape->n);
-      peeked->models += 1;
-      peeked->widest = std::max(peeked->widest, shape->dim);
-      peeked->values += static_cast<std::uint64_t>(shape->n) * static_cast<std::uint64_t>(shape->dim);
-      peeked->largest_file = std::max(peeked->largest_file, shape->file_bytes);
-    }
-    if (peeked) dk::check_memory(*peeked, config, memory_limit);
-    for (std::size_t f = 0; f < inputs.size(); ++f) {
-      const std::string& spec = inputs[f];
-      {
-        dk::ProgressStage stage(progress, "reading " + spec, 0);
-        input.models.push_back(dk::load_model(spec, !drop_invalid, dk::parse_header_mode(header_text)));
-      }
-      if (input.models.back().embeddings && !input.models.back().embeddings->info.header.empty())
-        log(spec + ": " + input.models.back().embeddings->info.header);
-      stop_if_requested();
-      if (input.models.back().embeddings && input.models.back().embeddings->info.converted)
-        log(spec + ": converted " + input.models.back().embeddings->info.source_dtype +
-            (input.models.back().embeddings->info.fortran_order ? " (Fortran order)" : "") +
-            " to row-major float32 once");
-    }
-    if (!names_text.empty()) {
-      input.names = split_names(names_text, "--names");
-    } else {
-      input.names = default_names(inputs);
-    }
-    const std::int64_t n = input.models.front().rows();
-    if (!ids_path.empty()) input.ids = dk::read_ids(ids_path, n), input.sources["ids"] = ids_path;
-    if (!text_path.empty()) input.texts = dk::read_lines(text_path, n, "text"), input.sources["text"] = text_path;
-    if (!labels_path.empty())
-      input.labels = dk::read_lines(labels_path, n, "labels"), input.sources["labels"] = labels_path;
-    if (!metrics_path.empty()) input.sources["metrics"] = metrics_path;
-    if (drop_invalid) {
-      const std::vector<std::int64_t> rows = dk::invalid_rows(input.models, config.knn.metric);
-      for (std::int64_t r : rows) input.dropped.push_back(input.ids.empty() ? std::to_string(r) : input.ids[r]);
-      dk::drop_rows(input, rows);
-      if (!rows.empty()) {
-        std::string listed;
-        for (std::size_t i = 0; i < std::min<std::size_t>(rows.size(), 10); ++i)
-          listed += (i ? ", " : "") + input.dropped[i];
-        std::cerr << fmt::format("datakernel: warning: --drop-invalid removed {} data from all models (NaN/Inf{}): {}{}\n",
-                                 rows.size(), config.knn.metric == dk::Metric::cosine ? " or all-zero rows" : "",
-                                 listed, rows.size() > 10 ? ", ..." : "");
-      }
-    }
-    dk::validate_compare_input(input, config);
-    for (const auto& model : input.models) {
-      if (!model.has_embeddings()) continue;
-      const dk::DuplicateRows duplicates = dk::duplicate_rows(model.view());
-      if (duplicates.count > 0)
-        std::cerr << fmt::format("datakernel: warning: {}: {} rows repeat an earlier row exactly (e.g. rows {} and {}); "
-                                 "ties between them are broken by the lower index\n",
-                                 model.spec, duplicates.count, duplicates.first, duplicates.second);
-    }
-    if (!metrics_path.empty()) input.metrics = dk::read_metrics(metrics_path, input.names);
-    dk::check_memory(input, config, memory_limit);
-    // Said before the bootstrap runs (and even with --quiet): B too small for the correction to reject.
-    const std::string advice =
-        config.per_datum_tests && dk::is_bootstrap_null(config.test.null) &&
-                config.test.bootstrap_p == dk::BootstrapP::count
-            ? dk::bootstrap_size_advice(n, config.test.bootstrap, config.test.alpha, config.test.correction)
-            : "";
-    if (!advice.empty()) std::cerr << "datakernel: warning: " << advice << "\n";
+    dk::InputFiles files;
+    files.models = inputs;
+    if (!names_text.empty()) files.names = split_names(names_text, "--names");
+    files.ids = ids_path, files.texts = text_path, files.labels = labels_path, files.metrics = metrics_path;
+    dk::PreparedInput prepared = dk::load_compare_input(files, config, progress);
+    stop_if_requested();
+    for (const auto& note : prepared.notes) progress->message(dk::render_option_names(note, dk::OptionStyle::cli));
+    // Said before the comparison runs (and even with --quiet): dropped data, duplicates, a bootstrap too small.
+    for (const auto& warning : prepared.warnings) warn(warning);
+    const dk::CompareInput& input = prepared.input;
     const dk::CompareResult result = dk::run_compare(input, config, progress);
     stop_if_requested();
     for (const auto& warning : result.warnings)
-      if (warning != advice) std::cerr << "datakernel: warning: " << warning << "\n";
+      if (std::find(prepared.warnings.begin(), prepared.warnings.end(), warning) == prepared.warnings.end())
+        warn(warning);
     dk::write_results(result, output, save_kernels);
     if (!timings_path.empty()) {
       nlohmann::json timings = dk::timings_json(result);
-      timings["memory_estimate_bytes"] = peeked ? dk::estimate_peak_bytes(*peeked, config)
-                                                : dk::estimate_peak_bytes(input, config);
+      timings["memory_estimate_bytes"] = prepared.memory_estimate;
       rusage usage{};
       getrusage(RUSAGE_SELF, &usage);
       timings["peak_rss_bytes"] = static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;
@@ -412,10 +411,10 @@ int main(int argc, char** argv) {
               << (result.tests.empty() ? "" : ", datum_tests.csv") << ", latent_2d.csv to " << out_dir << "\n";
     return 0;
   } catch (const dk::InputError& e) {
-    std::cerr << "datakernel: error: " << e.what() << "\n";
+    std::cerr << "datakernel: error: " << dk::render_option_names(e.what(), dk::OptionStyle::cli) << "\n";
     return kExitInput;
   } catch (const dk::ComputeError& e) {
-    std::cerr << "datakernel: error: " << e.what() << "\n";
+    std::cerr << "datakernel: error: " << dk::render_option_names(e.what(), dk::OptionStyle::cli) << "\n";
     return kExitCompute;
   } catch (const dk::Cancelled&) {
     std::cerr << "datakernel: interrupted; no output was written\n";

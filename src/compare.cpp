@@ -25,7 +25,7 @@ std::vector<std::pair<int, int>> test_pairs(const std::vector<std::string>& name
     return pairs;
   }
   const auto found = std::find(names.begin(), names.end(), reference);
-  if (found == names.end()) throw InputError("--reference '" + reference + "' is not one of the model names");
+  if (found == names.end()) throw InputError("{reference} '" + reference + "' is not one of the model names");
   const int r = static_cast<int>(found - names.begin());
   for (int g = 0; g < m; ++g)
     if (g != r) pairs.emplace_back(r, g);
@@ -43,20 +43,20 @@ std::string source_of(const CompareInput& input, const std::string& key) {
 }  // namespace
 
 void validate_compare_config(const CompareConfig& config) {
-  if (config.knn.k < 0) throw InputError("--k must be a positive integer (omit it for the default)");
+  if (config.knn.k < 0) throw InputError("{k} must be a positive integer (omit it for the default)");
   if (config.knn.threads < 0)
-    throw InputError("--threads must be 0 (all cores) or a positive integer, got " + std::to_string(config.knn.threads));
-  if (config.omnibus.dim < 0) throw InputError("--dim must be 'auto' or a positive integer, got " + std::to_string(config.omnibus.dim));
+    throw InputError("{threads} must be 0 (all cores) or a positive integer, got " + std::to_string(config.knn.threads));
+  if (config.omnibus.dim < 0) throw InputError("{dim} must be 'auto' or a positive integer, got " + std::to_string(config.omnibus.dim));
   if (config.omnibus.elbows < 1 || config.omnibus.elbows > 5)
-    throw InputError("--elbows must be in [1, 5], got " + std::to_string(config.omnibus.elbows));
+    throw InputError("{elbows} must be in [1, 5], got " + std::to_string(config.omnibus.elbows));
   if (config.omnibus.search != 0 && (config.omnibus.search < 2 || config.omnibus.search > 1000))
-    throw InputError("--max-dim must be in [2, 1000], got " + std::to_string(config.omnibus.search));
+    throw InputError("{max_dim} must be in [2, 1000], got " + std::to_string(config.omnibus.search));
   if (config.manifold_dim < 1 || config.manifold_dim > 100)
-    throw InputError("--manifold-dim must be in [1, 100], got " + std::to_string(config.manifold_dim));
+    throw InputError("{manifold_dim} must be in [1, 100], got " + std::to_string(config.manifold_dim));
   if (config.test.bootstrap < 1)
-    throw InputError("--bootstrap must be at least 1, got " + std::to_string(config.test.bootstrap));
+    throw InputError("{bootstrap} must be at least 1, got " + std::to_string(config.test.bootstrap));
   if (config.test.threads < 0)
-    throw InputError("--threads must be 0 (all cores) or a positive integer, got " + std::to_string(config.test.threads));
+    throw InputError("{threads} must be 0 (all cores) or a positive integer, got " + std::to_string(config.test.threads));
   if (config.per_datum_tests) validate_datum_test_config(config.test);
 }
 
@@ -64,7 +64,7 @@ void validate_compare_input(const CompareInput& input, const CompareConfig& conf
   const std::size_t m = input.models.size();
   if (m < 2) throw InputError("compare needs at least 2 models, got " + std::to_string(m));
   if (input.names.size() != m)
-    throw InputError("--names gives " + std::to_string(input.names.size()) + " names for " + std::to_string(m) +
+    throw InputError("{names} gives " + std::to_string(input.names.size()) + " names for " + std::to_string(m) +
                      " models");
   const std::int64_t n = input.models.front().rows();
   for (const ModelInput& model : input.models)
@@ -73,7 +73,7 @@ void validate_compare_input(const CompareInput& input, const CompareConfig& conf
                        input.models.front().spec + " has " + std::to_string(n) +
                        "; every model must embed the same data in the same order");
   std::set<std::string> unique(input.names.begin(), input.names.end());
-  if (unique.size() != m) throw InputError("model names must be unique (use --names)");
+  if (unique.size() != m) throw InputError("model names must be unique (use {names})");
   if (n < 3) throw InputError(input.models.front().spec + ": needs at least 3 data, got " + std::to_string(n));
   // A line break in a name, id, label or text would only surface after the computation, in the output files.
   auto check_text = [](const std::vector<std::string>& values, const std::string& what) {
@@ -126,12 +126,12 @@ void validate_compare_input(const CompareInput& input, const CompareConfig& conf
   validate_compare_config(config);
   if (!config.reference.empty()) test_pairs(input.names, config.reference);  // throws for an unknown name
   if (!config.report_pair.empty()) {
-    if (config.report_pair.size() != 2) throw InputError("--report-pair needs two model names, e.g. A,B");
+    if (config.report_pair.size() != 2) throw InputError("{report_pair} needs two model names, e.g. A,B");
     for (const auto& name : config.report_pair)
       if (std::find(input.names.begin(), input.names.end(), name) == input.names.end())
-        throw InputError("--report-pair: '" + name + "' is not one of the model names");
+        throw InputError("{report_pair}: '" + name + "' is not one of the model names");
   }
-  if (input.metrics && m < 3) throw InputError("--metrics needs at least 3 models to correlate model pairs");
+  if (input.metrics && m < 3) throw InputError("{metrics} needs at least 3 models to correlate model pairs");
 }
 
 namespace {
@@ -271,6 +271,13 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
       knn.progress = [&](std::int64_t done) { stage.advance(done); };
       knn.cancelled = [&] { return progress != nullptr && progress->cancelled(); };
       NeighbourLists lists = knn_search(model.view(), knn);
+      summary.knn_method = knn_method_name(lists.method);
+      summary.knn_recall = lists.recall;
+      summary.knn_recall_rows = lists.recall_rows;
+      if (lists.method == KnnMethod::hnsw && lists.recall < 0.95)
+        result.warnings.push_back(fmt::format("{}: approximate kNN recall {:.3f} on {} sampled rows is below 0.95; "
+                                              "use {{knn=exact}} for an exact data kernel",
+                                              model.spec, lists.recall, lists.recall_rows));
       result.graphs.push_back(graph_from_neighbours(lists, knn.symmetrize));
       result.lists.push_back(config.per_datum_tests ? std::move(lists) : NeighbourLists{});
       summary.kind = "embeddings";
@@ -316,7 +323,7 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
         "embedding is not identifiable, so model distances and the map{} are conditional on d = {}{}{}",
         result.joint.dim, result.joint.dim + 1, 100.0 * result.joint.relative_gap, result.joint.dim,
         omnibus_test ? " and the omnibus per-datum statistic" : "", result.joint.dim,
-        clear > 0 ? fmt::format(" (d = {} ends at a clear gap: --dim {})", clear, clear) : std::string(),
+        clear > 0 ? fmt::format(" (d = {} ends at a clear gap: {{dim={}}})", clear, clear) : std::string(),
         config.per_datum_tests && !omnibus_test ? "; the default per-datum test does not use d" : "");
     result.warnings.emplace_back(text);
   }

@@ -149,4 +149,15 @@ assert s['dim']==3 and s['inputs'][0]['kind']=='graph', s
 assert s['tests'][0]['statistic']=='omnibus' and s['tests'][0]['null']=='empirical', s['tests']
 assert any('tested with the omnibus statistic' in w for w in s['warnings']), s['warnings']" "$work/mtx-out/summary.json"
 grep -q "tested with the omnibus statistic" "$work/mtx-err.txt" || fail "graph fallback not said: $(cat "$work/mtx-err.txt")"
+# --knn hnsw: approximate lists, their recall measured and written; exact search says recall 1.
+"$dk" compare "$work"/sim/model_1.npy "$work"/sim/model_2.npy --knn hnsw --test none --quiet --out "$work/hnsw-out" \
+  > /dev/null 2> "$work/hnsw-err.txt" || fail "--knn hnsw: $(cat "$work/hnsw-err.txt")"
+python3 -c "
+import json,sys
+s=json.load(open(sys.argv[1]))
+assert s['knn']['method']=='hnsw' and 0.95 <= s['knn']['recall'] <= 1 and s['knn']['recall_rows']==1000, s['knn']
+assert all(m['knn_method']=='hnsw' for m in s['inputs']), s['inputs']
+e=json.load(open(sys.argv[2]))
+assert e['knn']['method']=='auto' and e['knn']['recall']==1 and e['inputs'][0]['knn_method']=='exact', e['knn']
+" "$work/hnsw-out/summary.json" "$work/out/summary.json" || fail "knn recall not in summary.json"
 echo "cli end-to-end: all checks passed"

@@ -187,7 +187,7 @@ TEST_P(CompareRejects, BeforeComputing) {
     validate_compare_input(input, config);
     FAIL() << GetParam().name << ": accepted";
   } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find(GetParam().message), std::string::npos) << e.what();
+    EXPECT_NE(dk::render_option_names(e.what(), dk::OptionStyle::cli).find(GetParam().message), std::string::npos) << e.what();
   }
   EXPECT_THROW(run_compare(input, config), InputError);  // run_compare checks the same
 }
@@ -244,3 +244,20 @@ TEST(Compare, ValidConfigurationsPass) {
 
 }  // namespace
 }  // namespace dk
+
+// Library messages name options by key; each front-end renders them in its own terms. Only known keys are
+// rendered: braces from file names or ids pass through.
+TEST(OptionNames, RenderedForTheCliAndForPython) {
+  using dk::OptionStyle;
+  const std::string message = "{max_dim} must be in [2, 1000]; use {metric=cosine} or {bootstrap=2000}";
+  EXPECT_EQ(dk::render_option_names(message, OptionStyle::cli),
+            "--max-dim must be in [2, 1000]; use --metric cosine or --bootstrap 2000");
+  EXPECT_EQ(dk::render_option_names(message, OptionStyle::python),
+            "max_dim must be in [2, 1000]; use metric='cosine' or bootstrap=2000");
+  EXPECT_EQ(dk::render_option_names("/data/{run}/a.npy: {k} too big {", OptionStyle::cli),
+            "/data/{run}/a.npy: --k too big {");
+  EXPECT_EQ(dk::render_option_names("{drop_invalid} removed 2 data", OptionStyle::python), "drop_invalid removed 2 data");
+  // Every option key the library uses in a message is known (a typo would pass through unrendered).
+  for (const char* const* key = dk::option_keys(); *key; ++key)
+    EXPECT_EQ(dk::render_option_names(std::string("{") + *key + "}", OptionStyle::cli).rfind("--", 0), 0u) << *key;
+}

@@ -46,7 +46,7 @@ void expect_input_error(F&& f, std::initializer_list<std::string> fragments) {
     FAIL() << "expected InputError";
   } catch (const InputError& e) {
     for (const auto& fragment : fragments)
-      EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << "message: " << e.what();
+      EXPECT_NE(dk::render_option_names(e.what(), dk::OptionStyle::cli).find(fragment), std::string::npos) << "message: " << e.what();
   }
 }
 
@@ -422,7 +422,7 @@ TEST(DelimitedStrict, EveryCase) {
         ADD_FAILURE() << "expected InputError";
       } catch (const InputError& e) {
         for (const auto& fragment : fragments)
-          EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << "message: " << e.what();
+          EXPECT_NE(dk::render_option_names(e.what(), dk::OptionStyle::cli).find(fragment), std::string::npos) << "message: " << e.what();
       }
     }
   }

@@ -24,7 +24,17 @@
 
 namespace dk {
 
+// How the inputs are read and prepared before the comparison (prepare_input.hpp).
+struct InputConfig {
+  HeaderMode header = HeaderMode::automatic;  // first line of .csv/.tsv inputs
+  bool drop_invalid = false;       // remove data with NaN/Inf (or all-zero rows under cosine) in any model, from all
+  std::uint64_t memory_limit = 0;  // refuse a run whose estimated peak memory exceeds this (bytes; 0 = available)
+};
+
+// The one options object of a comparison. The CLI's options and the Python API's parameters are its fields
+// under their own names (--max-dim / max_dim = omnibus.search, ...); validate_compare_config checks them all.
 struct CompareConfig {
+  InputConfig input;
   KnnConfig knn;
   OmnibusConfig omnibus;
   bool pairwise = false;   // distances from a separate 2-graph omnibus per pair (the authors' procedure)
@@ -56,6 +66,9 @@ struct ModelSummary {
   std::string source_dtype;
   double mean_degree = 0.0;
   std::int64_t edges = 0;
+  std::string knn_method;         // "exact" or "hnsw" ("" for a graph)
+  double knn_recall = 1.0;        // hnsw: share of the exact k found on knn_recall_rows sampled rows
+  std::int64_t knn_recall_rows = 0;
 };
 
 struct DatumShifts {

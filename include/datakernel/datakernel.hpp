@@ -35,7 +35,7 @@
 #include "datakernel/runtime/progress.hpp"
 #include "datakernel/runtime/blas.hpp"
 #include "datakernel/compare.hpp"
-#include "datakernel/input_checks.hpp"
+#include "datakernel/prepare_input.hpp"
 #include "datakernel/report/staged_output.hpp"
 #include "datakernel/report/results_writer.hpp"
 #include "datakernel/report/html_report.hpp"

@@ -8,8 +8,19 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace dk {
+
+// Messages of the library (errors and warnings) name options by their key in the options object, in braces:
+// "{max_dim} must be in [2, 1000]", "use {metric=cosine}". Each front-end renders them in its own terms:
+//   OptionStyle::cli     --max-dim, --metric cosine
+//   OptionStyle::python  max_dim, metric='cosine'
+// Only the known keys below are rendered, so braces in file names or ids pass through unchanged.
+enum class OptionStyle { cli, python };
+std::string render_option_names(std::string_view message, OptionStyle style);
+// The option keys render_option_names knows (snake_case, as in CompareConfig and the Python API).
+const char* const* option_keys();
 
 class InputError : public std::runtime_error {
  public:

@@ -1,5 +1,5 @@
 """Adversarial input to the Python API: malformed (indptr, indices) graphs are rejected before the library reads
-them, the options get the same checks as the command line (one validation, in the library), and an exception
+them, the options get the same checks as the command line (one validation, in the library; messages name the Python parameters), and an exception
 raised inside the progress callback comes out as itself."""
 import math
 
@@ -111,28 +111,28 @@ YS = {"a": clustered(seed=1), "b": clustered(seed=2), "c": clustered(seed=3)}
 
 BAD_OPTIONS = [
     # name, keyword arguments of compare, message
-    ("k_negative", dict(k=-5), "--k must be a positive integer"),
-    ("k_zero", dict(k=0), "--k must be a positive integer"),
-    ("max_dim_negative", dict(max_dim=-3), r"--max-dim must be in \[2, 1000\], got -3"),
-    ("max_dim_one", dict(max_dim=1), r"--max-dim must be in \[2, 1000\], got 1"),
-    ("max_dim_huge", dict(max_dim=5000), r"--max-dim must be in \[2, 1000\], got 5000"),
-    ("elbows_zero", dict(elbows=0), r"--elbows must be in \[1, 5\]"),
-    ("elbows_negative", dict(elbows=-1), r"--elbows must be in \[1, 5\]"),
-    ("manifold_dim_zero", dict(manifold_dim=0), r"--manifold-dim must be in \[1, 100\]"),
-    ("manifold_dim_negative", dict(manifold_dim=-2), r"--manifold-dim must be in \[1, 100\]"),
-    ("bootstrap_negative", dict(bootstrap=-1), "--bootstrap must be at least 1, got -1"),
-    ("bootstrap_zero_with_bootstrap_null", dict(test="omnibus", null="pooled", bootstrap=0), "--bootstrap must be at least 1"),
-    ("threads_negative", dict(threads=-2), "--threads must be 0"),
-    ("alpha_nan", dict(alpha=float("nan")), r"--alpha must be in \(0, 1\)"),
-    ("alpha_above_one", dict(alpha=1.5), r"--alpha must be in \(0, 1\)"),
-    ("alpha_zero", dict(alpha=0.0), r"--alpha must be in \(0, 1\)"),
+    ("k_negative", dict(k=-5), "k must be a positive integer"),
+    ("k_zero", dict(k=0), "k must be a positive integer"),
+    ("max_dim_negative", dict(max_dim=-3), r"max_dim must be in \[2, 1000\], got -3"),
+    ("max_dim_one", dict(max_dim=1), r"max_dim must be in \[2, 1000\], got 1"),
+    ("max_dim_huge", dict(max_dim=5000), r"max_dim must be in \[2, 1000\], got 5000"),
+    ("elbows_zero", dict(elbows=0), r"elbows must be in \[1, 5\]"),
+    ("elbows_negative", dict(elbows=-1), r"elbows must be in \[1, 5\]"),
+    ("manifold_dim_zero", dict(manifold_dim=0), r"manifold_dim must be in \[1, 100\]"),
+    ("manifold_dim_negative", dict(manifold_dim=-2), r"manifold_dim must be in \[1, 100\]"),
+    ("bootstrap_negative", dict(bootstrap=-1), "bootstrap must be at least 1, got -1"),
+    ("bootstrap_zero_with_bootstrap_null", dict(test="omnibus", null="pooled", bootstrap=0), "bootstrap must be at least 1"),
+    ("threads_negative", dict(threads=-2), "threads must be 0"),
+    ("alpha_nan", dict(alpha=float("nan")), r"alpha must be in \(0, 1\)"),
+    ("alpha_above_one", dict(alpha=1.5), r"alpha must be in \(0, 1\)"),
+    ("alpha_zero", dict(alpha=0.0), r"alpha must be in \(0, 1\)"),
     ("dim_zero", dict(dim=0), "dim must be 'auto' or a positive integer"),
     ("dim_negative", dict(dim=-4), "dim must be 'auto' or a positive integer"),
     ("dim_word", dict(dim="big"), "dim must be 'auto' or a positive integer"),
     ("metric_unknown", dict(metric="manhattan"), "manhattan"),
     ("symmetrize_unknown", dict(symmetrize="both"), "symmetrize must be 'union' or 'mutual'"),
-    ("reference_unknown", dict(reference="zzz"), "--reference 'zzz' is not one of the model names"),
-    ("neighbourhood_with_bootstrap_null", dict(null="pooled"), "needs --test omnibus"),
+    ("reference_unknown", dict(reference="zzz"), "reference 'zzz' is not one of the model names"),
+    ("neighbourhood_with_bootstrap_null", dict(null="pooled"), "needs test='omnibus'"),
     ("duplicate_ids", dict(ids=[str(i % 39) for i in range(40)]), "ids: duplicate id '0' \\(data 0 and 39, 0-based\\)"),
     ("duplicate_ids_adjacent", dict(ids=["x", "x"] + [str(i) for i in range(38)]), "duplicate id 'x' \\(data 0 and 1"),
     ("ids_wrong_count", dict(ids=["x"]), "ids: 1 ids for n = 40 data"),
@@ -154,17 +154,17 @@ def test_bad_options_are_value_errors(name, options, message):
 
 def test_the_same_checks_for_datakernel_and_omnibus():
     y = clustered()
-    with pytest.raises(ValueError, match="--k must be a positive integer"):
+    with pytest.raises(ValueError, match="k must be a positive integer"):
         dk.DataKernel(k=-5).fit(y)
-    with pytest.raises(ValueError, match="--k must be a positive integer"):
+    with pytest.raises(ValueError, match="k must be a positive integer"):
         dk.DataKernel(k=0).fit(y)
-    with pytest.raises(ValueError, match="--k must be a positive integer"):
+    with pytest.raises(ValueError, match="k must be a positive integer"):
         dk.OmnibusEmbedding(k=-5).fit([y, y])
-    with pytest.raises(ValueError, match=r"--max-dim must be in \[2, 1000\], got -1"):
+    with pytest.raises(ValueError, match=r"max_dim must be in \[2, 1000\], got -1"):
         dk.OmnibusEmbedding(max_dim=-1).fit([y, y])
-    with pytest.raises(ValueError, match=r"--elbows must be in \[1, 5\]"):
+    with pytest.raises(ValueError, match=r"elbows must be in \[1, 5\]"):
         dk.OmnibusEmbedding(elbows=0).fit([y, y])
-    with pytest.raises(ValueError, match="--threads must be 0"):
+    with pytest.raises(ValueError, match="threads must be 0"):
         dk.DataKernel(threads=-1).fit(y)
 
 

@@ -70,7 +70,7 @@ EigenPairs top_eigenpairs(const SymmetricOperator& op, const EigenSolveConfig& c
   if (solver.info() != Spectra::CompInfo::Successful)
     throw ComputeError("eigen-solver did not converge (" + std::to_string(count) + " eigenpairs of a " +
                        std::to_string(n) + "-dimensional operator, " + std::to_string(config.max_iterations) +
-                       " restarts); try a smaller --max-dim");
+                       " restarts); try a smaller {max_dim}");
   EigenPairs out = sorted_by_magnitude(solver.eigenvalues(), solver.eigenvectors(), count);
   out.operator_applications = solver.num_operations();
   return out;

@@ -77,12 +77,12 @@ double DatumTestResult::smallest_attainable_p() const {
 }
 
 void validate_datum_test_config(const DatumTestConfig& config) {
-  if (!(config.alpha > 0.0 && config.alpha < 1.0)) throw InputError("--alpha must be in (0, 1)");
+  if (!(config.alpha > 0.0 && config.alpha < 1.0)) throw InputError("{alpha} must be in (0, 1)");
   if (config.statistic == TestStatistic::neighbourhood && config.null != NullModel::empirical)
-    throw InputError("the neighbourhood statistic is tested against the empirical null only; --null " +
-                     null_model_name(config.null) + " needs --test omnibus");
+    throw InputError("the neighbourhood statistic is tested against the empirical null only; {null=" +
+                     null_model_name(config.null) + "} needs {test=omnibus}");
   if (is_bootstrap_null(config.null) && config.bootstrap < 1)
-    throw InputError("--null " + null_model_name(config.null) + " needs --bootstrap of at least 1");
+    throw InputError("{null=" + null_model_name(config.null) + "} needs {bootstrap} of at least 1");
 }
 
 std::vector<std::pair<double, double>> DatumTestResult::p_value_cdf(int points) const {

@@ -58,15 +58,15 @@ std::string bootstrap_size_advice(std::int64_t n, int bootstrap, double alpha, C
   const double nd = static_cast<double>(n);
   if (correction == Correction::none) {
     if (floor > alpha)
-      return fmt::format("with --bootstrap {} the smallest attainable p is {:.3g} > alpha = {}: nothing can be "
-                         "rejected; use --bootstrap {} or more",
+      return fmt::format("with {{bootstrap={}}} the smallest attainable p is {:.3g} > alpha = {}: nothing can be "
+                         "rejected; use {{bootstrap={}}} or more",
                          bootstrap, floor, alpha, static_cast<long>(std::ceil(1.0 / alpha - 1.0)));
     return "";
   }
   if (correction == Correction::holm) {
     if (floor > alpha / nd)
-      return fmt::format("with --bootstrap {} the smallest attainable p is {:.3g}, above alpha/n = {:.3g}: Holm "
-                         "can reject nothing; use --bootstrap {} or more (or --correction bh)",
+      return fmt::format("with {{bootstrap={}}} the smallest attainable p is {:.3g}, above alpha/n = {:.3g}: Holm "
+                         "can reject nothing; use {{bootstrap={}}} or more (or {{correction=bh}})",
                          bootstrap, floor, alpha / nd, static_cast<long>(std::ceil(nd / alpha - 1.0)));
     return "";
   }
@@ -77,12 +77,12 @@ std::string bootstrap_size_advice(std::int64_t n, int bootstrap, double alpha, C
     for (std::int64_t s = 2; s <= n; ++s) harmonic += 1.0 / static_cast<double>(s);
   const double needed = std::ceil(harmonic * nd / (alpha * (bootstrap + 1.0)));
   if (needed > nd)
-    return fmt::format("with --bootstrap {} the smallest attainable p is {:.3g}: BH at alpha = {} over {} data can "
-                       "reject nothing; use --bootstrap {} or more",
+    return fmt::format("with {{bootstrap={}}} the smallest attainable p is {:.3g}: BH at alpha = {} over {} data can "
+                       "reject nothing; use {{bootstrap={}}} or more",
                        bootstrap, floor, alpha, n, static_cast<long>(std::ceil(harmonic / alpha - 1.0)));
   if (needed > std::max(1.0, 0.01 * nd))
-    return fmt::format("with --bootstrap {} (smallest p {:.3g}) BH at alpha = {} rejects only if at least {} of the "
-                       "{} data ({:.1f}%) are at that floor; to detect a signal in 1% of the data use --bootstrap {} "
+    return fmt::format("with {{bootstrap={}}} (smallest p {:.3g}) BH at alpha = {} rejects only if at least {} of the "
+                       "{} data ({:.1f}%) are at that floor; to detect a signal in 1% of the data use {{bootstrap={}}} "
                        "or more",
                        bootstrap, floor, alpha, static_cast<long>(needed), n, 100.0 * needed / nd,
                        static_cast<long>(std::ceil(100.0 * harmonic / alpha - 1.0)));

@@ -36,7 +36,7 @@ HeaderMode parse_header_mode(const std::string& name) {
   if (name == "auto") return HeaderMode::automatic;
   if (name == "yes") return HeaderMode::yes;
   if (name == "no") return HeaderMode::no;
-  throw InputError("--header must be auto, yes or no, got '" + name + "'");
+  throw InputError("{header} must be auto, yes or no, got '" + name + "'");
 }
 
 LoadedEmbeddings read_delimited(const std::string& path, char delimiter, HeaderMode header) {
@@ -71,19 +71,19 @@ LoadedEmbeddings read_delimited(const std::string& path, char delimiter, HeaderM
           throw InputError(fmt::format("{}: line {}: every field is empty", path, record.line));
         } else if (numbers == fields && column_numbers(row)) {
           throw InputError(fmt::format(
-              "{}: line {} reads {},...,{}: column numbers (a header) or data? say --header yes or --header no", path,
+              "{}: line {} reads {},...,{}: column numbers (a header) or data? say {{header=yes}} or {{header=no}}", path,
               record.line, row.front(), row.back()));
         } else if (numbers != fields) {
           std::size_t c = 0;
           while (kinds[c] == FieldKind::number || kinds[c] == FieldKind::out_of_range) ++c;
           throw InputError(fmt::format(
               "{}: {}: {} but other fields of this first line are numbers, so it is neither a header nor data "
-              "(--header auto); fix the line, or say --header yes if it is a header",
+              "({{header=auto}}); fix the line, or say {{header=yes}} if it is a header",
               path, csv_position(record.line, c),
               kinds[c] == FieldKind::empty ? std::string("field is empty") : "'" + shown(record.fields[c]) + "' is not a number"));
         }
-        out.info.header = is_header ? fmt::format("--header auto: line {} read as a header (no field is a number)", record.line)
-                                    : fmt::format("--header auto: line {} read as data (every field is a number)",
+        out.info.header = is_header ? fmt::format("{{header=auto}}: line {} read as a header (no field is a number)", record.line)
+                                    : fmt::format("{{header=auto}}: line {} read as data (every field is a number)",
                                                   record.line);
       }
       if (is_header) {
@@ -99,7 +99,7 @@ LoadedEmbeddings read_delimited(const std::string& path, char delimiter, HeaderM
       if (kinds[c] == FieldKind::out_of_range)
         throw InputError(where + "'" + shown(record.fields[c]) + "' is out of the float32 range (|x| < 3.4e38)");
       throw InputError(where + "'" + shown(record.fields[c]) + "' is not a number" +
-                       (e.n == 0 && header == HeaderMode::no ? " (--header no: the first line is data)" : ""));
+                       (e.n == 0 && header == HeaderMode::no ? " ({header=no}: the first line is data)" : ""));
     }
     if (first_line == 0) {
       e.dim = static_cast<std::int64_t>(fields);

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "datakernel/error.hpp"
+#include "kernel/knn_hnsw.hpp"
 #include "datakernel/runtime/blas.hpp"
 
 namespace dk {
@@ -57,14 +58,14 @@ void validate_for_knn(const EmbeddingsView& y, const KnnConfig& config, const st
     const char* type = f32 ? "float32" : "float64";
     if (largest > max / 4)
       throw InputError(fmt::format(
-          "{}: values too large for --metric {}: the largest squared row norm {:.3g} makes {} similarity scores "
-          "overflow (limit {:.3g}); use --metric cosine, or divide the embeddings by a power of two (the graph "
+          "{}: values too large for {{metric={}}}: the largest squared row norm {:.3g} makes {} similarity scores "
+          "overflow (limit {:.3g}); use {{metric=cosine}}, or divide the embeddings by a power of two (the graph "
           "does not change)",
           what, metric_name(config.metric), largest, type, max / 4));
     if (largest > 0 && largest < low)
       throw InputError(fmt::format(
-          "{}: values too small for --metric {}: the largest squared row norm {:.3g} makes {} similarity scores "
-          "underflow into subnormals (need at least {:.3g}); use --metric cosine, or multiply the embeddings by a "
+          "{}: values too small for {{metric={}}}: the largest squared row norm {:.3g} makes {} similarity scores "
+          "underflow into subnormals (need at least {:.3g}); use {{metric=cosine}}, or multiply the embeddings by a "
           "power of two (the graph does not change)",
           what, metric_name(config.metric), largest, type, low));
     return;
@@ -74,8 +75,8 @@ void validate_for_knn(const EmbeddingsView& y, const KnnConfig& config, const st
     for (std::int64_t c = 0; c < y.dim && zero; ++c) zero = y.at(i, c) == 0.0;
     if (zero)
       throw InputError(what + ": row " + std::to_string(i) +
-                       " (0-based) is all zeros; cosine similarity is undefined for it (use --metric dot or "
-                       "euclidean, or remove the datum)");
+                       " (0-based) is all zeros; cosine similarity is undefined for it (use {metric=dot} or "
+                       "{metric=euclidean}, or remove the datum)");
   }
 }
 
@@ -103,8 +104,10 @@ struct TopK {
   }
 };
 
+// The exact top-k of every datum, or of the data in `subset` only (rows of the result in subset's order).
 template <class T>
-NeighbourLists knn_search_typed(const T* values, std::int64_t n, std::int64_t dim, const KnnConfig& config) {
+NeighbourLists knn_search_typed(const T* values, std::int64_t n, std::int64_t dim, const KnnConfig& config,
+                                const std::vector<std::int64_t>* subset = nullptr) {
   const int k = config.k > 0 ? config.k : default_k(n);
   // Prepared copy only where the metric needs one: L2-normalised rows for cosine; squared norms for euclidean.
   const T* data = values;
@@ -128,15 +131,27 @@ NeighbourLists knn_search_typed(const T* values, std::int64_t n, std::int64_t di
     }
   }
 
+  // Query rows: every datum, or a gathered copy of the subset's rows.
+  const std::int64_t nq = subset ? static_cast<std::int64_t>(subset->size()) : n;
+  std::vector<T> gathered;
+  const T* queries = data;
+  if (subset) {
+    gathered.resize(static_cast<std::size_t>(nq * dim));
+    for (std::int64_t q = 0; q < nq; ++q)
+      std::copy(data + (*subset)[q] * dim, data + ((*subset)[q] + 1) * dim, gathered.data() + q * dim);
+    queries = gathered.data();
+  }
+  auto query_id = [&](std::int64_t q) { return subset ? (*subset)[q] : q; };
+
   NeighbourLists out;
-  out.n = n;
+  out.n = nq;
   out.k = k;
-  out.ids.assign(static_cast<std::size_t>(n) * k, -1);
-  out.scores.assign(static_cast<std::size_t>(n) * k, 0.0f);
-  std::vector<T> scores(static_cast<std::size_t>(n) * k, T(0));
+  out.ids.assign(static_cast<std::size_t>(nq) * k, -1);
+  out.scores.assign(static_cast<std::size_t>(nq) * k, 0.0f);
+  std::vector<T> scores(static_cast<std::size_t>(nq) * k, T(0));
 
   const std::int64_t rb = config.row_block, cb = config.col_block;
-  const std::int64_t row_blocks = (n + rb - 1) / rb;
+  const std::int64_t row_blocks = (nq + rb - 1) / rb;
   const int threads = config.threads > 0 ? config.threads : omp_get_max_threads();
   BlasSingleThreaded single_threaded_blas;
   std::int64_t finished_blocks = 0;
@@ -146,14 +161,14 @@ NeighbourLists knn_search_typed(const T* values, std::int64_t n, std::int64_t di
 #pragma omp for schedule(dynamic, 1)
     for (std::int64_t block = 0; block < row_blocks; ++block) {
       if (config.cancelled && config.cancelled()) continue;
-      const std::int64_t r0 = block * rb, rows = std::min(rb, n - r0);
+      const std::int64_t r0 = block * rb, rows = std::min(rb, nq - r0);
       std::vector<TopK<T>> tops;
       tops.reserve(static_cast<std::size_t>(rows));
       for (std::int64_t r = 0; r < rows; ++r)
         tops.push_back(TopK<T>{scores.data() + (r0 + r) * k, out.ids.data() + (r0 + r) * k, k});
       for (std::int64_t c0 = 0; c0 < n; c0 += cb) {
         const std::int64_t cols = std::min(cb, n - c0);
-        gemm_abt(data + r0 * dim, data + c0 * dim, tile.data(), rows, cols, dim, cols);
+        gemm_abt(queries + r0 * dim, data + c0 * dim, tile.data(), rows, cols, dim, cols);
         if (config.metric == Metric::euclidean) {
           for (std::int64_t r = 0; r < rows; ++r) {
             T* t = tile.data() + r * cols;
@@ -163,7 +178,7 @@ NeighbourLists knn_search_typed(const T* values, std::int64_t n, std::int64_t di
         for (std::int64_t r = 0; r < rows; ++r) {
           const T* t = tile.data() + r * cols;
           TopK<T>& top = tops[r];
-          const std::int64_t self = r0 + r;
+          const std::int64_t self = query_id(r0 + r);
           for (std::int64_t c = 0; c < cols; ++c) {
             const std::int64_t j = c0 + c;
             if (j != self) top.offer(t[c], j);
@@ -183,9 +198,54 @@ NeighbourLists knn_search_typed(const T* values, std::int64_t n, std::int64_t di
 
 }  // namespace
 
+KnnMethod parse_knn_method(const std::string& name) {
+  if (name == "exact") return KnnMethod::exact;
+  if (name == "hnsw") return KnnMethod::hnsw;
+  if (name == "auto") return KnnMethod::automatic;
+  throw InputError("{knn} must be exact, hnsw or auto, got '" + name + "'");
+}
+
+std::string knn_method_name(KnnMethod method) {
+  switch (method) {
+    case KnnMethod::exact: return "exact";
+    case KnnMethod::hnsw: return "hnsw";
+    case KnnMethod::automatic: return "auto";
+  }
+  return "?";
+}
+
+KnnMethod resolved_knn_method(const KnnConfig& config, std::int64_t n) {
+  if (config.method != KnnMethod::automatic) return config.method;
+  return n >= config.approximate_from ? KnnMethod::hnsw : KnnMethod::exact;
+}
+
+NeighbourLists exact_neighbours_of(const EmbeddingsView& y, const KnnConfig& config,
+                                   const std::vector<std::int64_t>& rows) {
+  KnnConfig quiet = config;
+  quiet.progress = nullptr;
+  return y.f32 ? knn_search_typed(y.f32, y.n, y.dim, quiet, &rows) : knn_search_typed(y.f64, y.n, y.dim, quiet, &rows);
+}
+
+double knn_recall(const EmbeddingsView& y, const KnnConfig& config, const NeighbourLists& lists,
+                  const std::vector<std::int64_t>& rows) {
+  if (rows.empty()) return 1.0;
+  const NeighbourLists exact = exact_neighbours_of(y, config, rows);
+  std::int64_t found = 0;
+  for (std::size_t q = 0; q < rows.size(); ++q) {
+    const std::int64_t* truth = exact.ids.data() + q * exact.k;
+    const std::int64_t* got = lists.ids.data() + rows[q] * lists.k;
+    for (int a = 0; a < exact.k; ++a) found += std::count(got, got + lists.k, truth[a]) > 0;
+  }
+  return static_cast<double>(found) / (static_cast<double>(rows.size()) * exact.k);
+}
+
 NeighbourLists knn_search(const EmbeddingsView& y, const KnnConfig& config) {
   validate_for_knn(y, config, "embeddings");
-  return y.f32 ? knn_search_typed(y.f32, y.n, y.dim, config) : knn_search_typed(y.f64, y.n, y.dim, config);
+  if (resolved_knn_method(config, y.n) == KnnMethod::hnsw) return knn_search_hnsw(y, config);
+  NeighbourLists lists =
+      y.f32 ? knn_search_typed(y.f32, y.n, y.dim, config) : knn_search_typed(y.f64, y.n, y.dim, config);
+  lists.method = KnnMethod::exact;
+  return lists;
 }
 
 Graph graph_from_neighbours(const NeighbourLists& lists, Symmetrize rule) {

@@ -58,7 +58,7 @@ nlohmann::json timings_json(const CompareResult& r) {
   return {{"stages", seconds}, {"tests", tests}};
 }
 
-nlohmann::json summary_json(const CompareResult& r) {
+nlohmann::json summary_json(const CompareResult& r, OptionStyle style) {
   nlohmann::json j;
   j["tool"] = "datakernel";
   j["version"] = kVersion;
@@ -67,6 +67,17 @@ nlohmann::json summary_json(const CompareResult& r) {
   j["k"] = r.k;
   j["metric"] = metric_name(r.config.knn.metric);
   j["symmetrize"] = symmetrize_name(r.config.knn.symmetrize);
+  {
+    // How the kNN lists were found: the option, and the lowest recall of an approximate search (1 when exact).
+    double recall = 1.0;
+    std::int64_t rows = 0;
+    for (const ModelSummary& m : r.models)
+      if (m.knn_method == "hnsw") recall = std::min(recall, m.knn_recall), rows = m.knn_recall_rows;
+    j["knn"] = {{"method", knn_method_name(r.config.knn.method)},
+                {"approximate_from", r.config.knn.approximate_from},
+                {"recall", recall},
+                {"recall_rows", rows}};
+  }
   j["dim"] = r.joint.dim;
   j["dim_rule"] = r.joint.dim_rule;
   j["elbows"] = r.joint.elbows;
@@ -159,21 +170,24 @@ nlohmann::json summary_json(const CompareResult& r) {
   nlohmann::json inputs = nlohmann::json::array();
   for (const ModelSummary& m : r.models)
     inputs.push_back({{"name", m.name}, {"source", m.source}, {"kind", m.kind}, {"dim", m.dim},
-                      {"source_dtype", m.source_dtype}, {"edges", m.edges}, {"mean_degree", m.mean_degree}});
+                      {"source_dtype", m.source_dtype}, {"edges", m.edges}, {"mean_degree", m.mean_degree},
+                      {"knn_method", m.knn_method}, {"knn_recall", m.knn_recall}});
   j["inputs"] = inputs;
   j["seed"] = r.config.seed;
   j["blas_core"] = blas_core_name();
-  j["warnings"] = r.warnings;
+  std::vector<std::string> warnings;
+  for (const std::string& warning : r.warnings) warnings.push_back(render_option_names(warning, style));
+  j["warnings"] = warnings;
   return j;
 }
 
-void write_results(const CompareResult& r, const std::string& out_dir, bool save_kernels) {
+void write_results(const CompareResult& r, const std::string& out_dir, bool save_kernels, OptionStyle style) {
   StagedOutput out = StagedOutput::open(out_dir, true);
-  write_results(r, out, save_kernels);
+  write_results(r, out, save_kernels, style);
   out.commit();
 }
 
-void write_results(const CompareResult& r, StagedOutput& out, bool save_kernels) {
+void write_results(const CompareResult& r, StagedOutput& out, bool save_kernels, OptionStyle style) {
   if (save_kernels) {
     for (std::size_t g = 0; g < r.graphs.size(); ++g) {
       std::string safe = r.names[g];
@@ -183,7 +197,7 @@ void write_results(const CompareResult& r, StagedOutput& out, bool save_kernels)
       write_matrix_market_graph(r.graphs[g], out.path(name), out.final_path(name));
     }
   }
-  write_text(out, "summary.json", summary_json(r).dump(2) + "\n");
+  write_text(out, "summary.json", summary_json(r, style).dump(2) + "\n");
 
   const std::size_t m = r.names.size();
   std::string distances = "model";

@@ -120,7 +120,7 @@ StagedOutput StagedOutput::open(const std::string& target, bool replace_earlier_
   if (!replace_earlier_run)
     for (const auto& entry : fs::directory_iterator(out.target_, ec))
       if (entry.path().filename() != kLock)
-        throw InputError(target + ": output directory already holds files; use --force to overwrite them");
+        throw InputError(target + ": output directory already holds files; use {force} to overwrite them");
   if (replace_earlier_run) out.earlier_ = earlier_run_files(out.target_);
 
   out.staging_ = out.target_ / (kStagingPrefix + std::to_string(::getpid()));

@@ -1,4 +1,5 @@
-// The data kernel of one model: A = TOP_k(Y Yᵀ), the exact k-nearest-neighbour graph of its embeddings.
+// The data kernel of one model: A = TOP_k(Y Yᵀ), the k-nearest-neighbour graph of its embeddings: exact, or
+// approximate (HNSW, hnswlib) for large n, with its recall measured against exact search on a sample of rows.
 //
 // Exact search by blocked GEMM: row blocks of Y against column blocks of Y give score tiles of
 // row_block × col_block floats; each row keeps a running top-k. Memory O(n·k + threads·tile), never n×n.
@@ -26,8 +27,27 @@ enum class Metric {
 Metric parse_metric(const std::string& name);
 std::string metric_name(Metric metric);
 
+// Exact search, the HNSW approximate search (hnswlib), or exact below `approximate_from` data and HNSW from there.
+enum class KnnMethod { exact, hnsw, automatic };
+KnnMethod parse_knn_method(const std::string& name);  // "exact" | "hnsw" | "auto"
+std::string knn_method_name(KnnMethod method);
+
+// HNSW (Malkov & Yashunin 2018) as implemented by hnswlib. The index is built by inserting the data in their
+// order on one thread (so it is the same for any thread count: parallel insertion is not deterministic), then
+// every datum is queried in parallel for its k + 1 nearest (itself dropped).
+struct HnswConfig {
+  int m = 16;                 // links per node (2m on the bottom layer)
+  int ef_construction = 100;  // candidate list while building
+  int ef_search = 0;          // candidate list while querying; 0 = max(2k, 64)
+  std::uint64_t seed = 100;   // level generator of the index
+};
+
 struct KnnConfig {
   int k = 0;  // neighbours per datum; 0 = default_k(n)
+  KnnMethod method = KnnMethod::automatic;
+  std::int64_t approximate_from = 50000;  // automatic: HNSW from this many data (README "Approximate kNN")
+  HnswConfig hnsw;
+  std::int64_t recall_rows = 1000;  // approximate search: rows whose exact lists measure the recall (0 = none)
   Metric metric = Metric::cosine;
   Symmetrize symmetrize = Symmetrize::union_of_both;
   int threads = 0;                  // 0 = all available
@@ -50,14 +70,27 @@ struct NeighbourLists {
   int k = 0;
   std::vector<std::int64_t> ids;  // n * k
   std::vector<float> scores;      // n * k
+  KnnMethod method = KnnMethod::exact;  // how they were found (exact or hnsw)
+  double recall = 1.0;                  // hnsw: mean share of the exact k found, over `recall_rows` sampled rows
+  std::int64_t recall_rows = 0;         // rows the recall was measured on (0 for exact search)
 };
+
+// The method a search of n data uses.
+KnnMethod resolved_knn_method(const KnnConfig& config, std::int64_t n);
 
 // Throws InputError naming `what` (the file) when a row is all zero under the cosine metric or k >= n.
 void validate_for_knn(const EmbeddingsView& y, const KnnConfig& config, const std::string& what);
 
-// float32 views run in float32 (sgemm), float64 views in float64 (dgemm); neither is copied except for the
-// L2-normalised copy the cosine metric needs.
+// Exact search: float32 views run in float32 (sgemm), float64 views in float64 (dgemm); neither is copied except
+// for the L2-normalised copy the cosine metric needs. HNSW search works in float32 on its own copy inside the index,
+// and measures its recall on config.recall_rows seeded rows (lists.recall).
 NeighbourLists knn_search(const EmbeddingsView& y, const KnnConfig& config);
+// Exact lists of the data in `rows` only (result row q is datum rows[q]), by the same search as knn_search.
+NeighbourLists exact_neighbours_of(const EmbeddingsView& y, const KnnConfig& config,
+                                   const std::vector<std::int64_t>& rows);
+// Share of the exact k neighbours of the data in `rows` that `lists` (of all n data) contains.
+double knn_recall(const EmbeddingsView& y, const KnnConfig& config, const NeighbourLists& lists,
+                  const std::vector<std::int64_t>& rows);
 Graph graph_from_neighbours(const NeighbourLists& lists, Symmetrize rule);
 Graph knn_graph(const EmbeddingsView& y, const KnnConfig& config);
 

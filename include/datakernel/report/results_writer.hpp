@@ -19,18 +19,22 @@
 #include <nlohmann/json.hpp>
 
 #include "datakernel/compare.hpp"
+#include "datakernel/error.hpp"
 #include "datakernel/report/staged_output.hpp"
 
 namespace dk {
 
-nlohmann::json summary_json(const CompareResult& result);
+// Warnings are rendered for the front-end that made the run (`style`: option names as --max-dim or max_dim).
+nlohmann::json summary_json(const CompareResult& result, OptionStyle style = OptionStyle::cli);
 // Stage and per-test wall times: the one thing that differs between identical runs, so it is kept out of the
 // output directory (whose files are byte-identical for the same inputs and seed) and written only on request.
 nlohmann::json timings_json(const CompareResult& result);
 // With save_kernels, each model's graph also goes to kernel_<index>_<name>.mtx (Matrix Market).
 // Writes into an opened staging area; the caller commits it.
-void write_results(const CompareResult& result, StagedOutput& out, bool save_kernels = false);
+void write_results(const CompareResult& result, StagedOutput& out, bool save_kernels = false,
+                   OptionStyle style = OptionStyle::cli);
 // Opens out_dir (replacing the files of an earlier run of the tool there), writes and commits.
-void write_results(const CompareResult& result, const std::string& out_dir, bool save_kernels = false);
+void write_results(const CompareResult& result, const std::string& out_dir, bool save_kernels = false,
+                   OptionStyle style = OptionStyle::cli);
 
 }  // namespace dk

@@ -1,16 +1,22 @@
-#include "datakernel/input_checks.hpp"
+#include "datakernel/prepare_input.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <optional>
 #include <unordered_map>
 
 #include <omp.h>
 
 #include "datakernel/error.hpp"
+#include "datakernel/inference/multiple_testing.hpp"
+#include "datakernel/io/array_readers.hpp"
+#include "datakernel/io/model_input.hpp"
+#include "datakernel/io/text_lists.hpp"
 
 namespace dk {
 
@@ -42,7 +48,7 @@ void drop_rows(CompareInput& input, const std::vector<std::int64_t>& rows) {
   std::vector<bool> drop(static_cast<std::size_t>(n), false);
   for (std::int64_t r : rows) drop[r] = true;
   for (ModelInput& model : input.models) {
-    if (model.graph) throw InputError(model.spec + ": --drop-invalid cannot remove data from a precomputed kernel (.mtx)");
+    if (model.graph) throw InputError(model.spec + ": {drop_invalid} cannot remove data from a precomputed kernel (.mtx)");
     if (model.view().n != n) return;  // mismatched n: validation reports it
     const EmbeddingsView y = model.view();
     Embeddings kept;
@@ -121,7 +127,14 @@ std::uint64_t estimate_peak_bytes(const MemoryShape& shape, const CompareConfig&
   const std::uint64_t graph = (n + 1) * 8 + 2 * n * k * 4;  // CSR, union degree <= 2k
   const std::uint64_t lists = n * k * 8;                     // neighbour ids + similarities, kept per model
   // kNN of one model: normalised float copy, neighbour lists, edge pairs (both directions), per-thread float tiles.
-  const std::uint64_t knn = n * widest * 4 + n * k * 12 + 4 * n * k * 8 + threads * 256 * 4096 * 4;
+  std::uint64_t knn = n * widest * 4 + n * k * 12 + 4 * n * k * 8 + threads * 256 * 4096 * 4;
+  if (resolved_knn_method(config.knn, shape.n) == KnnMethod::hnsw) {
+    // The HNSW index: float32 rows, 2m bottom-layer links and its header per datum, upper layers ~1/m of that;
+    // no exact tiles beyond the recall sample's.
+    const std::uint64_t m = static_cast<std::uint64_t>(config.knn.hnsw.m);
+    knn = n * (widest * 4 + 2 * m * 4 + 4 + 8 + 8) + n * m * 4 / 2 + n * k * 12 + 4 * n * k * 8 +
+          threads * 256 * 4096 * 4;
+  }
   // Omnibus eigen-solve: Lanczos basis (ncv = 2S+1 vectors of m·n doubles), Ritz vectors, latent positions.
   const std::uint64_t search = static_cast<std::uint64_t>(config.omnibus.dim > 0 ? config.omnibus.dim + 1
                                                           : (config.omnibus.search > 0 ? config.omnibus.search : 64));
@@ -158,21 +171,21 @@ std::uint64_t available_memory_bytes() {
 }
 
 std::uint64_t parse_byte_size(const std::string& text) {
-  if (text.empty()) throw InputError("--memory-limit: empty size");
+  if (text.empty()) throw InputError("{memory_limit}: empty size");
   std::size_t used = 0;
   double value = 0;
   try {
     value = std::stod(text, &used);
   } catch (const std::exception&) {
-    throw InputError("--memory-limit: '" + text + "' is not a size (e.g. 512M, 8G)");
+    throw InputError("{memory_limit}: '" + text + "' is not a size (e.g. 512M, 8G)");
   }
   const std::string suffix = text.substr(used);
   double scale = 1;
   if (suffix == "K" || suffix == "k") scale = 1024.0;
   else if (suffix == "M" || suffix == "m") scale = 1024.0 * 1024;
   else if (suffix == "G" || suffix == "g") scale = 1024.0 * 1024 * 1024;
-  else if (!suffix.empty()) throw InputError("--memory-limit: unknown unit '" + suffix + "' (K, M or G)");
-  if (!(value > 0)) throw InputError("--memory-limit must be positive");
+  else if (!suffix.empty()) throw InputError("{memory_limit}: unknown unit '" + suffix + "' (K, M or G)");
+  if (!(value > 0)) throw InputError("{memory_limit} must be positive");
   return static_cast<std::uint64_t>(value * scale);
 }
 
@@ -186,9 +199,115 @@ void check_memory(const MemoryShape& shape, const CompareConfig& config, std::ui
   if (have == 0 || need <= have) return;
   const double gib = 1024.0 * 1024 * 1024;
   throw ResourceError(fmt::format(
-      "not enough memory: this run needs about {:.2f} GiB, {} {:.2f} GiB; reduce --max-dim (eigenvalues searched), "
-      "use a fixed smaller --dim, fewer --threads, a smaller --k, or fewer models per run",
-      need / gib, limit > 0 ? "--memory-limit allows" : "available is", have / gib));
+      "not enough memory: this run needs about {:.2f} GiB, {} {:.2f} GiB; reduce {{max_dim}} (eigenvalues searched), "
+      "use a fixed smaller {{dim}}, fewer {{threads}}, a smaller {{k}}, or fewer models per run",
+      need / gib, limit > 0 ? "{memory_limit} allows" : "available is", have / gib));
+}
+
+}  // namespace dk
+
+namespace dk {
+
+std::vector<std::string> default_model_names(const std::vector<std::string>& specs) {
+  std::vector<std::string> names;
+  for (const auto& spec : specs) names.push_back(default_model_name(parse_model_spec(spec)));
+  auto collides = [&](std::size_t i) { return std::count(names.begin(), names.end(), names[i]) > 1; };
+  std::vector<bool> clash(names.size());
+  for (std::size_t i = 0; i < names.size(); ++i) clash[i] = collides(i);
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (clash[i]) {
+      const auto parent = std::filesystem::path(parse_model_spec(specs[i]).path).parent_path().filename().string();
+      if (!parent.empty()) names[i] = parent + "/" + names[i];
+    }
+  for (std::size_t i = 0; i < names.size(); ++i) clash[i] = collides(i);
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (clash[i]) names[i] += "#" + std::to_string(i + 1);
+  return names;
+}
+
+std::vector<std::string> prepare_compare_input(CompareInput& input, const CompareConfig& config) {
+  std::vector<std::string> warnings;
+  validate_compare_config(config);
+  if (config.input.drop_invalid && !input.models.empty()) {
+    const std::vector<std::int64_t> rows = invalid_rows(input.models, config.knn.metric);
+    for (std::int64_t r : rows) input.dropped.push_back(input.ids.empty() ? std::to_string(r) : input.ids[r]);
+    drop_rows(input, rows);
+    if (!rows.empty()) {
+      std::string listed;
+      for (std::size_t i = 0; i < std::min<std::size_t>(rows.size(), 10); ++i)
+        listed += (i ? ", " : "") + input.dropped[i];
+      warnings.push_back(fmt::format("{{drop_invalid}} removed {} data from all models (NaN/Inf{}): {}{}", rows.size(),
+                                     config.knn.metric == Metric::cosine ? " or all-zero rows" : "", listed,
+                                     rows.size() > 10 ? ", ..." : ""));
+    }
+  }
+  validate_compare_input(input, config);
+  for (const auto& model : input.models) {
+    if (!model.has_embeddings()) continue;
+    const DuplicateRows duplicates = duplicate_rows(model.view());
+    if (duplicates.count > 0)
+      warnings.push_back(fmt::format("{}: {} rows repeat an earlier row exactly (e.g. rows {} and {}); ties between "
+                                     "them are broken by the lower index",
+                                     model.spec, duplicates.count, duplicates.first, duplicates.second));
+  }
+  check_memory(input, config, config.input.memory_limit);
+  if (config.per_datum_tests && is_bootstrap_null(config.test.null) && config.test.bootstrap_p == BootstrapP::count) {
+    const std::string advice = bootstrap_size_advice(input.models.front().rows(), config.test.bootstrap,
+                                                     config.test.alpha, config.test.correction);
+    if (!advice.empty()) warnings.push_back(advice);
+  }
+  return warnings;
+}
+
+PreparedInput load_compare_input(const InputFiles& files, const CompareConfig& config, ProgressSink* progress) {
+  validate_compare_config(config);
+  if (files.models.size() < 2)
+    throw InputError("compare needs at least 2 models, got " + std::to_string(files.models.size()));
+  PreparedInput prepared;
+  // Memory checked from the files' headers before any is read whole or inflated (when all have a header).
+  std::optional<MemoryShape> peeked = MemoryShape{};
+  for (const std::string& spec : files.models) {
+    const ModelSpec model_spec = parse_model_spec(spec);
+    const auto shape = peek_array_shape(model_spec.path, model_spec.format, model_spec.member);
+    if (!shape) {
+      peeked.reset();
+      break;
+    }
+    peeked->n = std::max(peeked->n, shape->n);
+    peeked->models += 1;
+    peeked->widest = std::max(peeked->widest, shape->dim);
+    peeked->values += static_cast<std::uint64_t>(shape->n) * static_cast<std::uint64_t>(shape->dim);
+    peeked->largest_file = std::max(peeked->largest_file, shape->file_bytes);
+  }
+  if (peeked) check_memory(*peeked, config, config.input.memory_limit);
+
+  CompareInput& input = prepared.input;
+  for (const std::string& spec : files.models) {
+    {
+      ProgressStage stage(progress, "reading " + spec, 0);
+      input.models.push_back(load_model(spec, !config.input.drop_invalid, config.input.header));
+    }
+    const ModelInput& model = input.models.back();
+    auto note = [&](const std::string& text) { prepared.notes.push_back(text); };
+    if (model.embeddings && !model.embeddings->info.header.empty()) note(spec + ": " + model.embeddings->info.header);
+    if (model.embeddings && model.embeddings->info.converted)
+      note(spec + ": converted " + model.embeddings->info.source_dtype +
+           (model.embeddings->info.fortran_order ? " (Fortran order)" : "") + " to row-major float32 once");
+  }
+  input.names = files.names.empty() ? default_model_names(files.models) : files.names;
+  const std::int64_t n = input.models.front().rows();
+  if (!files.ids.empty()) input.ids = read_ids(files.ids, n), input.sources["ids"] = files.ids;
+  if (!files.texts.empty()) input.texts = read_lines(files.texts, n, "text"), input.sources["text"] = files.texts;
+  if (!files.labels.empty()) input.labels = read_lines(files.labels, n, "labels"), input.sources["labels"] = files.labels;
+  if (!files.metrics.empty()) input.sources["metrics"] = files.metrics;
+  // Metrics are read once the names are known and checked (the table is matched to them).
+  prepared.warnings = prepare_compare_input(input, config);
+  if (!files.metrics.empty()) {
+    input.metrics = read_metrics(files.metrics, input.names);
+    validate_compare_input(input, config);
+  }
+  prepared.memory_estimate = peeked ? estimate_peak_bytes(*peeked, config) : estimate_peak_bytes(input, config);
+  return prepared;
 }
 
 }  // namespace dk
