@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-  cmake g++ make python3
+  cmake ninja-build g++ make python3
   libeigen3-dev libspectra-dev libopenblas-openmp-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev zlib1g-dev libpcg-cpp-dev libhnswlib-dev
   libgtest-dev

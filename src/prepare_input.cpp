@@ -223,7 +223,10 @@ std::vector<std::string> default_model_names(const std::vector<std::string>& spe
     }
   for (std::size_t i = 0; i < names.size(); ++i) clash[i] = collides(i);
   for (std::size_t i = 0; i < names.size(); ++i)
-    if (clash[i]) names[i] += "#" + std::to_string(i + 1);
+    if (clash[i]) {  // two appends, not "#" + s: GCC 12 bogus -Wrestrict (bug 105329)
+      names[i] += '#';
+      names[i] += std::to_string(i + 1);
+    }
   return names;
 }
 

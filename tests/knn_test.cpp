@@ -321,9 +321,12 @@ TEST(KnnHnsw, HighRecallMeasuredHonestlyAndDeterministic) {
         for (int r = 0; r < 15; ++r) {
           const std::int64_t j = approx.ids[i * 15 + r];
           ASSERT_NE(j, i);
-          if (r > 0) EXPECT_GE(approx.scores[i * 15 + r - 1], approx.scores[i * 15 + r]);
-          if (metric != Metric::euclidean)  // euclidean scores are 2 x·y − |y|², brute force −|x − y|²
+          if (r > 0) {  // braces: the EXPECT macros expand to an if/else (-Wdangling-else)
+            EXPECT_GE(approx.scores[i * 15 + r - 1], approx.scores[i * 15 + r]);
+          }
+          if (metric != Metric::euclidean) {  // euclidean scores are 2 x·y − |y|², brute force −|x − y|²
             EXPECT_NEAR(approx.scores[i * 15 + r], scores[j], 1e-3 * std::max(1.0, std::abs(scores[j])));
+          }
         }
       }
       if (metric == Metric::cosine) {

@@ -67,8 +67,10 @@ void check_writable_path(const std::string& path) {
     return;
   }
   if (errno != ENOENT) throw InputError(path + ": cannot write file (" + std::strerror(errno) + ")");
-  std::string parent = std::filesystem::path(path).parent_path().string();
-  if (parent.empty()) parent = ".";
+  // Constructed, not assigned "." afterwards: GCC 12 reports a bogus -Wrestrict on an inlined std::string
+  // assignment from a short literal (GCC bug 105329).
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  const std::string parent = dir.empty() ? std::string(".") : dir;
   if (::stat(parent.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     throw InputError(path + ": cannot write file (directory " + parent + " does not exist)");
   if (::access(parent.c_str(), W_OK | X_OK) != 0)

@@ -917,9 +917,11 @@ std::string methods(const nlohmann::json& s) {
   text += ".</p>";
   text += "<p>Reproduce: <code>datakernel compare";
   std::string names;
-  for (const auto& i : s.at("inputs")) {
-    text += " " + esc(i.at("source").get<std::string>());
-    names += (names.empty() ? "" : ",") + i.at("name").get<std::string>();
+  for (const auto& i : s.at("inputs")) {  // appends, not " " + s: GCC 12 bogus -Wrestrict (bug 105329)
+    text += ' ';
+    text += esc(i.at("source").get<std::string>());
+    if (!names.empty()) names += ',';
+    names += i.at("name").get<std::string>();
   }
   text += " --names " + esc(names);
   for (const auto& [option, key] : {std::pair{"--ids", "ids"}, {"--text", "text"}, {"--labels", "labels"}, {"--metrics", "metrics"}})

@@ -202,7 +202,10 @@ void write_results(const CompareResult& r, StagedOutput& out, bool save_kernels,
 
   const std::size_t m = r.names.size();
   std::string distances = "model";
-  for (const auto& name : r.names) distances += "," + csv_field(name);
+  for (const auto& name : r.names) {  // two appends, not "," + field: GCC 12 bogus -Wrestrict (bug 105329)
+    distances += ',';
+    distances += csv_field(name);
+  }
   distances += "\n";
   for (std::size_t g = 0; g < m; ++g) {
     distances += csv_field(r.names[g]);
