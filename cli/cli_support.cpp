@@ -582,8 +582,8 @@ std::string man_page(const CLI::App& app, const std::string& version) {
   }
   out << ".fi\n"
       << ".SH FILES\n"
-      << "A run writes report.html, summary.json, model_distances.csv, manifold.csv, datum_shift.csv, "
-         "datum_tests.csv and latent_2d.csv to the directory given by \\fB\\-\\-out\\fR.\n"
+      << "A run writes report.html, summary.json, model_distances.csv, model_distances_<measure>.csv, manifold.csv, "
+         "datum_shift.csv, datum_tests.csv and latent_2d.csv to the directory given by \\fB\\-\\-out\\fR.\n"
       << ".SH SEE ALSO\n"
       << "The bash completion script: \\fB" << program << " completion bash\\fR.\n";
   return out.str();

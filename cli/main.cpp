@@ -104,7 +104,10 @@ void print_summary(const dk::CompareResult& r) {
   std::cout << "top eigenvalues:";
   for (Eigen::Index i = 0; i < std::min<Eigen::Index>(r.joint.eigenvalues.size(), r.joint.dim + 3); ++i)
     std::cout << fmt::format(" {:.4g}", r.joint.eigenvalues[i]);
-  std::cout << "\n\nmodel distances (" << (r.config.pairwise ? "pairwise omnibus" : "joint omnibus") << ")\n";
+  const std::string distance_name = r.config.measures.map == dk::PairMeasureKind::omnibus
+                                        ? (r.config.pairwise ? "pairwise omnibus" : "joint omnibus")
+                                        : dk::pair_measure_name(r.config.measures.map);
+  std::cout << "\n\nmodel distances (" << distance_name << ")\n";
   std::size_t width = 8;
   for (const auto& name : r.names) width = std::max(width, name.size() + 1);
   std::cout << fmt::format("{:<{}}", "", width);
@@ -127,6 +130,20 @@ void print_summary(const dk::CompareResult& r) {
     std::cout << fmt::format("\n{}: Spearman {:.3f} (Mantel p {:.3g}), Pearson {:.3f} (p {:.3g}), {} pairs", c.metric,
                              c.spearman, c.spearman_p, c.pearson, c.pearson_p, c.pairs);
   if (!r.correlations.empty()) std::cout << "\n";
+  if (r.measures.size() > 1 && !r.correlations.empty()) {
+    std::cout << "\npopulation measures against |metric difference| (Spearman, Mantel p):\n";
+    std::cout << fmt::format("{:<14}", "measure");
+    for (const auto& c : r.correlations) std::cout << fmt::format("{:>24}", c.metric);
+    std::cout << "\n";
+    for (const dk::PairMeasure& measure : r.measures) {
+      std::cout << fmt::format("{:<14}", measure.name);
+      for (const auto& c : measure.correlations)
+        std::cout << fmt::format("{:>24}", fmt::format("{:+.3f} (p {:.3g})", c.spearman, c.spearman_p));
+      std::cout << "\n";
+    }
+    for (const dk::BestMeasure& b : dk::best_measures(r.measures))
+      std::cout << fmt::format("tracks {} best: {} (Spearman {:.3f})\n", b.metric, b.measure, b.spearman);
+  }
   for (const auto& t : r.tests) {
     const dk::DatumTestConfig& c = t.result.config;
     const std::string detail =
@@ -216,7 +233,22 @@ int main(int argc, char** argv) {
       ->group(kGroupEmbedding)->type_name("E")->check(dkcli::integer_in(1, 5));
   compare->add_option("--max-dim", config.omnibus.search, "eigenvalues computed and searched by --dim auto")
       ->group(kGroupEmbedding)->type_name("S")->check(dkcli::integer_in(2, 1000))->default_str("64");
-  compare->add_flag("--pairwise", config.pairwise, "model distances from a separate omnibus per pair")
+  compare->add_flag("--pairwise", config.pairwise, "omnibus model distances from a separate omnibus per pair")
+      ->group(kGroupEmbedding);
+  std::string distance_text = dk::pair_measure_name(config.measures.map), measures_text = "all";
+  dkcli::choice(compare->add_option("--distance", distance_text,
+                                    "model distance of the map and model_distances.csv: omnibus (the paper's) | "
+                                    "direction (omnibus rows scaled to unit length) | knn_jaccard | mutual_knn | "
+                                    "linear_cka"),
+                {"omnibus", "direction", "knn_jaccard", "mutual_knn", "linear_cka"})
+      ->group(kGroupEmbedding);
+  compare->add_option("--direction-dim", config.measures.direction_dim,
+                      "dimensions of the direction distance: the first min(d, D) omnibus dimensions")
+      ->group(kGroupEmbedding)->type_name("D")->check(dkcli::positive_integer());
+  dkcli::choice(compare->add_option("--measures", measures_text,
+                                    "population measures computed and correlated with --metrics: all (omnibus, "
+                                    "direction, knn_jaccard, mutual_knn, linear_cka) | map (only --distance)"),
+                {"all", "map"})
       ->group(kGroupEmbedding);
   compare->add_option("--manifold-dim", config.manifold_dim, "coordinates of the model map")
       ->group(kGroupEmbedding)->type_name("C")->check(dkcli::integer_in(1, 100));
@@ -352,6 +384,8 @@ int main(int argc, char** argv) {
     }
     // compare
     config.knn.metric = dk::parse_metric(metric_text);
+    config.measures.map = dk::parse_pair_measure(distance_text);
+    config.measures.simple = measures_text == "all";
     config.knn.method = dk::parse_knn_method(knn_text);
     config.knn.symmetrize = symmetrize_text == "mutual" ? dk::Symmetrize::mutual : dk::Symmetrize::union_of_both;
     config.knn.threads = threads;

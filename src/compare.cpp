@@ -53,6 +53,8 @@ void validate_compare_config(const CompareConfig& config) {
     throw InputError("{max_dim} must be in [2, 1000], got " + std::to_string(config.omnibus.search));
   if (config.manifold_dim < 1 || config.manifold_dim > 100)
     throw InputError("{manifold_dim} must be in [1, 100], got " + std::to_string(config.manifold_dim));
+  if (config.measures.direction_dim < 1)
+    throw InputError("{direction_dim} must be a positive integer, got " + std::to_string(config.measures.direction_dim));
   if (config.test.bootstrap < 1)
     throw InputError("{bootstrap} must be at least 1, got " + std::to_string(config.test.bootstrap));
   if (config.test.threads < 0)
@@ -124,6 +126,11 @@ void validate_compare_input(const CompareInput& input, const CompareConfig& conf
     }
   }
   validate_compare_config(config);
+  if (config.measures.map == PairMeasureKind::linear_cka || config.measures.map == PairMeasureKind::mutual_knn)
+    for (const ModelInput& model : input.models)
+      if (!model.has_embeddings())
+        throw InputError("{distance} " + pair_measure_name(config.measures.map) + " needs every model as embeddings, but " +
+                         model.spec + " is a graph (use omnibus, direction or knn_jaccard)");
   if (!config.reference.empty()) test_pairs(input.names, config.reference);  // throws for an unknown name
   if (!config.report_pair.empty()) {
     if (config.report_pair.size() != 2) throw InputError("{report_pair} needs two model names, e.g. A,B");
@@ -226,6 +233,76 @@ void run_pair_tests(const CompareInput& input, CompareResult& result, ProgressSi
                               "pairs were tested with the omnibus statistic (same null)");
 }
 
+// The population measures of the run (pair_measures.hpp): the map's, and with config.measures.simple the others.
+void compute_pair_measures(const CompareInput& input, CompareResult& result, const std::vector<const Graph*>& graphs,
+                           const std::vector<NeighbourSets>& sets, ProgressSink* progress) {
+  const CompareConfig& config = result.config;
+  const bool embeddings = std::all_of(input.models.begin(), input.models.end(),
+                                      [](const ModelInput& model) { return model.has_embeddings(); });
+  const std::string neighbours =
+      embeddings ? fmt::format("the top-k lists of the run (k = {}, {} similarity{}, self excluded)", result.k,
+                               metric_name(config.knn.metric),
+                               config.knn.metric == Metric::cosine ? ": rows L2-normalised" : ": rows as given")
+                 : std::string("the rows of the data kernels (some models were given as graphs)");
+  for (const PairMeasureKind kind : all_pair_measures()) {
+    if (!config.measures.simple && kind != config.measures.map) continue;
+    if (!embeddings && (kind == PairMeasureKind::linear_cka || kind == PairMeasureKind::mutual_knn)) continue;
+    PairMeasure measure;
+    measure.kind = kind;
+    measure.name = pair_measure_name(kind);
+    switch (kind) {
+      case PairMeasureKind::omnibus:
+        if (config.pairwise) {
+          ProgressStage stage(progress, "pairwise omnibus embeddings (" + std::to_string(graphs.size() * (graphs.size() - 1) / 2) + " pairs)", 0);
+          measure.distances = pairwise_model_distances(graphs, result.joint.dim, config.seed);
+        } else {
+          measure.distances = model_distances(result.joint);
+        }
+        measure.definition = fmt::format(
+            "‖Ẑ_g − Ẑ_h‖_F / ‖(Ẑ_g + Ẑ_h)/2‖_F of the {} omnibus embedding at d = {} (the paper's model distance)",
+            config.pairwise ? "pairwise (one per pair)" : "joint", result.joint.dim);
+        break;
+      case PairMeasureKind::direction:
+        measure.distances = direction_distances(result.joint, config.measures.direction_dim);
+        measure.definition = fmt::format(
+            "sqrt(mean over data of ‖z_g[i] − z_h[i]‖²), z_g[i] = the row Ẑ_g[i] of the joint omnibus embedding's "
+            "first {} of d = {} dimensions scaled to unit length (direction only: each datum's row length, its "
+            "hubness, removed)",
+            direction_dim(result.joint, config.measures.direction_dim), result.joint.dim);
+        break;
+      case PairMeasureKind::knn_jaccard:
+      case PairMeasureKind::mutual_knn: {
+        std::vector<const NeighbourSets*> pointers;
+        for (const NeighbourSets& set : sets) pointers.push_back(&set);
+        const NeighbourOverlapDistances overlap = neighbour_overlap_distances(pointers);
+        if (kind == PairMeasureKind::knn_jaccard) {
+          measure.distances = overlap.jaccard;
+          measure.definition = "1 − mean over data of the Jaccard index |N_g(i) ∩ N_h(i)| / |N_g(i) ∪ N_h(i)| of " + neighbours;
+        } else {
+          measure.distances = overlap.mutual;
+          measure.definition = "1 − mean over data of |N_g(i) ∩ N_h(i)| / k, N = " + neighbours;
+        }
+        break;
+      }
+      case PairMeasureKind::linear_cka: {
+        ProgressStage stage(progress, "linear CKA (" + std::to_string(input.models.size() * (input.models.size() + 1) / 2) +
+                                          " cross products)", 0);
+        std::vector<EmbeddingsView> views;
+        for (const ModelInput& model : input.models) views.push_back(model.view());
+        measure.distances = linear_cka_distances(views, config.knn.threads);
+        measure.definition = "1 − linear CKA ‖Y_gᵀ Y_h‖²_F / (‖Y_gᵀ Y_g‖_F ‖Y_hᵀ Y_h‖_F) of the column-centred "
+                             "embeddings (rows as given, not normalised)";
+        break;
+      }
+    }
+    if (input.metrics)
+      for (std::size_t c = 0; c < input.metrics->metric_names.size(); ++c)
+        measure.correlations.push_back(correlate_with_metric(measure.distances, input.metrics->values[c],
+                                                             input.metrics->metric_names[c], config.mantel));
+    result.measures.push_back(std::move(measure));
+  }
+}
+
 }  // namespace
 
 CompareResult run_compare(const CompareInput& input, const CompareConfig& config, ProgressSink* progress) {
@@ -255,6 +332,11 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
   };
 
   const std::size_t m = input.models.size();
+  const bool all_embeddings = std::all_of(input.models.begin(), input.models.end(),
+                                          [](const ModelInput& model) { return model.has_embeddings(); });
+  std::vector<NeighbourSets> neighbour_sets_of;  // for the kNN overlap measures
+  const bool overlap_wanted = config.measures.simple || config.measures.map == PairMeasureKind::knn_jaccard ||
+                              config.measures.map == PairMeasureKind::mutual_knn;
   for (std::size_t g = 0; g < m; ++g) {
     const ModelInput& model = input.models[g];
     ModelSummary summary;
@@ -279,6 +361,7 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
                                               "use {{knn=exact}} for an exact data kernel",
                                               model.spec, lists.recall, lists.recall_rows));
       result.graphs.push_back(graph_from_neighbours(lists, knn.symmetrize));
+      if (overlap_wanted && all_embeddings) neighbour_sets_of.push_back(neighbour_sets(lists));
       result.lists.push_back(config.per_datum_tests ? std::move(lists) : NeighbourLists{});
       summary.kind = "embeddings";
       summary.dim = model.view().dim;
@@ -302,6 +385,8 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
       throw InputError(model.spec + ": the data kernel has no edges");
     result.models.push_back(summary);
   }
+  if (overlap_wanted && !all_embeddings)
+    for (const Graph& graph : result.graphs) neighbour_sets_of.push_back(neighbour_sets(graph));
   lap("knn_graphs");
   if (progress != nullptr && progress->cancelled()) throw Cancelled("cancelled");
 
@@ -332,18 +417,14 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
                               " of the selected eigenvalues are negative (the kernels are indefinite); their "
                               "dimensions are embedded with |λ|");
 
-  if (config.pairwise) {
-    ProgressStage stage(progress, "pairwise omnibus embeddings (" + std::to_string(m * (m - 1) / 2) + " pairs)", 0);
-    result.distances = pairwise_model_distances(graphs, result.joint.dim, config.seed);
-  } else {
-    result.distances = model_distances(result.joint);
-  }
+  compute_pair_measures(input, result, graphs, neighbour_sets_of, progress);
+  neighbour_sets_of.clear();
+  for (const PairMeasure& measure : result.measures)
+    if (measure.kind == config.measures.map) {
+      result.distances = measure.distances;
+      result.correlations = measure.correlations;
+    }
   result.manifold = classical_mds(result.distances, config.manifold_dim);
-  if (input.metrics) {
-    for (std::size_t c = 0; c < input.metrics->metric_names.size(); ++c)
-      result.correlations.push_back(correlate_with_metric(result.distances, input.metrics->values[c],
-                                                          input.metrics->metric_names[c], result.config.mantel));
-  }
   for (int a = 0; a < static_cast<int>(m); ++a)
     for (int b = a + 1; b < static_cast<int>(m); ++b) {
       DatumShifts s;

@@ -12,7 +12,8 @@ constexpr const char* kOptionKeys[] = {
     "k",           "knn",         "metric",      "symmetrize", "dim",     "elbows",   "max_dim",     "pairwise",     "manifold_dim",
     "metrics",     "test",        "null",       "bootstrap", "bootstrap_p", "alpha",   "correction",   "reference",
     "ids",         "header",      "timings",    "drop_invalid", "memory_limit", "force", "report_pair", "text",
-    "labels",      "seed",        "threads",    "out",     "quiet",    "save_kernels", "names",     nullptr};
+    "labels",      "seed",        "threads",    "out",     "quiet",    "save_kernels", "names",     "distance",
+    "direction_dim", "measures",  nullptr};
 
 bool known_key(std::string_view key) {
   for (const char* const* k = kOptionKeys; *k; ++k)

@@ -97,7 +97,10 @@ TEST(Compare, WritesTheOutputContract) {
   for (const auto& entry : std::filesystem::directory_iterator(dir.file("out")))
     files.insert(entry.path().filename().string());
   EXPECT_EQ(files, (std::set<std::string>{".datakernel-files", "summary.json", "model_distances.csv", "manifold.csv",
-                                          "datum_shift.csv", "datum_tests.csv", "latent_2d.csv", "report.html"}));
+                                          "datum_shift.csv", "datum_tests.csv", "latent_2d.csv", "report.html",
+                                          "model_distances_omnibus.csv", "model_distances_direction.csv",
+                                          "model_distances_knn_jaccard.csv", "model_distances_mutual_knn.csv",
+                                          "model_distances_linear_cka.csv"}));
   // per-datum tests: model_3 against each other model
   ASSERT_EQ(s["tests"].size(), 2u);
   EXPECT_EQ(s["tests"][0]["model_a"], "model_3");

@@ -28,14 +28,14 @@ run() {
 expect_rc() { [ "$rc" -eq "$1" ] || fail "$2: exit $rc, expected $1: $(cat "$w/$3.err")"; }
 expect_msg() { grep -qF -- "$1" "$w/$2.err" || fail "$2: '$1' not in: $(cat "$w/$2.err")"; }
 # the output directory's listing, hidden files included
-listing() { (cd "$1" && ls -A | sort | tr '\n' ' '); }
+listing() { (cd "$1" && ls -A | LC_ALL=C sort | tr '\n' ' '); }
 no_leftovers() {  # no staging directory and no lock file left in $1
   if ls -A "$1" | grep -qE '^\.datakernel-(staging|lock)'; then fail "$2: left $(ls -A "$1")"; fi
 }
 
 "$dk" simulate --models 3 --n 300 --seed 9 --out "$w/sim" > /dev/null
 M=("$w"/sim/model_{1,2,3}.npy)
-small=(compare "${M[0]}" "${M[1]}" --test none --quiet)                       # 6 files
+small=(compare "${M[0]}" "${M[1]}" --test none --quiet)                       # 11 files
 big=(compare "${M[@]}" --labels "$w/sim/labels.txt" --save-kernels --quiet)  # + datum_tests, annotations, kernels
 
 # --- --force removes what the earlier run wrote, and nothing else -------------------------------------------
@@ -49,7 +49,7 @@ echo "mine" > "$w/f/notes.txt"
 mkdir "$w/f/plots" && echo "mine" > "$w/f/plots/p.txt"
 run small1 "${small[@]}" --force --out "$w/f"
 expect_rc 0 "--force run" small1
-[ "$(listing "$w/f")" = ".datakernel-files datum_shift.csv latent_2d.csv manifold.csv model_distances.csv notes.txt plots report.html summary.json " ] \
+[ "$(listing "$w/f")" = ".datakernel-files datum_shift.csv latent_2d.csv manifold.csv model_distances.csv model_distances_direction.csv model_distances_knn_jaccard.csv model_distances_linear_cka.csv model_distances_mutual_knn.csv model_distances_omnibus.csv notes.txt plots report.html summary.json " ] \
   || fail "--force kept files of the earlier run or removed the user's: $(listing "$w/f")"
 case_ok
 [ "$(cat "$w/f/notes.txt")" = mine ] && [ "$(cat "$w/f/plots/p.txt")" = mine ] || fail "--force changed the user's files"
@@ -60,7 +60,7 @@ expect_rc 0 "report after --force" report1
 ! grep -q "<section id='tests'>" "$w/f/report.html" || fail "report still draws the earlier run's tests"
 case_ok
 # The manifest lists exactly the run's files.
-[ "$(sort "$w/f/.datakernel-files" | tr '\n' ' ')" = "datum_shift.csv latent_2d.csv manifold.csv model_distances.csv report.html summary.json " ] \
+[ "$(LC_ALL=C sort "$w/f/.datakernel-files" | tr '\n' ' ')" = "datum_shift.csv latent_2d.csv manifold.csv model_distances.csv model_distances_direction.csv model_distances_knn_jaccard.csv model_distances_linear_cka.csv model_distances_mutual_knn.csv model_distances_omnibus.csv report.html summary.json " ] \
   || fail "manifest: $(cat "$w/f/.datakernel-files")"
 case_ok
 # A finished run leaves no lock file and no staging directory.
@@ -77,7 +77,7 @@ rm "$w/legacy/.datakernel-files"
 touch "$w/legacy/kept.csv"
 run legacy2 "${small[@]}" --force --out "$w/legacy"
 expect_rc 0 "--force over legacy output" legacy2
-[ "$(listing "$w/legacy")" = ".datakernel-files datum_shift.csv kept.csv latent_2d.csv manifold.csv model_distances.csv report.html summary.json " ] \
+[ "$(listing "$w/legacy")" = ".datakernel-files datum_shift.csv kept.csv latent_2d.csv manifold.csv model_distances.csv model_distances_direction.csv model_distances_knn_jaccard.csv model_distances_linear_cka.csv model_distances_mutual_knn.csv model_distances_omnibus.csv report.html summary.json " ] \
   || fail "--force over legacy output: $(listing "$w/legacy")"
 case_ok
 # A directory of someone else's files with a summary.json that is not datakernel's: nothing removed.
@@ -143,8 +143,8 @@ no_leftovers "$w/locked" "stale lock file"
 case_ok
 # Two runs started at once into the same new directory: exactly one succeeds; the other is refused (locked,
 # or already holds files if it started after the first had finished); the directory holds one run's files.
-a_files=".datakernel-files datum_shift.csv latent_2d.csv manifold.csv model_distances.csv report.html summary.json "
-b_files=".datakernel-files annotations.csv datum_shift.csv datum_tests.csv kernel_1_model_1.mtx kernel_2_model_2.mtx kernel_3_model_3.mtx latent_2d.csv manifold.csv model_distances.csv report.html summary.json "
+a_files=".datakernel-files datum_shift.csv latent_2d.csv manifold.csv model_distances.csv model_distances_direction.csv model_distances_knn_jaccard.csv model_distances_linear_cka.csv model_distances_mutual_knn.csv model_distances_omnibus.csv report.html summary.json "
+b_files=".datakernel-files annotations.csv datum_shift.csv datum_tests.csv kernel_1_model_1.mtx kernel_2_model_2.mtx kernel_3_model_3.mtx latent_2d.csv manifold.csv model_distances.csv model_distances_direction.csv model_distances_knn_jaccard.csv model_distances_linear_cka.csv model_distances_mutual_knn.csv model_distances_omnibus.csv report.html summary.json "
 for round in 1 2 3; do
   out="$w/race-$round"
   set +e

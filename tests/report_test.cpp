@@ -152,6 +152,21 @@ TEST_F(ReportFromRun, HasEveryReadingAid) {
   for (const char* file : {"summary.json", "model_distances.csv", "manifold.csv", "datum_tests.csv", "datum_shift.csv",
                            "latent_2d.csv", "annotations.csv"})
     EXPECT_NE(html.find(std::string("<a href='") + file + "'>"), std::string::npos) << file;
+  // Population measures against the metric: one row per measure, the best in bold, the statement, the CSVs.
+  EXPECT_NE(html.find("id='measure-table'"), std::string::npos);
+  EXPECT_EQ(count(html, "<tr data-measure="), 5u);
+  ASSERT_TRUE(s.contains("best_measure"));
+  const std::string best = s["best_measure"][0]["measure"].get<std::string>();
+  EXPECT_NE(html.find("|Δ accuracy| is tracked best by <b>" + best + "</b>"), std::string::npos) << best;
+  EXPECT_EQ(count(html, "class='best'"), 1u);
+  EXPECT_NE(html.find("<tr data-measure='omnibus'><td title='"), std::string::npos);
+  EXPECT_NE(html.find("omnibus <span class='map-tag'>(map)</span>"), std::string::npos);
+  for (const auto& c : s["measure_correlations"]) {
+    const double rs = c["spearman"].get<double>();
+    EXPECT_NE(html.find(fmt::format("<td data-value='{:.4g}'", rs)), std::string::npos) << c.dump();
+  }
+  for (const char* measure : {"omnibus", "direction", "knn_jaccard", "mutual_knn", "linear_cka"})
+    EXPECT_NE(html.find(std::string("<a href='model_distances_") + measure + ".csv'>"), std::string::npos) << measure;
   // Print: hints hidden, figures and tables kept whole.
   const std::string print = html.substr(html.find("@media print"));
   EXPECT_NE(print.find(".hint{display:none}"), std::string::npos);
@@ -615,6 +630,11 @@ INSTANTIATE_TEST_SUITE_P(
         corrupt::Case{"correlation_exact_string", set("/correlations/0/exact", "yes"), "summary.json", "'correlations[0].exact' must be true or false"},
         corrupt::Case{"correlation_metric_missing", erase("/correlations/0/metric"), "summary.json", "missing key 'correlations[0].metric'"},
         corrupt::Case{"correlation_pairs_fraction", set("/correlations/0/pairs", 2.5), "summary.json", "'correlations[0].pairs' must be an integer"},
+        corrupt::Case{"pair_measures_not_array", set("/pair_measures", 1), "summary.json", "'pair_measures' must be an array"},
+        corrupt::Case{"pair_measure_row_short", erase("/pair_measures/1/distances/2/0"), "summary.json", "'pair_measures[1].distances[2]' must have 3 entries"},
+        corrupt::Case{"pair_measure_name_missing", erase("/pair_measures/0/name"), "summary.json", "missing key 'pair_measures[0].name'"},
+        corrupt::Case{"measure_correlation_string", set("/measure_correlations/3/spearman", "0.5"), "summary.json", "'measure_correlations[3].spearman' must be a number"},
+        corrupt::Case{"best_measure_number", set("/best_measure/0/measure", 2), "summary.json", "'best_measure[0].measure' must be a string"},
         corrupt::Case{"tests_not_array", set("/tests", 3), "summary.json", "'tests' must be an array"},
         corrupt::Case{"test_model_unknown", set("/tests/0/model_a", "zzz"), "summary.json", "'tests[0].model_a' 'zzz' is not one of the models"},
         corrupt::Case{"test_model_number", set("/tests/1/model_b", 1), "summary.json", "'tests[1].model_b' must be a string"},

@@ -18,6 +18,7 @@
 #include "datakernel/kernel/knn.hpp"
 #include "datakernel/population/cmds.hpp"
 #include "datakernel/population/correlation.hpp"
+#include "datakernel/population/pair_measures.hpp"
 #include "datakernel/runtime/progress.hpp"
 #include "datakernel/inference/datum_test.hpp"
 #include "datakernel/inference/neighbourhood_shift.hpp"
@@ -37,7 +38,10 @@ struct CompareConfig {
   InputConfig input;
   KnnConfig knn;
   OmnibusConfig omnibus;
-  bool pairwise = false;   // distances from a separate 2-graph omnibus per pair (the authors' procedure)
+  bool pairwise = false;   // omnibus distances from a separate 2-graph omnibus per pair (the authors' procedure)
+  // Which population measure the model map uses, the direction distance's cap on d, and whether the other
+  // measures (pair_measures.hpp) are computed beside it and correlated with the metrics.
+  PairMeasureConfig measures;
   int manifold_dim = 2;
   MantelConfig mantel;
   bool per_datum_tests = true;  // test each pair (every pair, or each model against `reference`) per datum
@@ -98,9 +102,12 @@ struct CompareResult {
   std::vector<Graph> graphs;
   std::vector<NeighbourLists> lists;  // directed kNN lists per model (empty for graph inputs or without tests)
   OmnibusEmbedding joint;
-  Eigen::MatrixXd distances;
+  Eigen::MatrixXd distances;                    // the map's measure (config.measures.map)
   CmdsResult manifold;
-  std::vector<MetricCorrelation> correlations;
+  std::vector<MetricCorrelation> correlations;  // of `distances`, one per metric
+  // Every population measure computed (the map's among them, all_pair_measures() order), each with its
+  // correlations with every metric.
+  std::vector<PairMeasure> measures;
   std::vector<DatumShifts> shifts;  // every pair a<b
   std::vector<PairTest> tests;      // per-datum tests, per tested pair
   std::vector<std::string> warnings;
@@ -112,11 +119,13 @@ std::vector<std::pair<int, int>> test_pairs(const std::vector<std::string>& name
 
 // Checks the options alone, the same for the CLI and the Python package: k ≥ 0 (0 = default), threads ≥ 0,
 // dim ≥ 0 (0 = auto), elbows in [1, 5], max-dim 0 (default) or in [2, 1000], manifold-dim in [1, 100],
+// direction-dim ≥ 1,
 // bootstrap ≥ 1, and the per-datum test's options (alpha in (0, 1), statistic/null combination). Throws InputError
 // naming the option.
 void validate_compare_config(const CompareConfig& config);
 
 // Checks everything that can be checked before computing (≥ 2 models, same n, k < n, cosine rows non-zero,
+// a map distance that needs embeddings (linear_cka, mutual_knn) only when every model is given as embeddings,
 // ids count and uniqueness, names unique, metrics finite with one value per model, validate_compare_config);
 // throws InputError naming the offending file or option.
 void validate_compare_input(const CompareInput& input, const CompareConfig& config);

@@ -9,7 +9,8 @@
 //   kernel/      the data kernel of a model: its kNN graph
 //   embed/       adjacency spectral embedding, the matrix-free omnibus operator, the dimension rule
 //   inference/   the per-datum test: which data did model b place differently from model a
-//   population/  model distances, the classical-MDS model map, correlations with downstream metrics
+//   population/  model distances and simpler population measures, the classical-MDS model map, correlations with
+//                downstream metrics
 //   report/      summary.json, CSV files and the HTML report, written all or nothing
 // compare.hpp runs the whole comparison in one call (run_compare) from one options object (CompareConfig).
 #pragma once
@@ -32,6 +33,7 @@
 #include "datakernel/population/model_distance.hpp"
 #include "datakernel/population/cmds.hpp"
 #include "datakernel/population/correlation.hpp"
+#include "datakernel/population/pair_measures.hpp"
 #include "datakernel/runtime/progress.hpp"
 #include "datakernel/runtime/blas.hpp"
 #include "datakernel/compare.hpp"

@@ -109,7 +109,17 @@ class CompareResult:
     dim_rule : str
         How ``dim`` was chosen.
     distances : ndarray, shape (m, m)
-        Model distances.
+        Model distances: the measure chosen with ``distance`` (the model map's).
+    distance : str
+        Which population measure ``distances`` and the map use ('omnibus', 'direction', ...).
+    measures : dict of str to ndarray, shape (m, m)
+        Every population measure computed (``measures='all'``: omnibus, direction, knn_jaccard, mutual_knn and,
+        for embeddings, linear_cka), by name; ``measures[distance]`` is ``distances``.
+    measure_definitions : dict of str to str
+        Each measure's definition, with the settings used (d, k, how rows were normalised).
+    measure_correlations : list of dict
+        With ``metrics``: per measure and metric, ``measure``, ``metric``, ``spearman``, ``spearman_p``,
+        ``pearson``, ``pearson_p`` (two-sided Mantel permutation p), ``permutations``, ``exact``.
     manifold : ndarray, shape (m, manifold_dim)
         The model map (classical MDS of ``distances``).
     eigenvalues : ndarray
@@ -133,6 +143,17 @@ class CompareResult:
         self.dim_rule: str = core.dim_rule
         self.distances: np.ndarray = core.distances()
         self.manifold: np.ndarray = core.manifold()
+        self.distance: str = core.config.measures.map
+        self.measures: Dict[str, np.ndarray] = {}
+        self.measure_definitions: Dict[str, str] = {}
+        self.measure_correlations: List[Dict[str, Any]] = []
+        for name, definition, matrix, correlations in core.measures():
+            self.measures[name] = matrix
+            self.measure_definitions[name] = definition
+            for metric, rs, ps, rp, pp, permutations, exact in correlations:
+                self.measure_correlations.append({"measure": name, "metric": metric, "spearman": rs, "spearman_p": ps,
+                                                  "pearson": rp, "pearson_p": pp, "permutations": permutations,
+                                                  "exact": exact})
         self.eigenvalues: np.ndarray = core.eigenvalues()
         self.ids: List[str] = list(core.ids)
         self.dropped: List[str] = list(core.dropped)
@@ -316,6 +337,9 @@ def compare(
     elbows: int = 2,
     max_dim: Optional[int] = None,
     pairwise: bool = False,
+    distance: str = "omnibus",
+    direction_dim: int = 8,
+    measures: str = "all",
     manifold_dim: int = 2,
     test: str = "neighbourhood",
     null: str = "empirical",
@@ -373,6 +397,15 @@ def compare(
         Eigenvalues searched by ``dim='auto'`` (2 to 1000); default 64.
     pairwise : bool, default False
         Model distances from a separate 2-graph omnibus per pair instead of one joint omnibus.
+    distance : {'omnibus', 'direction', 'knn_jaccard', 'mutual_knn', 'linear_cka'}, default 'omnibus'
+        The population measure of ``distances`` and the model map: the paper's omnibus distance, the
+        direction-only omnibus distance (rows of the joint embedding scaled to unit length), 1 − mean kNN
+        Jaccard, 1 − mean shared share of the kNN lists, or 1 − linear CKA (the last two need embeddings).
+    direction_dim : int, default 8
+        The direction distance uses the first min(dim, direction_dim) omnibus dimensions.
+    measures : {'all', 'map'}, default 'all'
+        Compute every population measure (``CompareResult.measures``) and correlate each with ``metrics``, or
+        only the map's.
     manifold_dim : int, default 2
         Coordinates of the model map (1 to 100).
     test : {'neighbourhood', 'omnibus', 'none'}, default 'neighbourhood'
@@ -440,7 +473,8 @@ def compare(
     >>> compare([Y1, Y2, Y3], names=["a", "b", "c"], test="omnibus", null="pooled", bootstrap=200)
     """
     config = make_config(k=k, metric=metric, knn=knn, symmetrize=symmetrize, dim=dim, elbows=elbows, max_dim=max_dim,
-                         pairwise=pairwise, manifold_dim=manifold_dim, test=test, null=null, bootstrap=bootstrap,
+                         pairwise=pairwise, distance=distance, direction_dim=direction_dim, measures=measures,
+                         manifold_dim=manifold_dim, test=test, null=null, bootstrap=bootstrap,
                          bootstrap_p=bootstrap_p, alpha=alpha, correction=correction, reference=reference,
                          report_pair=report_pair, drop_invalid=drop_invalid, memory_limit=memory_limit,
                          header=header, seed=seed, threads=threads)

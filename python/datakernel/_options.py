@@ -17,6 +17,8 @@ CHOICES = {
     "bootstrap_p": ("pooled", "count", "moments"),
     "correction": ("bh", "by", "holm", "none"),
     "header": ("auto", "yes", "no"),
+    "distance": ("omnibus", "direction", "knn_jaccard", "mutual_knn", "linear_cka"),
+    "measures": ("all", "map"),
 }
 
 
@@ -136,6 +138,9 @@ _OPTIONS: Dict[str, Any] = {
     "elbows": ("omnibus.elbows", integer),
     "max_dim": ("omnibus.search", lambda n, v: 0 if v is None else integer(n, v)),
     "pairwise": ("pairwise", flag),
+    "distance": ("measures.map", choice),
+    "direction_dim": ("measures.direction_dim", integer),
+    "measures": ("measures.simple", lambda n, v: choice(n, v) == "all"),
     "manifold_dim": ("manifold_dim", integer),
     "test": _test,
     "null": ("test.null", choice),

@@ -41,6 +41,7 @@
 #include "datakernel/io/text_lists.hpp"
 #include "datakernel/kernel/graph_builder.hpp"
 #include "datakernel/kernel/knn.hpp"
+#include "datakernel/population/pair_measures.hpp"
 #include "datakernel/inference/multiple_testing.hpp"
 #include "datakernel/report/html_report.hpp"
 #include "datakernel/report/results_writer.hpp"
@@ -313,12 +314,19 @@ NB_MODULE(_core, m) {
     return h == dk::HeaderMode::yes ? "yes" : h == dk::HeaderMode::no ? "no" : "auto";
   });
 
+  nb::class_<dk::PairMeasureConfig> measures(m, "PairMeasureConfig");
+  measures.def(nb::init<>())
+      .def_rw("direction_dim", &dk::PairMeasureConfig::direction_dim)
+      .def_rw("simple", &dk::PairMeasureConfig::simple);
+  enum_property(measures, "map", &dk::PairMeasureConfig::map, dk::parse_pair_measure, dk::pair_measure_name);
+
   nb::class_<dk::CompareConfig>(m, "CompareConfig")
       .def(nb::init<>())
       .def_rw("input", &dk::CompareConfig::input)
       .def_rw("knn", &dk::CompareConfig::knn)
       .def_rw("omnibus", &dk::CompareConfig::omnibus)
       .def_rw("pairwise", &dk::CompareConfig::pairwise)
+      .def_rw("measures", &dk::CompareConfig::measures)
       .def_rw("manifold_dim", &dk::CompareConfig::manifold_dim)
       .def_rw("per_datum_tests", &dk::CompareConfig::per_datum_tests)
       .def_rw("test", &dk::CompareConfig::test)
@@ -469,6 +477,19 @@ NB_MODULE(_core, m) {
       .def_prop_ro("config", [](const dk::CompareResult& r) { return r.config; })
       .def("distances", [](const dk::CompareResult& r) { return matrix_to_numpy(r.distances); })
       .def("manifold", [](const dk::CompareResult& r) { return matrix_to_numpy(r.manifold.coordinates); })
+      .def("measures",
+           [](const dk::CompareResult& r) {
+             nb::list out;  // (name, definition, m×m matrix, [(metric, spearman, spearman_p, pearson, pearson_p)])
+             for (const dk::PairMeasure& measure : r.measures) {
+               nb::list correlations;
+               for (const auto& c : measure.correlations)
+                 correlations.append(nb::make_tuple(c.metric, c.spearman, c.spearman_p, c.pearson, c.pearson_p,
+                                                    c.permutations, c.exact));
+               out.append(nb::make_tuple(measure.name, measure.definition, matrix_to_numpy(measure.distances),
+                                         correlations));
+             }
+             return out;
+           })
       .def("eigenvalues", [](const dk::CompareResult& r) {
         std::vector<double> v(r.joint.eigenvalues.data(), r.joint.eigenvalues.data() + r.joint.eigenvalues.size());
         const std::size_t size = v.size();

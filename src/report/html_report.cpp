@@ -464,6 +464,66 @@ std::string metric_table(const nlohmann::json& s, const std::vector<std::string>
   return out + "</tbody></table>";
 }
 
+// Every population measure (rows) against every downstream metric (columns): Spearman and Pearson with
+// |metric difference| over the model pairs, each with its Mantel p; the best Spearman per metric in bold, and a
+// one-line statement of which measure tracks each metric best.
+std::string measure_table(const nlohmann::json& s) {
+  if (!s.contains("measure_correlations") || !s.contains("pair_measures")) return "";
+  std::vector<std::string> metrics, measures;
+  for (const auto& c : s["measure_correlations"]) {
+    const std::string metric = c.at("metric"), measure = c.at("measure");
+    if (std::find(metrics.begin(), metrics.end(), metric) == metrics.end()) metrics.push_back(metric);
+    if (std::find(measures.begin(), measures.end(), measure) == measures.end()) measures.push_back(measure);
+  }
+  std::map<std::string, std::string> best;  // metric -> measure
+  for (const auto& b : s.value("best_measure", nlohmann::json::array()))
+    best[b.at("metric").get<std::string>()] = b.at("measure").get<std::string>();
+  std::map<std::string, std::string> definitions;
+  for (const auto& m : s["pair_measures"])
+    definitions[m.at("name").get<std::string>()] = m.value("definition", std::string());
+  const std::string map_measure = s.value("distance", std::string("omnibus"));
+  auto value = [](const nlohmann::json& c, const char* key) {
+    return c.contains(key) && c[key].is_number() ? c[key].get<double>() : std::numeric_limits<double>::quiet_NaN();
+  };
+  std::string out = "<table class='sortable measure-table' id='measure-table'><thead><tr><th>measure</th>";
+  for (const auto& metric : metrics)
+    out += fmt::format("<th>Spearman, |Δ {0}|</th><th>Mantel p</th><th>Pearson, |Δ {0}|</th><th>Mantel p</th>",
+                       esc(metric));
+  out += "</tr></thead><tbody>";
+  for (const auto& measure : measures) {
+    out += fmt::format("<tr data-measure='{0}'><td title='{1}'>{0}{2}</td>", esc(measure), esc(definitions[measure]),
+                       measure == map_measure ? " <span class='map-tag'>(map)</span>" : "");
+    for (const auto& metric : metrics) {
+      const nlohmann::json* found = nullptr;
+      for (const auto& c : s["measure_correlations"])
+        if (c.at("metric") == metric && c.at("measure") == measure) found = &c;
+      if (found == nullptr) {
+        out += "<td></td><td></td><td></td><td></td>";
+        continue;
+      }
+      const double rs = value(*found, "spearman"), ps = value(*found, "spearman_p");
+      const double rp = value(*found, "pearson"), pp = value(*found, "pearson_p");
+      const bool top = best.count(metric) != 0 && best[metric] == measure;
+      out += fmt::format("<td data-value='{}'{}>{}</td><td data-value='{}'>{}</td><td data-value='{}'>{}</td>"
+                         "<td data-value='{}'>{}</td>",
+                         num(rs), top ? " class='best'" : "", top ? "<b>" + num(rs) + "</b>" : num(rs), num(ps), num(ps),
+                         num(rp), num(rp), num(pp), num(pp));
+    }
+    out += "</tr>";
+  }
+  out += "</tbody></table><p class='best-measure'>";
+  std::string statement;
+  for (const auto& b : s.value("best_measure", nlohmann::json::array()))
+    statement += fmt::format("{}|Δ {}| is tracked best by <b>{}</b> (Spearman {}, Mantel p {})",
+                             statement.empty() ? "" : "; ", esc(b.at("metric").get<std::string>()),
+                             esc(b.at("measure").get<std::string>()), num(value(b, "spearman")),
+                             num(value(b, "spearman_p")));
+  out += (statement.empty() ? std::string("No measure has a defined correlation.") : statement + ".") + "</p><ul class='measure-defs'>";
+  for (const auto& measure : measures)
+    out += fmt::format("<li><b>{}</b>: {}</li>", esc(measure), esc(definitions[measure]));
+  return out + "</ul>";
+}
+
 std::string cdf_plot(const nlohmann::json& test) {
   const Frame f{360, 320, 58, 34};
   const Scale sx(0, 1, f.left + 4, f.x_end() - 4, 0.0), sy(0, 1, f.y_axis() - 4, f.y_end() + 4, 0.0);
@@ -825,9 +885,14 @@ std::string cross_pair(const ResultsOnDisk& r, const std::vector<std::string>& n
 // Links to the run's output files that exist (relative: they sit next to report.html).
 std::string file_links(const std::string& dir) {
   namespace fs = std::filesystem;
-  static const std::array<std::pair<const char*, const char*>, 7> known = {{
+  static const std::array<std::pair<const char*, const char*>, 12> known = {{
       {"summary.json", "every number of this report, the configuration and versions"},
-      {"model_distances.csv", "the model distance matrix"},
+      {"model_distances.csv", "the model distance matrix (the map's)"},
+      {"model_distances_omnibus.csv", "population measure: the omnibus model distance"},
+      {"model_distances_direction.csv", "population measure: the direction-only omnibus distance"},
+      {"model_distances_knn_jaccard.csv", "population measure: 1 − mean kNN Jaccard index"},
+      {"model_distances_mutual_knn.csv", "population measure: 1 − mean shared kNN share"},
+      {"model_distances_linear_cka.csv", "population measure: 1 − linear CKA"},
       {"manifold.csv", "the model map coordinates"},
       {"datum_tests.csv", "per pair and datum: statistic, p, q, rejected, kNN Jaccard, rank change"},
       {"datum_shift.csv", "per pair and datum: shift and its rank"},
@@ -863,14 +928,14 @@ std::string methods(const nlohmann::json& s) {
       "graph with k = {} by {} similarity, symmetrized by {}, self excluded. The {} graphs were embedded jointly by the "
       "omnibus embedding (diagonal augmentation, Lanczos via Spectra, seed {}) at d = {} ({}; {} eigenvalues "
       "computed; relative gap after λ<sub>d</sub> {}). Model distances are ‖Ẑ<sub>g</sub> − Ẑ<sub>h</sub>‖<sub>F</sub> / "
-      "‖(Ẑ<sub>g</sub> + Ẑ<sub>h</sub>)/2‖<sub>F</sub> from the {}; the model map is classical MDS of that matrix "
+      "‖(Ẑ<sub>g</sub> + Ẑ<sub>h</sub>)/2‖<sub>F</sub> from the {}; the model map is classical MDS of the {} distances "
       "(stress {}, negative eigenvalue mass {}).",
       esc(s.value("version", "?")), s.at("models").size(), s.at("n").get<long>(), inputs, s.at("k").get<long>(),
       esc(s.at("metric").get<std::string>()), esc(s.at("symmetrize").get<std::string>()), s.at("models").size(),
       s.at("seed").get<unsigned long long>(), s.at("dim").get<long>(), esc(s.at("dim_rule").get<std::string>()),
       s.value("search_eigenvalues", 0), num(number_or_nan(s.at("eigengap"))),
-      esc(s.at("distance_method").get<std::string>()), num(number_or_nan(s.at("manifold_stress"))),
-      num(number_or_nan(s.at("manifold_negative_mass"))));
+      esc(s.at("distance_method").get<std::string>()), esc(s.value("distance", std::string("omnibus"))),
+      num(number_or_nan(s.at("manifold_stress"))), num(number_or_nan(s.at("manifold_negative_mass"))));
   const std::string statistic = t.value("statistic", std::string("omnibus"));
   const std::string null = t.at("null").get<std::string>();
   const bool bootstrap_null = null != "empirical" && null != "analytic";
@@ -910,6 +975,16 @@ std::string methods(const nlohmann::json& s) {
   if (s.contains("correlations"))
     text += " Downstream metrics were correlated with model distances over model pairs (Spearman and Pearson of "
             "D<sub>ij</sub> against |f<sub>i</sub> − f<sub>j</sub>|, two-sided Mantel permutation p-values).";
+  if (s.contains("pair_measures") && s["pair_measures"].size() > 1)
+    text += fmt::format(" The model map uses the {} measure; the other population measures ({}) were computed on the "
+                        "same pairs and correlated the same way.",
+                        esc(s.value("distance", std::string("omnibus"))), [&] {
+                          std::string names;
+                          for (const auto& m : s["pair_measures"])
+                            if (m.at("name") != s.value("distance", std::string("omnibus")))
+                              names += (names.empty() ? "" : ", ") + esc(m.at("name").get<std::string>());
+                          return names;
+                        }());
   text += fmt::format(" BLAS kernel: {}", esc(s.value("blas_core", "?")));
   if (s.contains("library_versions"))
     text += fmt::format("; Eigen {}; {}; compiler {}", esc(s["library_versions"].value("eigen", "?")),
@@ -958,7 +1033,7 @@ h1{margin-bottom:4px}h2{border-bottom:1px solid #ddd;padding-bottom:4px;margin-t
 .axis{stroke:#999;stroke-width:1}.label{font-size:12px;fill:#444}.tick{font-size:11px;fill:#333}.cell{font-size:11px}
 .model circle{fill:#3b528b;stroke:#fff;stroke-width:1.5}.map-label{font-size:13px;fill:#111}
 .model:hover circle{fill:#e05a00}.pair{fill:#21918c;stroke:#fff}.pair:hover{fill:#e05a00}
-.pair-label{font-size:10px;fill:#333}.leader{stroke:#aaa;stroke-width:.8}
+.pair-label{font-size:10px;fill:#333}.map-tag{color:#777;font-size:12px}.measure-table td.best{background:#eef3fb}.leader{stroke:#aaa;stroke-width:.8}
 .uniform{stroke:#999;stroke-dasharray:5 4}.cdf-line{fill:none;stroke:#3b528b;stroke-width:2}
 .alpha-marker{stroke:#c0392b;stroke-width:1.2;stroke-dasharray:3 3}.alpha-label{fill:#c0392b}.alpha-point{fill:#c0392b}
 .floor-marker{stroke:#777;stroke-width:1;stroke-dasharray:1 3}
@@ -974,7 +1049,7 @@ tr.flash td{background:#ffe9a8}tr[data-datum]:hover td{background:#f4f8ff}
 figure{margin:0 12px 12px 0}
 table{border-collapse:collapse;font-size:13px;margin:8px 0}th,td{border:1px solid #ddd;padding:3px 6px;text-align:left}
 th{background:#f3f3f3;cursor:pointer;user-select:none}th.asc::after{content:" ▲"}th.desc::after{content:" ▼"}
-table.metric-values td:not(:first-child){text-align:right}
+table.metric-values td:not(:first-child),table.measure-table td:not(:first-child){text-align:right}
 td.text{max-width:420px}code{background:#f3f3f3;padding:1px 4px;word-break:break-all}
 @media print{
 body{margin:0;max-width:none;padding:0;font-size:11px}
@@ -1097,11 +1172,13 @@ static std::string render_report_checked(const std::string& results_dir) {
                       "files</a></p>",
                       names.size(), s.at("n").get<long>(), s.at("k").get<long>(),
                       esc(s.at("metric").get<std::string>()), s.at("dim").get<long>(),
-                      esc(s.at("distance_method").get<std::string>()));
+                      s.value("distance", std::string("omnibus")) == "omnibus"
+                          ? esc(s.at("distance_method").get<std::string>())
+                          : "map: " + esc(s.value("distance", std::string("omnibus"))) + " distance");
   for (const auto& w : s.value("warnings", nlohmann::json::array()))
     html += "<div class='warn'>" + esc(w.get<std::string>()) + "</div>";
 
-  html += "\n<section id='map-section' class='keep'><h2>Model map</h2><p>Classical MDS of the model distances.</p><div class='row'>" +
+  html += "\n<section id='map-section' class='keep'><h2>Model map</h2><p>Classical MDS of the model distances (" + esc(s.value("distance", std::string("omnibus"))) + " measure).</p><div class='row'>" +
           model_map(s, names, d) + map_notes(s, names) + "</div></section>";
   html += "\n<section id='heatmap-section' class='keep'><h2>Model distances</h2><p>Rows and columns ordered by average-linkage "
           "clustering.</p>" +
@@ -1117,6 +1194,12 @@ static std::string render_report_checked(const std::string& results_dir) {
     if (const std::string table = metric_table(s, names); !table.empty())
       html += "<p>Each model's own values (from --metrics):</p>" + table;
     html += "</div>";
+    if (const std::string table = measure_table(s); !table.empty())
+      html += "<div class='keep' id='measures'><h3>Population measures against the metrics</h3><p>Each population "
+              "measure's correlation with the metric's difference over the model pairs (higher = the measure "
+              "tracks the downstream gap better; two-sided Mantel permutation p). The model map uses the measure "
+              "marked (map); every matrix is in summary.json and model_distances_&lt;measure&gt;.csv.</p>" +
+              table + "</div>";
     html += "<div class='row'>";
     for (const auto& c : s.value("correlations", nlohmann::json::array())) {
       html += "<figure>" + correlation_plot(s, names, d, c);

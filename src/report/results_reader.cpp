@@ -281,6 +281,43 @@ std::vector<std::string> check_summary(const json& s, const std::string& path) {
       c.boolean(c.key(x, "exact", at + ".exact"), at + ".exact");
     }
   }
+  if (s.contains("distance")) c.string(s["distance"], "distance");
+  if (s.contains("pair_measures")) {
+    c.array(s["pair_measures"], "pair_measures");
+    for (std::size_t i = 0; i < s["pair_measures"].size(); ++i) {
+      const json& x = s["pair_measures"][i];
+      const std::string at = "pair_measures[" + std::to_string(i) + "]";
+      c.object(x, at);
+      c.string_key(x, "name", at + ".name");
+      c.optional_string(x, "definition", at + ".definition");
+      c.matrix(c.key(x, "distances", at + ".distances"), at + ".distances", m, static_cast<long>(m), true);
+    }
+  }
+  if (s.contains("measure_correlations")) {
+    c.array(s["measure_correlations"], "measure_correlations");
+    for (std::size_t i = 0; i < s["measure_correlations"].size(); ++i) {
+      const json& x = s["measure_correlations"][i];
+      const std::string at = "measure_correlations[" + std::to_string(i) + "]";
+      c.object(x, at);
+      c.string_key(x, "measure", at + ".measure");
+      c.string_key(x, "metric", at + ".metric");
+      for (const char* key : {"spearman", "spearman_p", "pearson", "pearson_p"})
+        c.number(c.key(x, key, at + "." + key), at + "." + key, true);
+      c.integer(c.key(x, "pairs", at + ".pairs"), at + ".pairs", 0, kMaxCount);
+      c.integer(c.key(x, "permutations", at + ".permutations"), at + ".permutations", 0, kMaxCount);
+    }
+  }
+  if (s.contains("best_measure")) {
+    c.array(s["best_measure"], "best_measure");
+    for (std::size_t i = 0; i < s["best_measure"].size(); ++i) {
+      const json& x = s["best_measure"][i];
+      const std::string at = "best_measure[" + std::to_string(i) + "]";
+      c.object(x, at);
+      c.string_key(x, "measure", at + ".measure");
+      c.string_key(x, "metric", at + ".metric");
+      c.number(c.key(x, "spearman", at + ".spearman"), at + ".spearman", true);
+    }
+  }
   if (s.contains("tests")) {
     c.array(s["tests"], "tests");
     for (std::size_t i = 0; i < s["tests"].size(); ++i) {

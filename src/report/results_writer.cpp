@@ -85,7 +85,8 @@ nlohmann::json summary_json(const CompareResult& r, OptionStyle style) {
   j["eigengap"] = r.joint.relative_gap;
   j["near_degenerate"] = r.joint.near_degenerate;
   j["negative_eigenvalues_selected"] = r.joint.negative_selected;
-  j["distance_method"] = r.config.pairwise ? "pairwise omnibus" : "joint omnibus";
+  j["distance_method"] = r.config.pairwise ? "pairwise omnibus" : "joint omnibus";  // of the omnibus measure
+  j["distance"] = pair_measure_name(r.config.measures.map);
   j["model_distances"] = matrix_json(r.distances);
   j["manifold"] = matrix_json(r.manifold.coordinates);
   j["manifold_eigenvalues"] = vector_json(r.manifold.eigenvalues);
@@ -104,6 +105,37 @@ nlohmann::json summary_json(const CompareResult& r, OptionStyle style) {
                       {"exact", c.exact},
                       {"test", "Mantel (two-sided), distance vs |metric difference| over model pairs"}});
     j["correlations"] = list;
+  }
+  if (!r.measures.empty()) {
+    // Every population measure beside the map's, and (with metrics) each one's correlation with each metric.
+    nlohmann::json measures = nlohmann::json::array();
+    nlohmann::json correlations = nlohmann::json::array();
+    for (const PairMeasure& measure : r.measures) {
+      nlohmann::json entry = {{"name", measure.name}, {"definition", measure.definition},
+                              {"distances", matrix_json(measure.distances)}};
+      if (measure.kind == PairMeasureKind::direction)
+        entry["dim"] = direction_dim(r.joint, r.config.measures.direction_dim);
+      measures.push_back(entry);
+      for (const MetricCorrelation& c : measure.correlations)
+        correlations.push_back({{"measure", measure.name},
+                                {"metric", c.metric},
+                                {"pairs", c.pairs},
+                                {"spearman", c.spearman},
+                                {"spearman_p", c.spearman_p},
+                                {"pearson", c.pearson},
+                                {"pearson_p", c.pearson_p},
+                                {"permutations", c.permutations},
+                                {"exact", c.exact}});
+    }
+    j["pair_measures"] = measures;
+    if (!correlations.empty()) {
+      j["measure_correlations"] = correlations;
+      nlohmann::json best = nlohmann::json::array();
+      for (const BestMeasure& b : best_measures(r.measures))
+        best.push_back({{"metric", b.metric}, {"measure", b.measure}, {"spearman", b.spearman},
+                        {"spearman_p", b.spearman_p}});
+      j["best_measure"] = best;
+    }
   }
   if (!r.tests.empty()) {
     nlohmann::json tests = nlohmann::json::array();
@@ -213,6 +245,21 @@ void write_results(const CompareResult& r, StagedOutput& out, bool save_kernels,
     distances += "\n";
   }
   write_text(out, "model_distances.csv", distances);
+  // Each population measure's matrix, in the same layout, beside the map's (model_distances.csv).
+  for (const PairMeasure& measure : r.measures) {
+    std::string text = "model";
+    for (const auto& name : r.names) {
+      text += ',';
+      text += csv_field(name);
+    }
+    text += "\n";
+    for (std::size_t g = 0; g < m; ++g) {
+      text += csv_field(r.names[g]);
+      for (std::size_t h = 0; h < m; ++h) text += fmt::format(",{}", measure.distances(g, h));
+      text += "\n";
+    }
+    write_text(out, "model_distances_" + measure.name + ".csv", text);
+  }
 
   std::string manifold = "model";
   for (Eigen::Index c = 0; c < r.manifold.coordinates.cols(); ++c) manifold += fmt::format(",x{}", c + 1);

@@ -1,6 +1,8 @@
 // Writes a CompareResult into an output directory:
-//   summary.json         n, models, k, metric, dim, eigenvalues, model_distances, manifold, correlations, ...
-//   model_distances.csv  model,<name1>,<name2>,...     (m rows)
+//   summary.json         n, models, k, metric, dim, eigenvalues, model_distances, pair_measures, manifold,
+//                        correlations, measure_correlations, best_measure, ...
+//   model_distances.csv  model,<name1>,<name2>,...     (m rows; the map's population measure)
+//   model_distances_<measure>.csv  the same for every population measure computed (pair_measures.hpp)
 //   manifold.csv         model,x1,x2[,...]             (m rows)
 //   datum_shift.csv      datum,id,model_a,model_b,shift,rank   (n rows per model pair)
 //   datum_tests.csv      datum,id,model_a,model_b,statistic,p_value,q_value,rejected,jaccard,rank_change

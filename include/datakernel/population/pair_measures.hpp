@@ -1,0 +1,94 @@
+// Population measures: for every pair of models, how different their representations of the same n data are,
+// each as an m×m matrix (symmetric, zero diagonal, larger = more different). Besides the omnibus model distance
+// (model_distance.hpp) these are:
+//
+//   direction     ‖z_g − z_h‖ over the data, with z_g[i] the row Ẑ_g[i, 1:d'] of the joint omnibus embedding
+//                 scaled to unit length (d' = min(d, cap), the leading columns by |λ|; a zero row stays zero):
+//                     D_gh = sqrt( (1/n) Σ_i ‖z_g[i] − z_h[i]‖² ) = sqrt( (2/n) Σ_i (1 − cos_i) ),  in [0, 2].
+//                 The omnibus distance also counts each datum's row length ‖Ẑ_g[i]‖, which follows the datum's
+//                 degree in the kNN graph (its hubness); the direction distance drops it (docs/method.md).
+//   knn_jaccard   1 − mean_i |N_g(i) ∩ N_h(i)| / |N_g(i) ∪ N_h(i)|   (the kNN lists of the run)
+//   mutual_knn    1 − mean_i |N_g(i) ∩ N_h(i)| / k
+//   linear_cka    1 − CKA(Y_g, Y_h), CKA = ‖Y_gᵀ Y_h‖²_F / (‖Y_gᵀ Y_g‖_F ‖Y_hᵀ Y_h‖_F) of the column-centred
+//                 embeddings (rows as given, not normalised); O(n p_g p_h) per pair, never n×n. A model whose
+//                 centred embedding is all zero has CKA 0 with every other model.
+//
+// N_g(i) is datum i's neighbour set: its directed top-k list (self excluded) when the models were given as
+// embeddings, the row of its data kernel (graph) otherwise (then mutual_knn is not defined).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "datakernel/embed/omnibus.hpp"
+#include "datakernel/embeddings.hpp"
+#include "datakernel/kernel/knn.hpp"
+#include "datakernel/population/correlation.hpp"
+
+namespace dk {
+
+// The population measures by name, in the order they are reported.
+enum class PairMeasureKind { omnibus, direction, knn_jaccard, mutual_knn, linear_cka };
+PairMeasureKind parse_pair_measure(const std::string& name);  // throws InputError listing the names
+std::string pair_measure_name(PairMeasureKind kind);
+std::vector<PairMeasureKind> all_pair_measures();
+
+// Which measure the model map (classical MDS) and `distances` use, and the direction distance's cap on d.
+struct PairMeasureConfig {
+  PairMeasureKind map = PairMeasureKind::omnibus;
+  int direction_dim = 8;  // d' = min(d, direction_dim)
+  bool simple = true;     // compute the other measures besides the map's (false: only the map's)
+};
+
+// Each datum's neighbour set, sorted ascending (a CSR of n rows).
+struct NeighbourSets {
+  std::int64_t n = 0;
+  int k = 0;                           // list length; 0 for graph rows (degrees vary)
+  std::vector<std::int64_t> offsets;   // n + 1
+  std::vector<std::int32_t> ids;       // sorted within a row
+};
+NeighbourSets neighbour_sets(const NeighbourLists& lists);
+NeighbourSets neighbour_sets(const Graph& graph);
+
+// |A ∩ B| of two sorted rows.
+std::int64_t sorted_intersection_size(const std::int32_t* a, std::int64_t a_size, const std::int32_t* b,
+                                      std::int64_t b_size);
+
+struct NeighbourOverlapDistances {
+  Eigen::MatrixXd jaccard;  // m×m
+  Eigen::MatrixXd mutual;   // m×m; empty when any set comes from a graph (k = 0)
+};
+// Every set must have the same n (and, for `mutual`, the same k).
+NeighbourOverlapDistances neighbour_overlap_distances(const std::vector<const NeighbourSets*>& sets);
+
+// CKA similarity of two n-row embeddings (any widths), and the m×m matrix of 1 − CKA. Deterministic for any
+// thread count (row blocks of fixed size, one pair per thread, single-threaded BLAS inside).
+double linear_cka(const EmbeddingsView& a, const EmbeddingsView& b);
+Eigen::MatrixXd linear_cka_distances(const std::vector<EmbeddingsView>& models, int threads = 0);
+
+// d' = min(joint.dim, cap), and the m×m direction distances at d'.
+int direction_dim(const OmnibusEmbedding& joint, int cap);
+Eigen::MatrixXd direction_distances(const OmnibusEmbedding& joint, int cap);
+
+// One measure's matrix and its correlations with each downstream metric (correlation.hpp: Spearman and
+// Pearson of D_gh against |f_g − f_h| over the pairs, with Mantel permutation p-values).
+struct PairMeasure {
+  PairMeasureKind kind = PairMeasureKind::omnibus;
+  std::string name;
+  std::string definition;    // one line, with the settings used (d, d', k, how rows were normalised)
+  Eigen::MatrixXd distances;
+  std::vector<MetricCorrelation> correlations;  // one per metric, in the metrics' order
+};
+
+// Per metric, the measure with the largest Spearman correlation (the first on ties; NaN never wins).
+struct BestMeasure {
+  std::string metric, measure;
+  double spearman = 0.0;
+  double spearman_p = 1.0;
+};
+std::vector<BestMeasure> best_measures(const std::vector<PairMeasure>& measures);
+
+}  // namespace dk
