@@ -47,13 +47,13 @@ deps-tests:
 build: deps
 	$(call cmake_build,$(BUILD),,$(RELEASE_OPTIONS))
 
-# Only the CLI, then `compare` on the five bundled models (data/demo/); results and report in DEMO_OUT.
+# Only the CLI, then `compare` on the bundled real embeddings (scripts/demo.sh: 7 models of the 3,000 Debian package
+# descriptions of data/debian/, model files in data/debian/ and data/demo/, every model tested per datum against
+# e5); results and report in DEMO_OUT.
 demo: deps
 	$(call cmake_build,$(BUILD),datakernel,$(RELEASE_OPTIONS))
-	@echo "make: running datakernel compare on the five models in data/demo/ (results in $(DEMO_OUT)/)"
-	@./$(BUILD)/datakernel compare data/demo/model_1.npy data/demo/model_2.npy data/demo/model_3.npy \
-	  data/demo/model_4.npy data/demo/model_5.npy \
-	  --ids data/demo/ids.txt --metrics data/demo/metrics.csv --reference model_1 --seed 1 --force --out $(DEMO_OUT)
+	@echo "make: running datakernel compare on 7 models of 3,000 Debian package descriptions (scripts/demo.sh; results in $(DEMO_OUT)/)"
+	@bash scripts/demo.sh $(BUILD)/datakernel $(DEMO_OUT)
 	@echo "make: report: $(DEMO_OUT)/report.html"
 
 # The C++ suites and end-to-end scripts (ctest), then the Python package and its tests (scripts/python-tests.sh).

@@ -9,7 +9,8 @@
 #     spread) and 4% of the data moved on a jitter of 0.5 and 1.0;
 #  3. the tail of the empirical null: p-values pooled over 20 jitter-only simulations (60,000 null data),
 #     observed vs expected counts below 1e-2, 1e-3, 1e-4;
-#  4. the bundled demo pairs (model_4 = noise only, model_5 = 100 moved data).
+#  4. the simulated five-model set (datakernel simulate --models 5 --n 2000 ... --seed 1, the bundled demo until
+#     issue 12; tests/simulate_reproduces_test.sh pins its bytes): model_4 = noise only, model_5 = 100 moved data.
 # Usage: bash bench/intervention_study.sh [BUILD_DIR] > bench/results/per_datum_test_v2.txt
 set -euo pipefail
 build=${1:-build}
@@ -84,7 +85,8 @@ for t in (1e-2, 1e-3, 1e-4):
     print(f"p < {t:g}: {seen} of {n} (expected {expected:.0f}; ratio {seen / expected:.2f})")
 PY
 
-echo "== 4. bundled demo (simulated models; model_4 = model_1's geometry + noise, model_5 = 100 moved) =="
-"$dk" compare "$data"/demo/model_{1,4,5}.npy --reference model_1 --quiet --force --out "$work/out" > /dev/null 2>&1
-score "$work/out" "$data/demo/moved.txt" --pair model_1,model_4
-score "$work/out" "$data/demo/moved.txt" --pair model_1,model_5
+echo "== 4. simulated five-model set (the bundled demo until issue 12; model_4 = model_1's geometry + noise, model_5 = 100 moved) =="
+"$dk" simulate --models 5 --n 2000 --dims 96,64,128,48,80 --noise 0.3,0.6,0.9,1.2,0.3 --seed 1 --out "$work/sim5" > /dev/null
+"$dk" compare "$work"/sim5/model_{1,4,5}.npy --reference model_1 --quiet --force --out "$work/out" > /dev/null 2>&1
+score "$work/out" "$work/sim5/moved.txt" --pair model_1,model_4
+score "$work/out" "$work/sim5/moved.txt" --pair model_1,model_5

@@ -3,7 +3,7 @@
 // The known answers below ARE the project's definition of its random streams: they were computed once from
 // the algorithms in random.hpp (engine std::mt19937_64, seed 42) and must never change, whatever the compiler
 // or standard library. If one of these tests fails, simulated data, eigen-solver starts, Mantel p-values and
-// the bundled demo (data/demo/) have changed too. tests/same_bytes_test.sh checks the same outputs (and the
+// the simulated five-model set (tests/simulate_reproduces_test.sh) have changed too. tests/same_bytes_test.sh checks the same outputs (and the
 // simulator's) under clang++ with libc++ against g++ with libstdc++.
 //
 // The distribution checks use fixed seeds, so they are deterministic; their thresholds are the 1e-4 upper

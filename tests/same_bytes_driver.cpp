@@ -3,7 +3,7 @@
 // with src/runtime/random.cpp, src/simulate/generate.cpp, src/embed/start_vector.cpp and
 // src/population/correlation.cpp (no BLAS, OpenMP or fmt), so it covers: the conversions of
 // src/runtime/random.hpp, the simulator's data (simulate_embeddings: labels, moved data, every float of
-// every model, for the bundled demo's configuration and a small one), the eigen-solver's start vector and the
+// every model, for the simulated five-model set's configuration and a small one), the eigen-solver's start vector and the
 // Mantel permutation p-values (correlate_with_metric with m > 8). Doubles are printed in hex (%a), bulk data
 // as a 64-bit FNV-1a hash of its bytes.
 #include <cinttypes>
@@ -90,7 +90,7 @@ int main() {
     }
   }
 
-  dk::SimulateConfig demo;  // data/demo/manifest.json
+  dk::SimulateConfig demo;  // the simulated five-model set: tests/simulate_reproduces_test.sh
   demo.models = 5;
   demo.n = 2000;
   demo.dims = {96, 64, 128, 48, 80};

@@ -2,7 +2,8 @@
 # Same bytes with any standard library: builds tests/same_bytes_driver.cpp twice, with g++ + libstdc++ and with
 # clang++ -stdlib=libc++, and requires the two to print the same bytes. The driver is compiled directly from
 # src/runtime/random.cpp (datakernel's random conversions), src/simulate/generate.cpp (all of `simulate` but
-# the k-NN accuracies: labels, moved data, every float of the bundled demo's models and of a small set),
+# the k-NN accuracies: labels, moved data, every float of the simulated five-model set's models and of a small
+# set),
 # src/embed/start_vector.cpp (the eigen-solver's start vector) and src/population/correlation.cpp (Mantel
 # permutation p-values). It does not cover the parts that link BLAS, OpenMP or fmt (the kNN search, the
 # Lanczos iterations themselves, the writers): those use no random numbers. Skips (exit 77) when clang++ or

@@ -1,5 +1,5 @@
 // The algorithms are specified in src/runtime/random.hpp; changing any of them changes simulated data,
-// eigen-solver starts and Mantel p-values (and the bundled demo, data/demo/). Compiled with -ffp-contract=off.
+// eigen-solver starts and Mantel p-values (and the simulated five-model set of tests/simulate_reproduces_test.sh). Compiled with -ffp-contract=off.
 #include "runtime/random.hpp"
 
 #include <cmath>
