@@ -4,10 +4,12 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <random>
 #include <set>
 
 #include "datakernel/error.hpp"
 #include "datakernel/kernel/knn.hpp"
+#include "kernel/score_filter.hpp"
 #include "test_support.hpp"
 
 namespace dk {
@@ -125,6 +127,87 @@ TEST(Knn, SameResultForAnyThreadCountAndTiling) {
   EXPECT_EQ(a.ids, b.ids);
   EXPECT_EQ(a.scores, b.scores);
   EXPECT_EQ(a.ids.size(), c.ids.size());
+}
+
+// The symmetric search (each tile above the diagonal serves its rows and its columns, lists shared between
+// threads under locks): identical ids and scores for any thread count and against brute force, with tiles small
+// enough that every list is offered to from many tiles and threads at once.
+TEST(Knn, SymmetricTilesExactAndIdenticalForAnyThreadCount) {
+  const Embeddings y = with_duplicates(611, 20, 5);
+  for (Metric metric : {Metric::cosine, Metric::dot, Metric::euclidean}) {
+    KnnConfig config;
+    config.k = 11;
+    config.metric = metric;
+    config.method = KnnMethod::exact;
+    config.row_block = 29;
+    config.threads = 1;
+    const NeighbourLists one = knn_search(y, config);
+    std::vector<double> scores;
+    for (std::int64_t i = 0; i < y.n; i += 5) {
+      const auto order = brute_order(y, i, metric, scores);
+      for (int r = 0; r < config.k; ++r) {
+        // Ranks may swap only between scores equal within float rounding of the double brute force.
+        const std::int64_t got = one.ids[i * config.k + r];
+        ASSERT_NEAR(scores[got], scores[order[r]], 1e-4 * (1 + std::abs(scores[order[r]])))
+            << metric_name(metric) << " row " << i << " rank " << r;
+      }
+    }
+    for (int threads : {2, 3, 7}) {
+      config.threads = threads;
+      const NeighbourLists many = knn_search(y, config);
+      EXPECT_EQ(many.ids, one.ids) << metric_name(metric) << " threads " << threads;
+      EXPECT_EQ(many.scores, one.scores) << metric_name(metric) << " threads " << threads;
+    }
+  }
+}
+
+// Progress counts row blocks of the whole search (ceil(n / row_block)): increasing, one thread at a time, ending
+// at the total however the tiles are scheduled.
+TEST(Knn, ProgressReachesTheRowBlockCount) {
+  const Embeddings y = test::random_embeddings(300, 8, 3);
+  KnnConfig config;
+  config.k = 5;
+  config.method = KnnMethod::exact;
+  config.row_block = 32;
+  config.threads = 2;
+  std::vector<std::int64_t> seen;
+  config.progress = [&](std::int64_t done) { seen.push_back(done); };
+  knn_search(y, config);
+  ASSERT_FALSE(seen.empty());
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+  EXPECT_EQ(std::adjacent_find(seen.begin(), seen.end()), seen.end());
+  EXPECT_EQ(seen.back(), (300 + 31) / 32);
+}
+
+// The vectorised candidate pass against a plain loop: every length (chunk edges), values equal to the threshold
+// (a tie can still enter a list, so they must pass), with and without per-column offsets.
+TEST(ScoreFilter, MatchesAPlainLoopIncludingTies) {
+  std::mt19937_64 rng(9);
+  std::uniform_int_distribution<int> level(-4, 4);
+  for (int count = 0; count <= 100; ++count) {
+    std::vector<float> t(count), offsets(count), thresholds(count);
+    for (int c = 0; c < count; ++c) {
+      t[c] = 0.25f * level(rng);  // few distinct values: many ties
+      offsets[c] = 0.5f * level(rng);
+      thresholds[c] = 0.25f * level(rng);
+    }
+    std::vector<std::int32_t> found(count + 1);
+    for (float scale : {1.0f, 2.0f}) {
+      const float threshold = 0.25f * level(rng), offset = 0.5f * level(rng);
+      std::vector<std::int32_t> plain_over, plain_offsets, plain_each;
+      for (int c = 0; c < count; ++c) {
+        if (scale * t[c] >= threshold) plain_over.push_back(c);
+        if (scale * t[c] - offsets[c] >= threshold) plain_offsets.push_back(c);
+        if (scale * t[c] - offset >= thresholds[c]) plain_each.push_back(c);
+      }
+      int m = candidates_over(t.data(), nullptr, scale, threshold, count, found.data());
+      EXPECT_EQ(std::vector<std::int32_t>(found.begin(), found.begin() + m), plain_over) << count;
+      m = candidates_over(t.data(), offsets.data(), scale, threshold, count, found.data());
+      EXPECT_EQ(std::vector<std::int32_t>(found.begin(), found.begin() + m), plain_offsets) << count;
+      m = candidates_over_each(t.data(), offset, scale, thresholds.data(), count, found.data());
+      EXPECT_EQ(std::vector<std::int32_t>(found.begin(), found.begin() + m), plain_each) << count;
+    }
+  }
 }
 
 TEST(Knn, UnionAndMutualSymmetrization) {

@@ -1,7 +1,5 @@
 #include "datakernel/kernel/knn.hpp"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -9,8 +7,8 @@
 #include <fmt/format.h>
 
 #include "datakernel/error.hpp"
+#include "kernel/exact_search.hpp"
 #include "kernel/knn_hnsw.hpp"
-#include "datakernel/runtime/blas.hpp"
 
 namespace dk {
 
@@ -82,28 +80,6 @@ void validate_for_knn(const EmbeddingsView& y, const KnnConfig& config, const st
 
 namespace {
 
-// Running top-k of one row: sorted best first; better = higher score, then lower id.
-template <class T>
-struct TopK {
-  T* scores;
-  std::int64_t* ids;
-  int k;
-  int size = 0;
-
-  static bool better(T s1, std::int64_t i1, T s2, std::int64_t i2) { return s1 > s2 || (s1 == s2 && i1 < i2); }
-  void offer(T score, std::int64_t id) {
-    if (size == k && !better(score, id, scores[k - 1], ids[k - 1])) return;
-    int at = size < k ? size++ : k - 1;
-    while (at > 0 && better(score, id, scores[at - 1], ids[at - 1])) {
-      scores[at] = scores[at - 1];
-      ids[at] = ids[at - 1];
-      --at;
-    }
-    scores[at] = score;
-    ids[at] = id;
-  }
-};
-
 // The exact top-k of every datum, or of the data in `subset` only (rows of the result in subset's order).
 template <class T>
 NeighbourLists knn_search_typed(const T* values, std::int64_t n, std::int64_t dim, const KnnConfig& config,
@@ -130,67 +106,14 @@ NeighbourLists knn_search_typed(const T* values, std::int64_t n, std::int64_t di
       squared_norms[i] = static_cast<T>(s);
     }
   }
-
-  // Query rows: every datum, or a gathered copy of the subset's rows.
-  const std::int64_t nq = subset ? static_cast<std::int64_t>(subset->size()) : n;
-  std::vector<T> gathered;
-  const T* queries = data;
-  if (subset) {
-    gathered.resize(static_cast<std::size_t>(nq * dim));
-    for (std::int64_t q = 0; q < nq; ++q)
-      std::copy(data + (*subset)[q] * dim, data + ((*subset)[q] + 1) * dim, gathered.data() + q * dim);
-    queries = gathered.data();
-  }
-  auto query_id = [&](std::int64_t q) { return subset ? (*subset)[q] : q; };
+  const PreparedData<T> prepared{data, n, dim, squared_norms.empty() ? nullptr : squared_norms.data()};
 
   NeighbourLists out;
-  out.n = nq;
-  out.k = k;
-  out.ids.assign(static_cast<std::size_t>(nq) * k, -1);
-  out.scores.assign(static_cast<std::size_t>(nq) * k, 0.0f);
-  std::vector<T> scores(static_cast<std::size_t>(nq) * k, T(0));
-
-  const std::int64_t rb = config.row_block, cb = config.col_block;
-  const std::int64_t row_blocks = (nq + rb - 1) / rb;
-  const int threads = config.threads > 0 ? config.threads : omp_get_max_threads();
-  BlasSingleThreaded single_threaded_blas;
-  std::int64_t finished_blocks = 0;
-#pragma omp parallel num_threads(threads)
-  {
-    std::vector<T> tile(static_cast<std::size_t>(rb * std::min(cb, n)));
-#pragma omp for schedule(dynamic, 1)
-    for (std::int64_t block = 0; block < row_blocks; ++block) {
-      if (config.cancelled && config.cancelled()) continue;
-      const std::int64_t r0 = block * rb, rows = std::min(rb, nq - r0);
-      std::vector<TopK<T>> tops;
-      tops.reserve(static_cast<std::size_t>(rows));
-      for (std::int64_t r = 0; r < rows; ++r)
-        tops.push_back(TopK<T>{scores.data() + (r0 + r) * k, out.ids.data() + (r0 + r) * k, k});
-      for (std::int64_t c0 = 0; c0 < n; c0 += cb) {
-        const std::int64_t cols = std::min(cb, n - c0);
-        gemm_abt(queries + r0 * dim, data + c0 * dim, tile.data(), rows, cols, dim, cols);
-        if (config.metric == Metric::euclidean) {
-          for (std::int64_t r = 0; r < rows; ++r) {
-            T* t = tile.data() + r * cols;
-            for (std::int64_t c = 0; c < cols; ++c) t[c] = T(2) * t[c] - squared_norms[c0 + c];
-          }
-        }
-        for (std::int64_t r = 0; r < rows; ++r) {
-          const T* t = tile.data() + r * cols;
-          TopK<T>& top = tops[r];
-          const std::int64_t self = query_id(r0 + r);
-          for (std::int64_t c = 0; c < cols; ++c) {
-            const std::int64_t j = c0 + c;
-            if (j != self) top.offer(t[c], j);
-          }
-        }
-      }
-      if (config.progress) {
-#pragma omp critical(datakernel_knn_progress)
-        config.progress(++finished_blocks);
-      }
-    }
-  }
+  std::vector<T> scores;
+  if (subset)
+    exact_search_rows(prepared, *subset, config, k, scores, out);
+  else
+    exact_search_all(prepared, config, k, scores, out);
   if (config.cancelled && config.cancelled()) throw Cancelled("kNN search cancelled");
   for (std::size_t i = 0; i < scores.size(); ++i) out.scores[i] = static_cast<float>(scores[i]);
   return out;

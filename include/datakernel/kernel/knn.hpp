@@ -1,10 +1,12 @@
 // The data kernel of one model: A = TOP_k(Y Yᵀ), the k-nearest-neighbour graph of its embeddings: exact, or
 // approximate (HNSW, hnswlib) for large n, with its recall measured against exact search on a sample of rows.
 //
-// Exact search by blocked GEMM: row blocks of Y against column blocks of Y give score tiles of
-// row_block × col_block floats; each row keeps a running top-k. Memory O(n·k + threads·tile), never n×n.
-// Row blocks run in parallel (OpenMP), each with single-threaded BLAS; the tiling does not depend on the
-// thread count, so results are identical for any number of threads.
+// Exact search by blocked GEMM: row blocks of Y against row blocks of Y give score tiles of row_block × row_block;
+// Y Yᵀ is symmetric, so only the tiles on and above the diagonal are computed, each offering its columns to its
+// rows' running top-k lists and its rows to its columns' lists. Memory O(n·k + threads·tile), never n×n. Row blocks
+// run in parallel (OpenMP), each with single-threaded BLAS; the top-k under (score, lower index) does not depend on
+// the order of the offers, so results are identical for any number of threads. (Searches for a subset of the data,
+// exact_neighbours_of, use row_block × col_block tiles of the queries against all data.)
 // Ties are broken deterministically: among equal scores the lower datum index wins. Self is excluded.
 #pragma once
 
@@ -51,8 +53,8 @@ struct KnnConfig {
   Metric metric = Metric::cosine;
   Symmetrize symmetrize = Symmetrize::union_of_both;
   int threads = 0;                  // 0 = all available
-  std::int64_t row_block = 256;     // tile rows
-  std::int64_t col_block = 4096;    // tile columns
+  std::int64_t row_block = 256;     // tile rows (and columns of the full search's square tiles)
+  std::int64_t col_block = 4096;    // tile columns of a subset search (exact_neighbours_of)
   // Called with the number of finished row blocks (of ceil(n / row_block)), one thread at a time.
   std::function<void(std::int64_t)> progress;
   // Polled between row blocks; when it returns true the search stops and throws Cancelled.
