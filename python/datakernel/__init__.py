@@ -12,7 +12,10 @@ C-contiguous array (float64 input stays float64, everything else becomes float32
 ``ConversionWarning`` says so. The GIL is released while the library computes; Ctrl-C interrupts a long run
 (``KeyboardInterrupt``). Bad input raises ``ValueError`` naming the Python parameter. See docs/python.md.
 """
-from ._core import __version__
+from ._blas_kernels import chosen_kernels as _chosen_kernels
+
+with _chosen_kernels():
+    from ._core import __version__
 from ._inputs import ConversionWarning, DataKernelWarning
 from ._estimators import DataKernel, OmnibusEmbedding
 from ._compare import CompareResult, PairTest, compare

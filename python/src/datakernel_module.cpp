@@ -44,6 +44,7 @@
 #include "datakernel/population/pair_measures.hpp"
 #include "datakernel/inference/multiple_testing.hpp"
 #include "datakernel/report/html_report.hpp"
+#include "datakernel/runtime/blas.hpp"
 #include "datakernel/report/results_writer.hpp"
 #include "datakernel/report/staged_output.hpp"
 #include "datakernel/version.hpp"
@@ -262,6 +263,8 @@ void enum_property(nb::class_<C>& cls, const char* python, E C::*field, Parse pa
 NB_MODULE(_core, m) {
   m.doc() = "datakernel C++ core (see the datakernel package for the documented API)";
   m.attr("__version__") = dk::kVersion;
+  m.def("blas_core", &dk::blas_core_name, "the kernel family OpenBLAS chose when it was loaded (e.g. SkylakeX)");
+  m.def("blas_threads", &dk::blas_threads, "OpenBLAS's thread count");
   nb::register_exception_translator([](const std::exception_ptr& p, void*) {
     try {
       std::rethrow_exception(p);
