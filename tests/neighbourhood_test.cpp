@@ -63,7 +63,7 @@ void expect_matches_brute_force(Metric metric, ScaleComparison comparison) {
   };
   std::vector<std::set<std::int64_t>> unions(n);
   std::vector<std::pair<double, double>> map_pairs;
-  for (const auto& [i, j] : reference_random_pairs(n, kRandomPairsPerKnnPair * n * k, 7))
+  for (const auto& [i, j] : reference_random_pairs(n, k, 7))
     map_pairs.emplace_back(similarity(a, i, j), similarity(b, i, j));
   for (std::int64_t i = 0; i < n; ++i) {
     unions[i].insert(la.ids.begin() + i * k, la.ids.begin() + (i + 1) * k);
@@ -141,15 +141,21 @@ TEST(SimilarityMap, IgnoresAMinorityOfChangedPairsAndTheOrder) {
 }
 
 TEST(EmpiricalNull, ZerosCountAsLessThanOneStep) {
-  // 900 data with no change at all and 100 with a change of 50 steps (resolution 1). Without the resolution the
-  // fit has only the 100 equal values (no spread: degenerate, nothing can be rejected); with it the zeros are
-  // the bulk, one step wide, and 50 steps is far in its tail.
+  // 900 data with no change at all and 100 with a change of 50 steps (resolution 1). Without a resolution the
+  // fit has only the 100 equal values (no spread: degenerate, nothing can be rejected); with it but without the
+  // rule, they are spread over one step and are the null's bulk; with the rule the zeros are the bulk, one step
+  // wide, and 50 steps is far in its tail.
   Eigen::VectorXd statistic = Eigen::VectorXd::Zero(1000);
   for (int i = 0; i < 100; ++i) statistic[i] = 50.0;
   EmpiricalNullOptions options;
   options.fixed_lambda = 0.0;
   EXPECT_TRUE(fit_empirical_null(statistic, options).degenerate);
   options.resolution = 1.0;
+  // The rule is off by default: the fit then sees only the 100 changed data and calls them typical.
+  const EmpiricalNull changed_only = fit_empirical_null(statistic, options);
+  EXPECT_EQ(changed_only.fitted, 100);
+  EXPECT_GT(empirical_null_p_values(statistic, changed_only)[0], 0.1);
+  options.zeros_within_resolution = true;
   const EmpiricalNull null = fit_empirical_null(statistic, options);
   ASSERT_FALSE(null.degenerate);
   EXPECT_EQ(null.zeros, 900);

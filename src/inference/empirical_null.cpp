@@ -50,7 +50,7 @@ EmpiricalNull fit_empirical_null(const Eigen::VectorXd& statistic, const Empiric
   }
   std::sort(positive.begin(), positive.end());
   positive = spread_ties(std::move(positive), options.resolution);
-  if (options.resolution > 0.0 && null.zeros > 0) {
+  if (options.zeros_within_resolution && options.resolution > 0.0 && null.zeros > 0) {
     // At a known resolution a statistic of 0 is "less than one step": the zeros enter the quartiles spread
     // evenly over (0, resolution), below every positive statistic (which is at least one step).
     const auto m = static_cast<double>(null.zeros);

@@ -136,6 +136,7 @@ NeighbourhoodShift neighbourhood_shift(const NeighbourhoodModel& a, const Neighb
   const std::vector<double> norms_a = row_norms(a.embeddings), norms_b = row_norms(b.embeddings);
   NeighbourhoodShift out;
   out.shift.resize(n);
+  out.paired_map = paired;
   // One rank of the smaller reference sample: a step of F_g; on the averaged scale of the paired map, half that.
   const double smaller = static_cast<double>(std::max<std::size_t>(std::min(a.scale->size(), b.scale->size()), 2));
   out.resolution = (paired ? 0.5 : 1.0) / (smaller - 1.0);

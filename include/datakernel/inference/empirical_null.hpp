@@ -31,12 +31,13 @@ struct EmpiricalNullOptions {
   // The statistic's resolution: values are known to this step only (for the neighbourhood statistic one rank
   // of the similarity scales' reference sample, 1/(N − 1)). The quartiles are taken with tied values spread
   // evenly over one step around them, so that a statistic of a few steps does not give quartiles that jump by
-  // a whole step (and the null's scale by a factor 2) with the reference sample. Statistics of exactly 0 enter
-  // the quartiles as values spread evenly over (0, resolution): "less than one step" (they keep p = 1). When
-  // most data did not change at all (models that agree exactly on them) the null is then one step wide instead
-  // of degenerate, and any datum whose statistic is many steps is a change. 0: plain quartiles of the positive
-  // statistics.
+  // a whole step (and the null's scale by a factor 2) with the reference sample. 0: plain quartiles.
   double resolution = 0.0;
+  // With a resolution: statistics of exactly 0 enter the quartiles as values spread evenly over (0, resolution),
+  // "less than one step" (they keep p = 1). When most data did not change at all (models that agree exactly on
+  // them) the null is then one step wide instead of degenerate or a fit to the changed data alone. Used with the
+  // paired similarity map (ScaleComparison::paired_map), whose statistic is exactly 0 for such data.
+  bool zeros_within_resolution = false;
 };
 
 struct EmpiricalNull {

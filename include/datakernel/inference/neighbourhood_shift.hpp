@@ -79,8 +79,12 @@ struct NeighbourhoodModel {
   const SimilarityScale* scale = nullptr;
 };
 
+enum class ScaleComparison;
+
 struct NeighbourhoodShift {
   Eigen::VectorXd shift, jaccard, rank_change;
+  // True when the changes are residuals of the paired similarity map (exact zeros mean "no change at all").
+  bool paired_map = false;
   // The step of the scale's values: one rank of the smaller reference sample, 1/(N − 1), halved on the averaged
   // scale F of the paired map. Changes of a few steps are the scales' own resolution (a rounding-sized change of
   // a similarity crosses a few reference values).
