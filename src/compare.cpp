@@ -201,7 +201,7 @@ void run_pair_tests(const CompareInput& input, CompareResult& result, ProgressSi
       const NeighbourhoodShift shift =
           neighbourhood_shift({input.models[a].view(), &result.lists[a], &scale_of(a)},
                               {input.models[b].view(), &result.lists[b], &scale_of(b)}, config.knn.metric,
-                              config.knn.threads);
+                              config.knn.threads, config.seed);
       pair.jaccard = shift.jaccard;
       pair.rank_change = shift.rank_change;
       if (!omnibus) pair.result = test_neighbourhood_shift(shift, pair_config);

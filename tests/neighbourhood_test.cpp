@@ -7,11 +7,13 @@
 #include <random>
 #include <set>
 
+#include "datakernel/error.hpp"
 #include "datakernel/kernel/knn.hpp"
 #include "datakernel/inference/datum_test.hpp"
 #include "datakernel/inference/empirical_null.hpp"
 #include "datakernel/inference/multiple_testing.hpp"
 #include "datakernel/inference/neighbourhood_shift.hpp"
+#include "datakernel/inference/similarity_map.hpp"
 #include "test_support.hpp"
 
 namespace dk {
@@ -30,8 +32,9 @@ TEST(SimilarityScale, PiecewiseLinearWithMidRankTies) {
   EXPECT_NEAR(ties.value(1.0 + 1e-12), 0.5, 1e-9);
 }
 
-// Brute force: every similarity recomputed in double from the formula, the union and ranks by set operations.
-void expect_matches_brute_force(Metric metric) {
+// Brute force: every similarity recomputed in double from the formula, the union and ranks by set operations,
+// and the paired map fitted on the pairs listed here (every (i, j ∈ U_i) and the common random pairs).
+void expect_matches_brute_force(Metric metric, ScaleComparison comparison) {
   const std::int64_t n = 60, dim = 5;
   const int k = 6;
   Embeddings a = test::random_embeddings(n, dim, 1), b = a;
@@ -46,8 +49,10 @@ void expect_matches_brute_force(Metric metric) {
   const SimilarityScale sa = similarity_scale(a, metric, la, 7, 50), sb = similarity_scale(b, metric, lb, 7, 50);
   EXPECT_EQ(sa.size(), 50u * (1 + kRandomPairsPerKnnPair));
   EXPECT_EQ(similarity_scale(a, metric, la, 7, 50, 1).size(), 100u);
-  const NeighbourhoodShift got = neighbourhood_shift({a, &la, &sa}, {b, &lb, &sb}, metric, 2);
-  EXPECT_DOUBLE_EQ(got.resolution, 1.0 / (static_cast<double>(sa.size()) - 1.0));  // one rank of the sample
+  const bool paired = comparison == ScaleComparison::paired_map;
+  const NeighbourhoodShift got = neighbourhood_shift({a, &la, &sa}, {b, &lb, &sb}, metric, 2, 7, comparison);
+  // One rank of the sample; half of it on the averaged scale of the paired map.
+  EXPECT_DOUBLE_EQ(got.resolution, (paired ? 0.5 : 1.0) / (static_cast<double>(sa.size()) - 1.0));
   auto similarity = [&](const Embeddings& y, std::int64_t i, std::int64_t j) {
     double dot = 0, ii = 0, jj = 0, sq = 0;
     for (std::int64_t c = 0; c < dim; ++c) {
@@ -56,18 +61,30 @@ void expect_matches_brute_force(Metric metric) {
     }
     return metric == Metric::cosine ? dot / std::sqrt(ii * jj) : metric == Metric::dot ? dot : -sq;
   };
+  std::vector<std::set<std::int64_t>> unions(n);
+  std::vector<std::pair<double, double>> map_pairs;
+  for (const auto& [i, j] : reference_random_pairs(n, k, 7))
+    map_pairs.emplace_back(similarity(a, i, j), similarity(b, i, j));
+  for (std::int64_t i = 0; i < n; ++i) {
+    unions[i].insert(la.ids.begin() + i * k, la.ids.begin() + (i + 1) * k);
+    unions[i].insert(lb.ids.begin() + i * k, lb.ids.begin() + (i + 1) * k);
+    for (std::int64_t j : unions[i]) map_pairs.emplace_back(similarity(a, i, j), similarity(b, i, j));
+  }
+  const SimilarityMap map = SimilarityMap::fit(map_pairs);
+  auto averaged = [&](double s) { return 0.5 * (sa.value(s) + sb.value(s)); };
   for (std::int64_t i = 0; i < n; ++i) {
     std::vector<std::int64_t> ra(la.ids.begin() + i * k, la.ids.begin() + (i + 1) * k),
         rb(lb.ids.begin() + i * k, lb.ids.begin() + (i + 1) * k);
-    std::set<std::int64_t> united(ra.begin(), ra.end());
-    united.insert(rb.begin(), rb.end());
+    const std::set<std::int64_t>& united = unions[i];
     const auto shared = static_cast<double>(2 * k - united.size());
     double footrule = 0;
     std::vector<double> changes;
     for (std::int64_t j : united) {
       const auto pa = std::find(ra.begin(), ra.end(), j), pb = std::find(rb.begin(), rb.end(), j);
       footrule += std::abs((pa - ra.begin()) - (pb - rb.begin()));  // absent = position k, i.e. rank k + 1
-      changes.push_back(std::abs(sa.value(similarity(a, i, j)) - sb.value(similarity(b, i, j))));
+      const double s_a = similarity(a, i, j), s_b = similarity(b, i, j);
+      changes.push_back(paired ? std::abs(averaged(s_b) - averaged(map.predict(s_a)))
+                               : std::abs(sa.value(s_a) - sb.value(s_b)));
     }
     std::sort(changes.begin(), changes.end());
     const std::size_t h = changes.size() / 2;
@@ -78,9 +95,79 @@ void expect_matches_brute_force(Metric metric) {
   }
 }
 
-TEST(NeighbourhoodShift, MatchesBruteForceCosine) { expect_matches_brute_force(Metric::cosine); }
-TEST(NeighbourhoodShift, MatchesBruteForceDot) { expect_matches_brute_force(Metric::dot); }
-TEST(NeighbourhoodShift, MatchesBruteForceEuclidean) { expect_matches_brute_force(Metric::euclidean); }
+TEST(NeighbourhoodShift, MatchesBruteForceCosine) {
+  expect_matches_brute_force(Metric::cosine, ScaleComparison::paired_map);
+  expect_matches_brute_force(Metric::cosine, ScaleComparison::marginal);
+}
+TEST(NeighbourhoodShift, MatchesBruteForceDot) {
+  expect_matches_brute_force(Metric::dot, ScaleComparison::paired_map);
+  expect_matches_brute_force(Metric::dot, ScaleComparison::marginal);
+}
+TEST(NeighbourhoodShift, MatchesBruteForceEuclidean) {
+  expect_matches_brute_force(Metric::euclidean, ScaleComparison::paired_map);
+  expect_matches_brute_force(Metric::euclidean, ScaleComparison::marginal);
+}
+
+TEST(SimilarityMap, KnownMonotoneMapIsRecovered) {
+  // s_b = 2 s_a + 0.1 exactly: the offset s_a + 0.1 is linear, so block medians and interpolation recover it.
+  std::vector<std::pair<double, double>> pairs;
+  for (int t = 0; t < 5000; ++t) {
+    const double s = -1.0 + 2.0 * ((t * 7919) % 5000) / 5000.0;
+    pairs.emplace_back(s, 2.0 * s + 0.1);
+  }
+  const SimilarityMap map = SimilarityMap::fit(pairs, 100);
+  EXPECT_EQ(map.points(), 50u);
+  for (double s : {-0.9, -0.3, 0.0, 0.37, 0.95}) EXPECT_NEAR(map.predict(s), 2.0 * s + 0.1, 1e-12) << s;
+  // Beyond the outermost block medians the offset is held constant.
+  EXPECT_NEAR(map.predict(5.0) - 5.0, map.predict(1.0) - 1.0, 1e-12);
+}
+
+TEST(SimilarityMap, IgnoresAMinorityOfChangedPairsAndTheOrder) {
+  // 85% of the pairs agree exactly (s_b = s_a), 15% (spread over every level) changed by -0.4: the map is the
+  // identity exactly. A mean per level (or the two marginal distributions) would be pulled by the changed ones.
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> level(-0.2, 1.0), unit(0.0, 1.0);
+  std::vector<std::pair<double, double>> pairs;
+  for (int t = 0; t < 20000; ++t) {
+    const double s = level(rng);
+    pairs.emplace_back(s, unit(rng) < 0.15 ? s - 0.4 : s);
+  }
+  const SimilarityMap map = SimilarityMap::fit(pairs);
+  for (double s : {-0.1, 0.2, 0.5, 0.93, 0.99}) EXPECT_EQ(map.predict(s), s) << s;
+  std::shuffle(pairs.begin(), pairs.end(), rng);
+  const SimilarityMap shuffled = SimilarityMap::fit(pairs);
+  for (double s : {-0.1, 0.2, 0.5, 0.93}) EXPECT_EQ(shuffled.predict(s), map.predict(s));
+  EXPECT_THROW(SimilarityMap::fit({}), InputError);
+}
+
+TEST(EmpiricalNull, ZerosCountAsLessThanOneStep) {
+  // 900 data with no change at all and 100 with a change of 50 steps (resolution 1). Without a resolution the
+  // fit has only the 100 equal values (no spread: degenerate, nothing can be rejected); with it but without the
+  // rule, they are spread over one step and are the null's bulk; with the rule the zeros are the bulk, one step
+  // wide, and 50 steps is far in its tail.
+  Eigen::VectorXd statistic = Eigen::VectorXd::Zero(1000);
+  for (int i = 0; i < 100; ++i) statistic[i] = 50.0;
+  EmpiricalNullOptions options;
+  options.fixed_lambda = 0.0;
+  EXPECT_TRUE(fit_empirical_null(statistic, options).degenerate);
+  options.resolution = 1.0;
+  // The rule is off by default: the fit then sees only the 100 changed data and calls them typical.
+  const EmpiricalNull changed_only = fit_empirical_null(statistic, options);
+  EXPECT_EQ(changed_only.fitted, 100);
+  EXPECT_GT(empirical_null_p_values(statistic, changed_only)[0], 0.1);
+  options.zeros_within_resolution = true;
+  const EmpiricalNull null = fit_empirical_null(statistic, options);
+  ASSERT_FALSE(null.degenerate);
+  EXPECT_EQ(null.zeros, 900);
+  EXPECT_EQ(null.fitted, 1000);
+  // Quartiles of the zeros spread over (0, 1): positions 499.5 and 749.25 of 1,000 values, (t + 0.5)/900.
+  const double q50 = 500.0 / 900.0, q75 = (749.25 + 0.5) / 900.0;
+  EXPECT_NEAR(null.centre, std::log(q50), 1e-12);
+  EXPECT_NEAR(null.scale, std::log(q75 / q50) / 0.6744897501960817, 1e-12);
+  const std::vector<double> p = empirical_null_p_values(statistic, null);
+  EXPECT_LT(p[0], 1e-6);
+  EXPECT_EQ(p[500], 1.0);
+}
 
 TEST(NeighbourhoodShift, GraphJaccardMatchesSets) {
   const Embeddings y1 = test::random_embeddings(80, 4, 3), y2 = test::random_embeddings(80, 4, 4);

@@ -48,14 +48,22 @@ EmpiricalNull fit_empirical_null(const Eigen::VectorXd& statistic, const Empiric
     if (statistic[i] > 0.0 && std::isfinite(statistic[i])) positive.push_back(statistic[i]);
     else ++null.zeros;
   }
+  std::sort(positive.begin(), positive.end());
+  positive = spread_ties(std::move(positive), options.resolution);
+  if (options.zeros_within_resolution && options.resolution > 0.0 && null.zeros > 0) {
+    // At a known resolution a statistic of 0 is "less than one step": the zeros enter the quartiles spread
+    // evenly over (0, resolution), below every positive statistic (which is at least one step).
+    const auto m = static_cast<double>(null.zeros);
+    for (std::int64_t t = 0; t < null.zeros; ++t)
+      positive.push_back(options.resolution * (static_cast<double>(t) + 0.5) / m);
+    std::sort(positive.begin(), positive.end());
+  }
   null.fitted = static_cast<std::int64_t>(positive.size());
   if (null.fitted < kMinimumFitted) {
     null.degenerate = true;
     return null;
   }
   // h_λ is increasing, so the quartiles of h_λ(x) are h_λ of the quartiles of x.
-  std::sort(positive.begin(), positive.end());
-  positive = spread_ties(std::move(positive), options.resolution);
   const double q25 = quantile(positive, 0.25), q50 = quantile(positive, 0.5), q75 = quantile(positive, 0.75);
   if (!(q25 > 0.0 && q75 > q50 && q50 > q25)) {
     null.degenerate = true;

@@ -9,6 +9,7 @@
 #include <pcg_random.hpp>
 
 #include "datakernel/error.hpp"
+#include "datakernel/inference/similarity_map.hpp"
 
 namespace dk {
 
@@ -58,6 +59,27 @@ double pair_similarity(const EmbeddingsView& y, Metric metric, const std::vector
   return dot / (norms[i] * norms[j]);
 }
 
+std::vector<std::pair<std::int64_t, std::int64_t>> reference_random_pairs(std::int64_t n, std::int64_t k,
+                                                                          std::uint64_t seed, std::int64_t max_each,
+                                                                          int random_per_knn) {
+  if (n < 2) throw InputError("reference pairs: need at least 2 data");
+  // The stream of similarity_scale: the list slots' draws (when they are subsampled) come first.
+  pcg32 rng(seed, 0x5eed5ca1e);
+  const std::int64_t pairs = n * k, each = std::min(pairs, max_each);
+  for (std::int64_t s = 0; s < each && each < pairs; ++s) {
+    const std::int64_t slot = static_cast<std::int64_t>(rng(static_cast<std::uint32_t>(n))) * k +
+                              rng(static_cast<std::uint32_t>(k));
+    static_cast<void>(slot);
+  }
+  std::vector<std::pair<std::int64_t, std::int64_t>> out(static_cast<std::size_t>(each * random_per_knn));
+  for (auto& [i, j] : out) {
+    i = rng(static_cast<std::uint32_t>(n));
+    j = rng(static_cast<std::uint32_t>(n - 1));
+    if (j >= i) ++j;
+  }
+  return out;
+}
+
 SimilarityScale similarity_scale(const EmbeddingsView& y, Metric metric, const NeighbourLists& lists,
                                  std::uint64_t seed, std::int64_t max_each, int random_per_knn) {
   if (random_per_knn < 1) throw InputError("similarity scale: random_per_knn must be at least 1");
@@ -74,6 +96,7 @@ SimilarityScale similarity_scale(const EmbeddingsView& y, Metric metric, const N
                                                       rng(static_cast<std::uint32_t>(k));
     sample[s] = {slot / k, lists.ids[slot]};
   }
+  // The same draws as reference_random_pairs (which replays this stream).
   for (std::int64_t s = 0; s < randoms; ++s) {
     const std::int64_t i = rng(static_cast<std::uint32_t>(n));
     std::int64_t j = rng(static_cast<std::uint32_t>(n - 1));
@@ -101,7 +124,7 @@ double median_in_place(std::vector<double>& v) {
 }  // namespace
 
 NeighbourhoodShift neighbourhood_shift(const NeighbourhoodModel& a, const NeighbourhoodModel& b, Metric metric,
-                                       int threads) {
+                                       int threads, std::uint64_t seed, ScaleComparison comparison) {
   if (a.lists == nullptr || b.lists == nullptr || a.scale == nullptr || b.scale == nullptr)
     throw InputError("neighbourhood shift: both models need neighbour lists and a similarity scale");
   const std::int64_t n = a.embeddings.n;
@@ -109,27 +132,31 @@ NeighbourhoodShift neighbourhood_shift(const NeighbourhoodModel& a, const Neighb
     throw InputError("neighbourhood shift: the two models have different numbers of data");
   if (a.lists->k != b.lists->k) throw InputError("neighbourhood shift: the two models' lists differ in k");
   const int k = a.lists->k;
+  const bool paired = comparison == ScaleComparison::paired_map;
   const std::vector<double> norms_a = row_norms(a.embeddings), norms_b = row_norms(b.embeddings);
   NeighbourhoodShift out;
   out.shift.resize(n);
-  out.resolution = 1.0 / static_cast<double>(std::max<std::size_t>(std::min(a.scale->size(), b.scale->size()), 2) - 1);
+  out.paired_map = paired;
+  // One rank of the smaller reference sample: a step of F_g; on the averaged scale of the paired map, half that.
+  const double smaller = static_cast<double>(std::max<std::size_t>(std::min(a.scale->size(), b.scale->size()), 2));
+  out.resolution = (paired ? 0.5 : 1.0) / (smaller - 1.0);
   out.jaccard.resize(n);
   out.rank_change.resize(n);
   // U_i has at most 2k entries: slot i owns [2k i, 2k i + |U_i|) until compaction below.
-  std::vector<std::int32_t> slot_neighbours(static_cast<std::size_t>(n) * 2 * k);
-  std::vector<double> slot_changes(slot_neighbours.size());
+  const std::size_t slots = static_cast<std::size_t>(n) * 2 * k;
+  std::vector<std::int32_t> slot_neighbours(slots);
+  std::vector<double> slot_a(slots), slot_b(slots);
   std::vector<std::int64_t> sizes(static_cast<std::size_t>(n));
   const int used_threads = threads > 0 ? threads : omp_get_max_threads();
 #pragma omp parallel num_threads(used_threads)
   {
-    std::vector<double> changes;
+    std::vector<std::tuple<std::int64_t, int, int>> u;
 #pragma omp for schedule(dynamic, 256)
     for (std::int64_t i = 0; i < n; ++i) {
       const std::int64_t* la = a.lists->ids.data() + i * k;
       const std::int64_t* lb = b.lists->ids.data() + i * k;
       // U_i with ranks in both lists (k+1 when absent); lists are short, so a linear search is fastest.
-      std::vector<std::tuple<std::int64_t, int, int>> u;
-      u.reserve(static_cast<std::size_t>(2 * k));
+      u.clear();
       for (int r = 0; r < k; ++r) u.emplace_back(la[r], r + 1, k + 1);
       for (int r = 0; r < k; ++r) {
         bool found = false;
@@ -142,30 +169,56 @@ NeighbourhoodShift neighbourhood_shift(const NeighbourhoodModel& a, const Neighb
       }
       const auto union_size = static_cast<double>(u.size());
       double footrule = 0.0;
-      changes.clear();
       std::size_t slot = static_cast<std::size_t>(i) * 2 * k;
       for (const auto& [j, ra, rb] : u) {
         footrule += std::abs(ra - rb);
-        const double fa = a.scale->value(pair_similarity(a.embeddings, metric, norms_a, i, j));
-        const double fb = b.scale->value(pair_similarity(b.embeddings, metric, norms_b, i, j));
-        changes.push_back(std::abs(fa - fb));
         slot_neighbours[slot] = static_cast<std::int32_t>(j);
-        slot_changes[slot++] = changes.back();
+        slot_a[slot] = pair_similarity(a.embeddings, metric, norms_a, i, j);
+        slot_b[slot++] = pair_similarity(b.embeddings, metric, norms_b, i, j);
       }
       sizes[i] = static_cast<std::int64_t>(u.size());
       out.jaccard[i] = 1.0 - (2.0 * k - union_size) / union_size;
       out.rank_change[i] = footrule / (static_cast<double>(k) * (k + 1));
-      out.shift[i] = median_in_place(changes);
     }
+  }
+  SimilarityMap map;
+  if (paired) {
+    // The map's pairs: every (i, j ∈ U_i) and the common random pairs of the reference samples' size.
+    const auto randoms = reference_random_pairs(n, k, seed);
+    std::vector<std::pair<double, double>> measured(randoms.size());
+#pragma omp parallel for schedule(static) num_threads(used_threads)
+    for (std::int64_t s = 0; s < static_cast<std::int64_t>(randoms.size()); ++s) {
+      const auto [i, j] = randoms[s];
+      measured[s] = {pair_similarity(a.embeddings, metric, norms_a, i, j),
+                     pair_similarity(b.embeddings, metric, norms_b, i, j)};
+    }
+    for (std::int64_t i = 0; i < n; ++i)
+      for (std::size_t slot = static_cast<std::size_t>(i) * 2 * k, e = slot + sizes[i]; slot < e; ++slot)
+        measured.emplace_back(slot_a[slot], slot_b[slot]);
+    map = SimilarityMap::fit(std::move(measured));
   }
   out.offsets.assign(static_cast<std::size_t>(n) + 1, 0);
   for (std::int64_t i = 0; i < n; ++i) out.offsets[i + 1] = out.offsets[i] + sizes[i];
   out.neighbours.resize(static_cast<std::size_t>(out.offsets[n]));
   out.changes.resize(out.neighbours.size());
-  for (std::int64_t i = 0; i < n; ++i) {
-    const std::size_t from = static_cast<std::size_t>(i) * 2 * k;
-    std::copy_n(slot_neighbours.begin() + from, sizes[i], out.neighbours.begin() + out.offsets[i]);
-    std::copy_n(slot_changes.begin() + from, sizes[i], out.changes.begin() + out.offsets[i]);
+  auto averaged = [&](double s) { return 0.5 * (a.scale->value(s) + b.scale->value(s)); };
+#pragma omp parallel num_threads(used_threads)
+  {
+    std::vector<double> changes;
+#pragma omp for schedule(dynamic, 256)
+    for (std::int64_t i = 0; i < n; ++i) {
+      changes.clear();
+      const std::size_t from = static_cast<std::size_t>(i) * 2 * k;
+      for (std::int64_t t = 0; t < sizes[i]; ++t) {
+        const double sa = slot_a[from + t], sb = slot_b[from + t];
+        const double change = paired ? std::abs(averaged(sb) - averaged(map.predict(sa)))
+                                     : std::abs(a.scale->value(sa) - b.scale->value(sb));
+        out.neighbours[out.offsets[i] + t] = slot_neighbours[from + t];
+        out.changes[out.offsets[i] + t] = change;
+        changes.push_back(change);
+      }
+      out.shift[i] = median_in_place(changes);
+    }
   }
   return out;
 }

@@ -33,13 +33,18 @@ struct EmpiricalNullOptions {
   // evenly over one step around them, so that a statistic of a few steps does not give quartiles that jump by
   // a whole step (and the null's scale by a factor 2) with the reference sample. 0: plain quartiles.
   double resolution = 0.0;
+  // With a resolution: statistics of exactly 0 enter the quartiles as values spread evenly over (0, resolution),
+  // "less than one step" (they keep p = 1). When most data did not change at all (models that agree exactly on
+  // them) the null is then one step wide instead of degenerate or a fit to the changed data alone. Used with the
+  // paired similarity map (ScaleComparison::paired_map), whose statistic is exactly 0 for such data.
+  bool zeros_within_resolution = false;
 };
 
 struct EmpiricalNull {
   double lambda = 0.0;       // Box–Cox exponent in [0, 1]
   double centre = 0.0;       // median of h_λ(statistic) over positive statistics
   double scale = 0.0;        // (q75 − q50) / 0.6745 of h_λ(statistic)
-  std::int64_t fitted = 0;   // positive statistics the fit used
+  std::int64_t fitted = 0;   // statistics the fit used: the positive ones, and the zeros at a resolution
   std::int64_t zeros = 0;    // statistics equal to 0 (p = 1)
   bool degenerate = false;   // fewer than 10 positive statistics or no spread: every p is 1
   double resolution = 0.0;   // EmpiricalNullOptions::resolution used by the fit

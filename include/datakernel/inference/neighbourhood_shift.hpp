@@ -5,12 +5,18 @@
 //   jaccard_i     = 1 − |L_a(i) ∩ L_b(i)| / |U_i|                       (the plain per-datum kNN Jaccard distance)
 //   rank_change_i = Σ_{j ∈ U_i} |r_a(j) − r_b(j)| / (k (k+1))            (Spearman footrule between the two top-k
 //                   lists, a neighbour absent from a list at rank k+1; 0 = same order, 1 = disjoint lists)
-//   shift_i       = median_{j ∈ U_i} |F_a(s_a(i,j)) − F_b(s_b(i,j))|     (the test statistic)
+//   shift_i       = median_{j ∈ U_i} |F_a(s_a(i,j)) − F_b(s_b(i,j))|     (the test statistic, default)
 // s_g is model g's similarity (the kNN metric: cosine, dot, or −‖y_i − y_j‖²) and F_g the model's similarity
-// scale: the piecewise-linear distribution function of a seeded reference sample of its similarities (the
-// similarities of kNN pairs, at most 2^19, and of three times as many random pairs). F_g makes similarities of
-// different models comparable (any monotone rescaling of a model's similarities leaves shift unchanged), and
-// it spans both near and far pairs, so a neighbour that became a stranger counts fully.
+// scale (below); any monotone rescaling of a model's similarities leaves shift unchanged.
+// Alternative (ScaleComparison::paired_map): median_{j ∈ U_i} |F(s_b(i,j)) − F(g(s_a(i,j)))|, g the paired
+// similarity map
+// (similarity_map.hpp): model b's similarity predicted from model a's, the running median over pairs both
+// models measure (all (i, j ∈ U_i) and common random pairs), so a monotone difference between the models is
+// not a change, and the pairs of moved data do not distort it while they are a minority at each similarity
+// level. F = (F_a + F_b)/2, F_g the model's similarity scale: the piecewise-linear distribution function of a
+// seeded reference sample of its similarities (the similarities of kNN pairs, at most 2^19, and of three times
+// as many random pairs). F puts the residual in units of "share of pairs crossed", spanning both near and far
+// pairs, so a neighbour that became a stranger counts fully.
 // The median makes shift_i robust to collateral change: when a minority of i's neighbours moved, i's own
 // similarities to the rest are unchanged and shift_i stays small; when i itself moved, its similarities to
 // all of U_i change. Cost O(n k p) per pair after O(n k p + N log N) per model for the reference sample.
@@ -18,6 +24,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <Eigen/Core>
@@ -56,6 +63,12 @@ std::vector<double> row_norms(const EmbeddingsView& y);
 // squeezed into the other half; on clustered data jittered by the cluster spread the recall of moved data was
 // 0.82–0.85. With a quarter it is 0.92–0.98 (FDP 0.00). Every kNN pair is still in the sample.
 constexpr int kRandomPairsPerKnnPair = 3;
+// The random pairs (i, j), i ≠ j, uniform, of similarity_scale's reference sample with these arguments: they
+// depend only on (n, k, seed, max_each), the same for every model.
+std::vector<std::pair<std::int64_t, std::int64_t>> reference_random_pairs(std::int64_t n, std::int64_t k,
+                                                                          std::uint64_t seed,
+                                                                          std::int64_t max_each = 1 << 19,
+                                                                          int random_per_knn = kRandomPairsPerKnnPair);
 SimilarityScale similarity_scale(const EmbeddingsView& y, Metric metric, const NeighbourLists& lists,
                                  std::uint64_t seed, std::int64_t max_each = 1 << 19,
                                  int random_per_knn = kRandomPairsPerKnnPair);
@@ -66,12 +79,18 @@ struct NeighbourhoodModel {
   const SimilarityScale* scale = nullptr;
 };
 
+enum class ScaleComparison;
+
 struct NeighbourhoodShift {
   Eigen::VectorXd shift, jaccard, rank_change;
-  // One rank of the smaller reference sample, 1/(N − 1): the step of the scales' values. Changes of a few steps
-  // are the scales' own resolution (a rounding-sized change of a similarity crosses a few reference values).
+  // True when the changes are residuals of the paired similarity map (exact zeros mean "no change at all").
+  bool paired_map = false;
+  // The step of the scale's values: one rank of the smaller reference sample, 1/(N − 1), halved on the averaged
+  // scale F of the paired map. Changes of a few steps are the scales' own resolution (a rounding-sized change of
+  // a similarity crosses a few reference values).
   double resolution = 0.0;
-  // Per datum i, the changes |F_a(s_a(i,j)) − F_b(s_b(i,j))| for j ∈ U_i: entries offsets[i] .. offsets[i+1].
+  // Per datum i, the changes (|F_a(s_a(i,j)) − F_b(s_b(i,j))|, or the paired map's) for j ∈ U_i: entries
+  // offsets[i] .. offsets[i+1].
   std::vector<std::int64_t> offsets;
   std::vector<std::int32_t> neighbours;
   std::vector<double> changes;
@@ -81,8 +100,17 @@ struct NeighbourhoodShift {
 // least `minimum_left` unflagged neighbours remain; otherwise shift_i unchanged.
 Eigen::VectorXd shift_without(const NeighbourhoodShift& shift, const std::vector<bool>& moved, int minimum_left = 3);
 
+// How the two models' similarities are compared. marginal (default): each on its own model's scale,
+// |F_a(s_a) − F_b(s_b)|. paired_map: residuals from the paired map g on the averaged scale (issue 9; not the
+// default: it removes the marginal scales' distortion by moved data, but under jitter as large as the cluster
+// spread it loses recall of planted moves, 0.52–0.78 against 0.9 required; docs/per-datum-test.md).
+enum class ScaleComparison { paired_map, marginal };
+
+// `seed` draws the map's common random pairs (reference_random_pairs; pass the seed of the scales, so the pairs
+// are the scales' own). Results do not depend on `threads`.
 NeighbourhoodShift neighbourhood_shift(const NeighbourhoodModel& a, const NeighbourhoodModel& b, Metric metric,
-                                       int threads = 0);
+                                       int threads = 0, std::uint64_t seed = 0,
+                                       ScaleComparison comparison = ScaleComparison::marginal);
 
 // Jaccard distance between the rows of two symmetric graphs (for models given as graphs, without lists).
 Eigen::VectorXd graph_jaccard(const Graph& a, const Graph& b);
