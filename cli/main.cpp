@@ -231,7 +231,7 @@ int main(int argc, char** argv) {
       ->group(kGroupEmbedding)->type_name("auto|N");
   compare->add_option("--elbows", config.omnibus.elbows, "Zhu-Ghodsi elbow used by --dim auto")
       ->group(kGroupEmbedding)->type_name("E")->check(dkcli::integer_in(1, 5));
-  compare->add_option("--max-dim", config.omnibus.search, "eigenvalues computed and searched by --dim auto")
+  compare->add_option("--max-dim", config.omnibus.search, "most eigenvalues computed by --dim auto (16, doubled until d repeats)")
       ->group(kGroupEmbedding)->type_name("S")->check(dkcli::integer_in(2, 1000))->default_str("64");
   compare->add_flag("--pairwise", config.pairwise, "omnibus model distances from a separate omnibus per pair")
       ->group(kGroupEmbedding);

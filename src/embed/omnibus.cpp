@@ -6,7 +6,9 @@
 #include <vector>
 
 #include "datakernel/embed/dimension.hpp"
+#include "embed/block_eigensolve.hpp"
 #include "embed/eigensolve.hpp"
+#include "embed/omnibus_operators.hpp"
 #include "datakernel/error.hpp"
 
 namespace dk {
@@ -92,62 +94,154 @@ int default_search_count(std::int64_t operator_size) {
   return static_cast<int>(std::min<std::int64_t>(64, operator_size - 1));
 }
 
+OmnibusSolver omnibus_solver_for(int graphs) {
+  // Measured at n = 10⁴, d = 10 (bench/omnibus_scaling.sh): for two graphs the Lanczos solver and the reduced
+  // block solver cost the same CPU time; from three graphs on the reduction is faster and its memory does not
+  // grow with m.
+  return graphs <= 2 ? OmnibusSolver::lanczos : OmnibusSolver::block_reduced;
+}
+
+namespace {
+
+constexpr Eigen::Index kDenseThreshold = 400;  // operators up to this size are formed and solved densely
+
+// Eigenpairs of Ω by |λ|: values, the unit eigenvectors (m·n rows, sign fixed) and, for the block solvers,
+// the solver's own vectors (to warm-start a larger solve).
+struct OmnibusPairs {
+  Eigen::VectorXd values;
+  Eigen::MatrixXd vectors;
+  Block solver_vectors;
+  long applications = 0;
+  std::string solver;
+};
+
+OmnibusPairs solve_omnibus(const std::vector<const Graph*>& graphs, int count, const OmnibusConfig& config,
+                           const Block* warm) {
+  OmnibusOperator op(graphs);
+  OmnibusPairs out;
+  OmnibusSolver solver = config.solver == OmnibusSolver::automatic ? omnibus_solver_for(static_cast<int>(graphs.size()))
+                                                                    : config.solver;
+  if (op.rows() <= kDenseThreshold || solver == OmnibusSolver::lanczos) {
+    EigenSolveConfig solve;
+    solve.count = count;
+    solve.seed = config.seed;
+    solve.start = config.start;
+    solve.tolerance = config.tolerance;
+    solve.dense_threshold = kDenseThreshold;
+    EigenPairs pairs = top_eigenpairs(op, solve);
+    out.values = std::move(pairs.values);
+    out.vectors = std::move(pairs.vectors);
+    out.applications = pairs.operator_applications;
+    out.solver = op.rows() <= kDenseThreshold ? "dense" : "lanczos";
+    return out;
+  }
+  BlockEigenConfig solve;
+  solve.count = count;
+  solve.seed = config.seed;
+  solve.tolerance = config.tolerance;
+  Block start;
+  const bool usable_start = config.start != nullptr && config.start->size() == op.rows() && config.start->norm() > 0;
+  BlockEigenPairs pairs;
+  if (solver == OmnibusSolver::block_explicit) {
+    ExplicitOmnibusOperator block_op(graphs);
+    if (warm != nullptr) solve.start = warm;
+    else if (usable_start) start = *config.start, solve.start = &start;
+    pairs = block_top_eigenpairs(block_op, solve);
+    out.vectors = pairs.vectors;
+    out.solver = "block";
+  } else {
+    ReducedOmnibusOperator block_op(graphs);
+    if (warm != nullptr) solve.start = warm;
+    else if (usable_start) start = block_op.coefficients_of_image(*config.start), solve.start = &start;
+    pairs = block_top_eigenpairs(block_op, solve);
+    out.vectors = block_op.expand(pairs.vectors);
+    out.solver = "block, rank-2n reduction";
+  }
+  out.values = pairs.values;
+  out.applications = pairs.operator_applications;
+  out.solver_vectors = std::move(pairs.vectors);
+  fix_signs(out.vectors);
+  return out;
+}
+
+struct DimensionChoice {
+  int dim = 1;
+  std::vector<int> elbows;
+  std::string rule;
+};
+
+// The Zhu–Ghodsi choice on the computed eigenvalues (README "Choosing d").
+DimensionChoice choose_dimension(const Eigen::VectorXd& values, const OmnibusConfig& config) {
+  DimensionChoice out;
+  std::vector<double> magnitudes(static_cast<std::size_t>(values.size()));
+  for (Eigen::Index r = 0; r < values.size(); ++r) magnitudes[r] = std::abs(values[r]);
+  const ElbowResult elbow = zhu_ghodsi_elbows(magnitudes, config.elbows);
+  out.elbows = elbow.elbows;
+  const int largest = static_cast<int>(magnitudes.size()) - 1;  // keep λ_{d+1} for the gap
+  std::vector<int> candidates;
+  for (int e : elbow.elbows) candidates.push_back(std::clamp(e, 1, std::max(1, largest)));
+  if (candidates.empty()) candidates.push_back(1);
+  // The requested elbow, unless its subspace ends inside a near-degenerate eigenspace: then the latest
+  // earlier elbow that ends at a clear gap.
+  std::size_t chosen = candidates.size() - 1;
+  while (chosen > 0 && relative_eigengap(values, candidates[chosen]) < config.degenerate_gap) --chosen;
+  if (relative_eigengap(values, candidates[chosen]) < config.degenerate_gap) chosen = candidates.size() - 1;
+  out.dim = candidates[chosen];
+  out.rule = "zhu-ghodsi elbow " + std::to_string(chosen + 1) + " of " + std::to_string(values.size()) + " eigenvalues";
+  if (chosen + 1 < candidates.size()) {
+    char text[200];
+    std::snprintf(text, sizeof text, " (elbow %zu, d = %d, ends inside a near-degenerate eigenspace: gap %.2g%%)",
+                  candidates.size(), candidates.back(), 100.0 * relative_eigengap(values, candidates.back()));
+    out.rule += text;
+  }
+  return out;
+}
+
+}  // namespace
+
 OmnibusEmbedding embed_omnibus(const std::vector<const Graph*>& graphs, const OmnibusConfig& config) {
   if (graphs.empty()) throw InputError("omnibus embedding needs at least one graph");
   const std::int64_t n = graphs.front()->n;
   for (const Graph* g : graphs)
     if (g->n != n) throw InputError("omnibus embedding: graphs have different numbers of vertices");
-  OmnibusOperator op(graphs);
-  const std::int64_t size = op.rows();
+  const std::int64_t size = static_cast<std::int64_t>(graphs.size()) * n;
   if (config.dim < 0 || config.dim >= size)
     throw InputError("embedding dimension " + std::to_string(config.dim) + " must be in 1.." +
                      std::to_string(size - 1));
 
-  EigenSolveConfig solve;
-  solve.seed = config.seed;
-  solve.start = config.start;
-  solve.tolerance = config.tolerance;
-  if (config.dim > 0) {
-    solve.count = static_cast<int>(std::min<std::int64_t>(config.dim + 1, size));
-  } else {
-    solve.count = config.search > 0 ? static_cast<int>(std::min<std::int64_t>(config.search, size))
-                                    : default_search_count(size);
-  }
-  const EigenPairs pairs = top_eigenpairs(op, solve);
-
   OmnibusEmbedding out;
   out.graphs = static_cast<int>(graphs.size());
   out.n = n;
-  out.eigenvalues = pairs.values;
-  out.operator_applications = pairs.operator_applications;
+  OmnibusPairs pairs;
   if (config.dim > 0) {
+    pairs = solve_omnibus(graphs, static_cast<int>(std::min<std::int64_t>(config.dim + 1, size - 1)), config, nullptr);
     out.dim = config.dim;
     out.dim_rule = "fixed";
+    out.operator_applications = pairs.applications;
   } else {
-    std::vector<double> magnitudes(static_cast<std::size_t>(pairs.values.size()));
-    for (Eigen::Index r = 0; r < pairs.values.size(); ++r) magnitudes[r] = std::abs(pairs.values[r]);
-    const ElbowResult elbow = zhu_ghodsi_elbows(magnitudes, config.elbows);
-    out.elbows = elbow.elbows;
-    const int largest = static_cast<int>(magnitudes.size()) - 1;  // keep λ_{d+1} for the gap
-    std::vector<int> candidates;
-    for (int e : elbow.elbows) candidates.push_back(std::clamp(e, 1, std::max(1, largest)));
-    if (candidates.empty()) candidates.push_back(1);
-    // The requested elbow, unless its subspace ends inside a near-degenerate eigenspace: then the latest
-    // earlier elbow that ends at a clear gap (README "Choosing d").
-    std::size_t chosen = candidates.size() - 1;
-    while (chosen > 0 && relative_eigengap(pairs.values, candidates[chosen]) < config.degenerate_gap) --chosen;
-    if (relative_eigengap(pairs.values, candidates[chosen]) < config.degenerate_gap) chosen = candidates.size() - 1;
-    out.dim = candidates[chosen];
-    out.dim_rule = "zhu-ghodsi elbow " + std::to_string(chosen + 1) + " of " + std::to_string(pairs.values.size()) +
-                   " eigenvalues";
-    if (chosen + 1 < candidates.size()) {
-      char text[200];
-      std::snprintf(text, sizeof text, " (elbow %zu, d = %d, ends inside a near-degenerate eigenspace: gap %.2g%%)",
-                    candidates.size(), candidates.back(),
-                    100.0 * relative_eigengap(pairs.values, candidates.back()));
-      out.dim_rule += text;
+    // Only as many eigenvalues as the elbow needs: 16, doubled (each solve warm-started from the last one's
+    // vectors) until two successive counts choose the same d, or the cap is reached.
+    const int cap = config.search > 0 ? static_cast<int>(std::min<std::int64_t>(config.search, size - 1))
+                                      : default_search_count(size);
+    int count = std::min(kFirstSearchCount, cap);
+    int previous = -1;
+    DimensionChoice choice;
+    while (true) {
+      OmnibusPairs next = solve_omnibus(graphs, count, config, pairs.solver_vectors.cols() > 0 ? &pairs.solver_vectors : nullptr);
+      next.applications += pairs.applications;
+      pairs = std::move(next);
+      choice = choose_dimension(pairs.values, config);
+      if (count >= cap || choice.dim == previous) break;
+      previous = choice.dim;
+      count = std::min(2 * count, cap);
     }
+    out.dim = choice.dim;
+    out.elbows = choice.elbows;
+    out.dim_rule = choice.rule;
+    out.operator_applications = pairs.applications;
   }
+  out.eigenvalues = pairs.values;
+  out.solver = pairs.solver;
   const int d = out.dim;
   if (pairs.values.size() > d) {
     out.relative_gap = relative_eigengap(pairs.values, d);

@@ -926,13 +926,14 @@ std::string methods(const nlohmann::json& s) {
   std::string text = fmt::format(
       "<p>datakernel {} compared {} models on n = {} data: {}. Each model's data kernel is its k-nearest-neighbour "
       "graph with k = {} by {} similarity, symmetrized by {}, self excluded. The {} graphs were embedded jointly by the "
-      "omnibus embedding (diagonal augmentation, Lanczos via Spectra, seed {}) at d = {} ({}; {} eigenvalues "
+      "omnibus embedding (diagonal augmentation, eigen-solver: {}, seed {}) at d = {} ({}; {} eigenvalues "
       "computed; relative gap after λ<sub>d</sub> {}). Model distances are ‖Ẑ<sub>g</sub> − Ẑ<sub>h</sub>‖<sub>F</sub> / "
       "‖(Ẑ<sub>g</sub> + Ẑ<sub>h</sub>)/2‖<sub>F</sub> from the {}; the model map is classical MDS of the {} distances "
       "(stress {}, negative eigenvalue mass {}).",
       esc(s.value("version", "?")), s.at("models").size(), s.at("n").get<long>(), inputs, s.at("k").get<long>(),
       esc(s.at("metric").get<std::string>()), esc(s.at("symmetrize").get<std::string>()), s.at("models").size(),
-      s.at("seed").get<unsigned long long>(), s.at("dim").get<long>(), esc(s.at("dim_rule").get<std::string>()),
+      esc(s.value("eigen_solver", std::string("lanczos"))), s.at("seed").get<unsigned long long>(), s.at("dim").get<long>(),
+      esc(s.at("dim_rule").get<std::string>()),
       s.value("search_eigenvalues", 0), num(number_or_nan(s.at("eigengap"))),
       esc(s.at("distance_method").get<std::string>()), esc(s.value("distance", std::string("omnibus"))),
       num(number_or_nan(s.at("manifold_stress"))), num(number_or_nan(s.at("manifold_negative_mass"))));

@@ -80,6 +80,7 @@ nlohmann::json summary_json(const CompareResult& r, OptionStyle style) {
   }
   j["dim"] = r.joint.dim;
   j["dim_rule"] = r.joint.dim_rule;
+  j["eigen_solver"] = r.joint.solver;
   j["elbows"] = r.joint.elbows;
   j["eigenvalues"] = vector_json(r.joint.eigenvalues);
   j["eigengap"] = r.joint.relative_gap;

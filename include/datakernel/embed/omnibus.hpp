@@ -5,6 +5,11 @@
 //     (Ωx)_g = ½ Ã_g s + ½ t,   s = Σ_h x_h,   t = Σ_h Ã_h x_h,
 // at a cost of 2m sparse products. Ẑ = U |Λ|^½ from its top-d eigenpairs by |λ|; rows g·n .. g·n+n-1 are
 // the latent positions of every datum under graph g, aligned across graphs. ASE is the case m = 1.
+//
+// For three or more graphs the eigenpairs come from a thick-restart block Krylov solver
+// (src/embed/block_eigensolve.hpp) on the rank-2n reduction Ω = ½ W J Wᵀ (W = [Ã_1 I; …; Ã_m I]), whose dense
+// work and memory do not grow with m (src/embed/omnibus_operators.hpp); for one or two graphs from Lanczos. With --dim auto only as many eigenpairs as the elbow needs are computed:
+// 16, then doubled until the chosen d is the same for two successive counts (or the cap is reached).
 #pragma once
 
 #include <cstdint>
@@ -31,10 +36,16 @@ class OmnibusOperator final : public SymmetricOperator {
 // y = Ã x for one diagonally augmented graph.
 void augmented_product(const Graph& graph, const double* x, double* y);
 
+// Which eigen-solver: automatic = the Lanczos solver (Spectra) on Ω for one or two graphs, the block Krylov
+// solver on the rank-2n reduction for three or more (omnibus_solver_for); block_explicit = the block solver on
+// Ω itself. Operators of at most 400 rows are formed and solved densely whatever the choice.
+enum class OmnibusSolver { automatic, block_explicit, block_reduced, lanczos };
+
 struct OmnibusConfig {
   int dim = 0;              // fixed embedding dimension d; 0 = choose by Zhu–Ghodsi
   int elbows = 2;           // which Zhu–Ghodsi elbow to use when choosing d
-  int search = 0;           // eigenvalues computed for the choice; 0 = default_search_count
+  int search = 0;           // most eigenvalues computed for the choice; 0 = default_search_count
+  OmnibusSolver solver = OmnibusSolver::automatic;
   // (|λ_d| − |λ_{d+1}|) / |λ_d| below this marks the d-dim subspace as near-degenerate (not identifiable):
   // --dim auto then falls back to an earlier elbow that ends at a clear gap; a fixed d only warns.
   double degenerate_gap = 0.05;
@@ -43,10 +54,16 @@ struct OmnibusConfig {
   double tolerance = 1e-10;                // eigen-solver relative tolerance
 };
 
-// Eigenvalues searched by Zhu–Ghodsi when d is chosen automatically: 64 (or fewer for tiny operators).
+// Most eigenvalues searched by Zhu–Ghodsi when d is chosen automatically: 64 (or fewer for tiny operators).
 // The profile likelihood needs both a signal part and a noise part populated; graspologic's ⌈log₂ n⌉
 // (13 at n = 5,000) leaves the noise part nearly empty for clustered data with ten or more groups.
 int default_search_count(std::int64_t operator_size);
+
+// Eigenvalues computed first by --dim auto (then doubled while the chosen d changes): 16.
+inline constexpr int kFirstSearchCount = 16;
+
+// The solver `automatic` resolves to for m graphs (never automatic or lanczos).
+OmnibusSolver omnibus_solver_for(int graphs);
 
 // (|λ_d| − |λ_{d+1}|) / |λ_d| for values sorted by descending magnitude; 1 when λ_{d+1} is unknown.
 double relative_eigengap(const Eigen::VectorXd& values, int d);
@@ -61,7 +78,8 @@ struct OmnibusEmbedding {
   double relative_gap = 0.0;            // (|λ_d| - |λ_{d+1}|) / |λ_d|
   bool near_degenerate = false;         // relative_gap < degenerate_gap: the d-dim subspace is not identifiable
   int negative_selected = 0;            // how many of the d selected eigenvalues are negative
-  long operator_applications = 0;
+  long operator_applications = 0;       // vectors the operator was applied to, over all solves
+  std::string solver;                   // "dense", "lanczos", "block" or "block, rank-2n reduction"
   Eigen::MatrixXd latent;               // (graphs·n) × dim
 
   // Σ_c u_c: a start vector that lies in the embedding's eigenspace, for warm-starting related solves.

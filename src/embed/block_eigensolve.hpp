@@ -1,0 +1,46 @@
+// Eigenpairs of largest |λ| by a restarted block Krylov method with Rayleigh–Ritz (block Lanczos with full
+// re-orthogonalisation, restarted from the Ritz block), for a BlockOperator: M self-adjoint in <x, y>_G.
+//
+// A cycle starts from the current Ritz block X (b columns) and builds the basis V = [X, MX, ..., M^q X], each
+// new block G-orthogonalised twice against all earlier ones (classical Gram–Schmidt, twice) and then
+// G-orthonormalised within itself through the eigen-decomposition of its b × b Gram matrix (directions with
+// negligible G-norm are dropped, so a singular G or an exhausted Krylov space shrink the block instead of
+// failing). The Rayleigh–Ritz step solves the small symmetric problem H = (GV)ᵀ(MV) and keeps the b Ritz
+// pairs of largest |θ|. The first new block of the next cycle is M X − X Θ, the Ritz residual: its G-norms are
+// the convergence test, ‖r_i‖_G ≤ tolerance · |θ_i| for the wanted pairs.
+//
+// All dense work is products of tall blocks with small matrices (tall_blocks.hpp: BLAS-3, threaded over fixed
+// row chunks); the operator applies its sparse matrices to whole blocks. Same seed, same bytes, for any
+// thread count.
+#pragma once
+
+#include <cstdint>
+
+#include <Eigen/Core>
+
+#include "embed/block_operator.hpp"
+
+namespace dk {
+
+struct BlockEigenConfig {
+  int count = 1;                 // wanted eigenpairs (by |λ|)
+  std::uint64_t seed = 0;        // random columns of the start block
+  double tolerance = 1e-10;      // ‖M x − θ x‖_G ≤ tolerance · |θ| for each wanted pair
+  int max_cycles = 300;          // restarts
+  int restart = 0;               // Ritz vectors kept at a restart, s; 0 = count + max(4, count / 4)
+  int block = 0;                 // columns added per Krylov step, b; 0 = 1 (fewest operator applications, measured)
+  int basis = 0;                 // basis columns before Rayleigh–Ritz and restart; 0 = max(2 s + 16, s + 4 b)
+  const Block* start = nullptr;  // start columns (rows() × s, s ≤ b; e.g. earlier Ritz vectors); rest random
+};
+
+struct BlockEigenPairs {
+  Eigen::VectorXd values;  // by descending |λ|
+  Block vectors;           // rows() × count, G-orthonormal
+  Block gram_vectors;      // G · vectors
+  long operator_applications = 0;  // block columns the operator was applied to
+  int cycles = 0;
+};
+
+BlockEigenPairs block_top_eigenpairs(const BlockOperator& op, const BlockEigenConfig& config);
+
+}  // namespace dk

@@ -1,0 +1,104 @@
+#include "embed/omnibus_operators.hpp"
+
+#include <vector>
+
+namespace dk {
+
+void augmented_block_product(const Graph& graph, const ConstBlockView& x, BlockView y, bool accumulate) {
+  const std::int64_t n = graph.n;
+  const Eigen::Index width = x.cols();
+  const Eigen::Index x_stride = x.outerStride(), y_stride = y.outerStride();
+  const double scale = 1.0 / static_cast<double>(n - 1);
+  const double* in = x.data();
+  double* out = y.data();
+  // Rows are independent and each is summed in a fixed order: the same bytes for any thread count. Small
+  // products (and products inside parallel bootstrap replicates) run serially.
+#pragma omp parallel if (static_cast<double>(graph.columns.size()) * static_cast<double>(width) > 1e6)
+  {
+    std::vector<double> sum(static_cast<std::size_t>(width));
+#pragma omp for schedule(static)
+    for (std::int64_t i = 0; i < n; ++i) {
+      const double diagonal = static_cast<double>(graph.degree(i)) * scale;
+      const double* own = in + i * x_stride;
+      for (Eigen::Index c = 0; c < width; ++c) sum[c] = diagonal * own[c];
+      for (std::int64_t p = graph.row_offsets[i]; p < graph.row_offsets[i + 1]; ++p) {
+        const double* neighbour = in + static_cast<std::int64_t>(graph.columns[p]) * x_stride;
+        for (Eigen::Index c = 0; c < width; ++c) sum[c] += neighbour[c];
+      }
+      double* row = out + i * y_stride;
+      if (accumulate)
+        for (Eigen::Index c = 0; c < width; ++c) row[c] += sum[c];
+      else
+        for (Eigen::Index c = 0; c < width; ++c) row[c] = sum[c];
+    }
+  }
+}
+
+Eigen::Index ExplicitOmnibusOperator::rows() const {
+  return static_cast<Eigen::Index>(graphs_.size()) * graphs_.front()->n;
+}
+
+void ExplicitOmnibusOperator::apply(const ConstBlockView& x, BlockView gram, BlockView image) const {
+  const Eigen::Index n = graphs_.front()->n, width = x.cols();
+  const int m = static_cast<int>(graphs_.size());
+  gram = x;
+  if (m == 1) {
+    augmented_block_product(*graphs_[0], x, image, false);
+    return;
+  }
+  Block sum = x.topRows(n), total = Block::Zero(n, width);
+  for (int h = 1; h < m; ++h) sum += x.middleRows(h * n, n);
+  for (int g = 0; g < m; ++g) {
+    augmented_block_product(*graphs_[g], x.middleRows(g * n, n), total, true);
+    augmented_block_product(*graphs_[g], sum, image.middleRows(g * n, n), false);
+  }
+  for (int g = 0; g < m; ++g) image.middleRows(g * n, n) = 0.5 * (image.middleRows(g * n, n) + total);
+}
+
+Eigen::Index ReducedOmnibusOperator::rows() const { return 2 * graphs_.front()->n; }
+
+void ReducedOmnibusOperator::apply(const ConstBlockView& x, BlockView gram, BlockView image) const {
+  const Eigen::Index n = graphs_.front()->n, width = x.cols();
+  const int m = static_cast<int>(graphs_.size());
+  const auto a = x.topRows(n), b = x.bottomRows(n);
+  Block product(n, width), shifted(n, width);
+  auto top = gram.topRows(n), bottom = gram.bottomRows(n);  // Σ Ã_g (Ã_g a + b) and Σ Ã_g a + m b
+  top.setZero();
+  bottom = static_cast<double>(m) * b;
+  for (int g = 0; g < m; ++g) {
+    augmented_block_product(*graphs_[g], a, product, false);
+    bottom += product;
+    shifted = product + b;
+    augmented_block_product(*graphs_[g], shifted, top, true);
+  }
+  image.topRows(n) = 0.5 * bottom;  // M = ½ J G: the halves of G x swapped
+  image.bottomRows(n) = 0.5 * top;
+}
+
+Block ReducedOmnibusOperator::expand(const ConstBlockView& coefficients) const {
+  const Eigen::Index n = graphs_.front()->n;
+  const int m = static_cast<int>(graphs_.size());
+  Block out(m * n, coefficients.cols());
+  for (int g = 0; g < m; ++g) {
+    auto part = out.middleRows(g * n, n);
+    part = coefficients.bottomRows(n);
+    augmented_block_product(*graphs_[g], coefficients.topRows(n), part, true);
+  }
+  return out;
+}
+
+Block ReducedOmnibusOperator::coefficients_of_image(const Eigen::VectorXd& u) const {
+  const Eigen::Index n = graphs_.front()->n;
+  const int m = static_cast<int>(graphs_.size());
+  Block out = Block::Zero(2 * n, 1);  // ½ J Wᵀ u = ½ (Σ u_g, Σ Ã_g u_g)
+  for (int g = 0; g < m; ++g) {
+    Block part = u.segment(g * n, n);
+    out.topRows(n) += 0.5 * part;
+    Block image(n, 1);
+    augmented_block_product(*graphs_[g], part, image, false);
+    out.bottomRows(n) += 0.5 * image;
+  }
+  return out;
+}
+
+}  // namespace dk

@@ -1,0 +1,268 @@
+// The block eigen-solver and the omnibus operators against dense eigen-decompositions of explicitly formed
+// matrices, against the single-vector Lanczos solver (Spectra), and across thread counts.
+#include <gtest/gtest.h>
+#include <omp.h>
+
+#include <Eigen/Eigenvalues>
+#include <algorithm>
+#include <random>
+
+#include "datakernel/embed/omnibus.hpp"
+#include "embed/block_eigensolve.hpp"
+#include "embed/omnibus_operators.hpp"
+#include "test_support.hpp"
+
+namespace dk {
+namespace {
+
+// A dense symmetric matrix as a block operator (G = I).
+class DenseOperator final : public BlockOperator {
+ public:
+  explicit DenseOperator(Eigen::MatrixXd a) : a_(std::move(a)) {}
+  Eigen::Index rows() const override { return a_.rows(); }
+  void apply(const ConstBlockView& x, BlockView gram, BlockView image) const override {
+    gram = x;
+    image = a_ * x;
+  }
+
+ private:
+  Eigen::MatrixXd a_;
+};
+
+// Q diag(λ) Qᵀ with λ of both signs and a known order by |λ|.
+Eigen::MatrixXd matrix_with_spectrum(const Eigen::VectorXd& values, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal;
+  Eigen::MatrixXd g(values.size(), values.size());
+  for (Eigen::Index i = 0; i < g.size(); ++i) g.data()[i] = normal(rng);
+  const Eigen::HouseholderQR<Eigen::MatrixXd> qr(g);
+  const Eigen::MatrixXd q = qr.householderQ();
+  return q * values.asDiagonal() * q.transpose();
+}
+
+Eigen::MatrixXd dense_augmented(const Graph& g) {
+  Eigen::MatrixXd a = Eigen::MatrixXd::Zero(g.n, g.n);
+  for (std::int64_t i = 0; i < g.n; ++i) {
+    for (std::int64_t p = g.row_offsets[i]; p < g.row_offsets[i + 1]; ++p) a(i, g.columns[p]) = 1.0;
+    a(i, i) = static_cast<double>(g.degree(i)) / static_cast<double>(g.n - 1);
+  }
+  return a;
+}
+
+Eigen::MatrixXd dense_omnibus(const std::vector<const Graph*>& graphs) {
+  const std::int64_t n = graphs.front()->n;
+  const int m = static_cast<int>(graphs.size());
+  std::vector<Eigen::MatrixXd> a;
+  for (const Graph* g : graphs) a.push_back(dense_augmented(*g));
+  Eigen::MatrixXd omni(m * n, m * n);
+  for (int g = 0; g < m; ++g)
+    for (int h = 0; h < m; ++h) omni.block(g * n, h * n, n, n) = 0.5 * (a[g] + a[h]);
+  return omni;
+}
+
+// m graphs from one 3-block model with per-graph perturbations of the latent positions.
+std::vector<Graph> block_model_graphs(std::int64_t n, int m, std::uint64_t seed) {
+  std::vector<Graph> graphs;
+  const double centres[3][3] = {{0.7, 0.1, 0.1}, {0.3, 0.55, 0.1}, {0.3, 0.1, 0.6}};
+  for (int g = 0; g < m; ++g) {
+    std::mt19937_64 rng(seed + 31 * g);
+    std::uniform_real_distribution<double> u(-0.08, 0.08);
+    std::vector<double> x(static_cast<std::size_t>(n) * 3);
+    for (std::int64_t i = 0; i < n; ++i)
+      for (int c = 0; c < 3; ++c) x[i * 3 + c] = centres[(i * 7 / n + g) % 3][c] + u(rng);
+    graphs.push_back(test::rdpg_graph(x, n, 3, seed + 1000 + g));
+  }
+  return graphs;
+}
+
+std::vector<const Graph*> pointers(const std::vector<Graph>& graphs) {
+  std::vector<const Graph*> out;
+  for (const Graph& g : graphs) out.push_back(&g);
+  return out;
+}
+
+struct DenseReference {
+  Eigen::VectorXd values;   // by descending |λ|
+  Eigen::MatrixXd vectors;  // matching columns
+};
+
+DenseReference dense_reference(const Eigen::MatrixXd& matrix) {
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(matrix);
+  std::vector<Eigen::Index> order(static_cast<std::size_t>(matrix.rows()));
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<Eigen::Index>(i);
+  std::stable_sort(order.begin(), order.end(), [&](Eigen::Index a, Eigen::Index b) {
+    return std::abs(solver.eigenvalues()[a]) > std::abs(solver.eigenvalues()[b]);
+  });
+  DenseReference out{Eigen::VectorXd(matrix.rows()), Eigen::MatrixXd(matrix.rows(), matrix.rows())};
+  for (Eigen::Index c = 0; c < matrix.rows(); ++c) {
+    out.values[c] = solver.eigenvalues()[order[c]];
+    out.vectors.col(c) = solver.eigenvectors().col(order[c]);
+  }
+  return out;
+}
+
+TEST(BlockEigenSolver, MatchesDenseSolverOnAnExplicitMatrix) {
+  const Eigen::Index n = 300;
+  Eigen::VectorXd spectrum(n);
+  for (Eigen::Index i = 0; i < n; ++i) spectrum[i] = (i % 3 == 1 ? -1.0 : 1.0) * 10.0 * std::pow(0.93, static_cast<double>(i));
+  const Eigen::MatrixXd a = matrix_with_spectrum(spectrum, 5);
+  const DenseReference reference = dense_reference(a);
+  for (int count : {1, 6, 20}) {
+    BlockEigenConfig config;
+    config.count = count;
+    config.seed = 3;
+    const BlockEigenPairs pairs = block_top_eigenpairs(DenseOperator(a), config);
+    ASSERT_EQ(pairs.values.size(), count);
+    for (int c = 0; c < count; ++c) {
+      EXPECT_NEAR(pairs.values[c], reference.values[c], 1e-9 * std::abs(reference.values[c])) << count << " " << c;
+      EXPECT_NEAR(std::abs(pairs.vectors.col(c).dot(reference.vectors.col(c))), 1.0, 1e-8) << count << " " << c;
+    }
+  }
+}
+
+TEST(BlockEigenSolver, LowRankMatrixExhaustsTheKrylovSpace) {
+  // Rank 4 with a block of 7: the Krylov space is invariant after one step and the block shrinks.
+  Eigen::VectorXd spectrum = Eigen::VectorXd::Zero(50);
+  spectrum.head(4) << 5, -4, 3, 2;
+  BlockEigenConfig config;
+  config.count = 3;
+  const BlockEigenPairs pairs = block_top_eigenpairs(DenseOperator(matrix_with_spectrum(spectrum, 2)), config);
+  EXPECT_NEAR(pairs.values[0], 5.0, 1e-9);
+  EXPECT_NEAR(pairs.values[1], -4.0, 1e-9);
+  EXPECT_NEAR(pairs.values[2], 3.0, 1e-9);
+}
+
+// The rank-2n reduction, checked against the explicitly formed omnibus matrix: eigenvalues, and eigenvectors
+// up to sign, for m = 3 and m = 5.
+TEST(ReducedOmnibus, MatchesTheExplicitOmnibusMatrix) {
+  for (int m : {3, 5}) {
+    const std::int64_t n = 120;
+    const std::vector<Graph> graphs = block_model_graphs(n, m, 40 + m);
+    const DenseReference reference = dense_reference(dense_omnibus(pointers(graphs)));
+    ReducedOmnibusOperator op(pointers(graphs));
+    ASSERT_EQ(op.rows(), 2 * n);
+    BlockEigenConfig config;
+    config.count = 8;
+    config.seed = 11;
+    const BlockEigenPairs pairs = block_top_eigenpairs(op, config);
+    const Block vectors = op.expand(pairs.vectors);
+    ASSERT_EQ(vectors.rows(), m * n);
+    const auto separated = [&](int c) {  // |λ_c| apart from both neighbours: its eigenvector is unique up to sign
+      const auto gap = [&](int r) { return std::abs(std::abs(reference.values[r]) - std::abs(reference.values[r + 1])); };
+      return (c == 0 || gap(c - 1) > 1e-3 * std::abs(reference.values[0])) && gap(c) > 1e-3 * std::abs(reference.values[0]);
+    };
+    int compared = 0;
+    for (int c = 0; c < 8; ++c) {
+      EXPECT_NEAR(pairs.values[c], reference.values[c], 1e-9 * std::abs(reference.values[0])) << m << " " << c;
+      EXPECT_NEAR(vectors.col(c).norm(), 1.0, 1e-9);
+      if (!separated(c)) continue;
+      ++compared;
+      EXPECT_NEAR(std::abs(vectors.col(c).dot(reference.vectors.col(c))), 1.0, 1e-8) << m << " " << c;
+    }
+    EXPECT_GE(compared, 2) << m;
+  }
+}
+
+TEST(ReducedOmnibus, OperatorIsHalfJTimesTheGramMatrixOfW) {
+  const std::int64_t n = 30;
+  const int m = 4;
+  const std::vector<Graph> graphs = block_model_graphs(n, m, 9);
+  Eigen::MatrixXd w(m * n, 2 * n);
+  for (int g = 0; g < m; ++g) {
+    w.block(g * n, 0, n, n) = dense_augmented(graphs[g]);
+    w.block(g * n, n, n, n) = Eigen::MatrixXd::Identity(n, n);
+  }
+  Eigen::MatrixXd j = Eigen::MatrixXd::Zero(2 * n, 2 * n);
+  j.topRightCorner(n, n) = j.bottomLeftCorner(n, n) = Eigen::MatrixXd::Identity(n, n);
+  EXPECT_LT((0.5 * w * j * w.transpose() - dense_omnibus(pointers(graphs))).norm(), 1e-12 * w.norm() * w.norm());
+  ReducedOmnibusOperator op(pointers(graphs));
+  std::mt19937_64 rng(1);
+  std::normal_distribution<double> normal;
+  Block x(2 * n, 3), gram(2 * n, 3), image(2 * n, 3);
+  for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = normal(rng);
+  op.apply(x, gram, image);
+  const Eigen::MatrixXd g = w.transpose() * w;
+  EXPECT_LT((Eigen::MatrixXd(gram) - g * Eigen::MatrixXd(x)).norm(), 1e-12 * g.norm() * x.norm());
+  EXPECT_LT((Eigen::MatrixXd(image) - 0.5 * j * g * Eigen::MatrixXd(x)).norm(), 1e-12 * g.norm() * x.norm());
+  EXPECT_LT((Eigen::MatrixXd(op.expand(x)) - w * Eigen::MatrixXd(x)).norm(), 1e-12 * w.norm() * x.norm());
+}
+
+// The block solvers (on Ω and on its reduction) against the Lanczos solver, m = 2..10.
+TEST(OmnibusSolvers, BlockSolversAgreeWithLanczos) {
+  for (int m = 2; m <= 10; ++m) {
+    const std::int64_t n = 210;
+    const std::vector<Graph> graphs = block_model_graphs(n, m, 70 + m);
+    OmnibusConfig config;
+    config.dim = 3;
+    config.seed = 2;
+    config.solver = OmnibusSolver::lanczos;
+    const OmnibusEmbedding lanczos = embed_omnibus(pointers(graphs), config);
+    ASSERT_EQ(lanczos.solver, "lanczos");
+    const Eigen::MatrixXd gram = lanczos.latent * lanczos.latent.transpose();
+    for (OmnibusSolver solver : {OmnibusSolver::block_explicit, OmnibusSolver::block_reduced}) {
+      config.solver = solver;
+      const OmnibusEmbedding block = embed_omnibus(pointers(graphs), config);
+      ASSERT_EQ(block.eigenvalues.size(), 4);
+      for (int c = 0; c < 4; ++c)
+        EXPECT_NEAR(block.eigenvalues[c], lanczos.eigenvalues[c], 1e-8 * std::abs(lanczos.eigenvalues[0])) << m << " " << c;
+      // Sign-fixed latent positions agree column by column; ẐẐᵀ is free of the sign convention too.
+      EXPECT_LT((block.latent - lanczos.latent).norm(), 1e-6 * lanczos.latent.norm()) << m << " " << block.solver;
+      EXPECT_LT((block.latent * block.latent.transpose() - gram).norm(), 1e-7 * gram.norm()) << m;
+    }
+  }
+}
+
+TEST(OmnibusSolvers, SameBytesForAnyThreadCount) {
+  // Large enough that the sparse products (about 2·10^6 edges) and, with blocks of 16, the dense block products
+  // (5,200 rows: three chunks) run in parallel regions.
+  const std::vector<Graph> graphs = block_model_graphs(2600, 3, 5);
+  const int threads = omp_get_max_threads();
+  {
+    OmnibusConfig config;
+    config.solver = OmnibusSolver::block_reduced;
+    config.dim = 3;
+    config.seed = 4;
+    std::vector<OmnibusEmbedding> runs;
+    for (int t : {1, 3}) {
+      omp_set_num_threads(t);
+      runs.push_back(embed_omnibus(pointers(graphs), config));
+    }
+    omp_set_num_threads(threads);
+    for (std::size_t r = 1; r < runs.size(); ++r) {
+      EXPECT_TRUE(runs[r].eigenvalues == runs[0].eigenvalues) << runs[0].solver << ", run " << r;
+      EXPECT_TRUE(runs[r].latent == runs[0].latent) << runs[0].solver << ", run " << r;
+    }
+  }
+  ReducedOmnibusOperator op(pointers(graphs));
+  BlockEigenConfig config;
+  config.count = 8;
+  config.block = 16;
+  config.seed = 6;
+  std::vector<BlockEigenPairs> runs;
+  for (int t : {1, 3}) {
+    omp_set_num_threads(t);
+    runs.push_back(block_top_eigenpairs(op, config));
+  }
+  omp_set_num_threads(threads);
+  for (std::size_t r = 1; r < runs.size(); ++r) {
+    EXPECT_TRUE(runs[r].values == runs[0].values) << "blocks of 16, run " << r;
+    EXPECT_TRUE(runs[r].vectors == runs[0].vectors) << "blocks of 16, run " << r;
+  }
+}
+
+TEST(OmnibusDimension, ComputesOnlyTheEigenpairsTheRuleNeeds) {
+  const std::vector<Graph> graphs = block_model_graphs(400, 2, 8);
+  OmnibusConfig config;
+  config.dim = 5;
+  EXPECT_EQ(embed_omnibus(pointers(graphs), config).eigenvalues.size(), 6);  // d and λ_{d+1} for the gap
+  config.dim = 0;
+  const OmnibusEmbedding automatic = embed_omnibus(pointers(graphs), config);
+  // 16 eigenvalues, then 32: the same d from both ends the search.
+  EXPECT_EQ(automatic.eigenvalues.size(), 32);
+  EXPECT_EQ(automatic.dim, 3);
+  config.search = 20;  // a cap below the second count: 16, then 20
+  EXPECT_EQ(embed_omnibus(pointers(graphs), config).eigenvalues.size(), 20);
+}
+
+}  // namespace
+}  // namespace dk
