@@ -141,9 +141,12 @@ std::uint64_t estimate_peak_bytes(const MemoryShape& shape, const CompareConfig&
   std::uint64_t knn = mapped_model + n * widest * 4 + n * k * 12 + threads * 256 * 4096 * 4;
   if (resolved_knn_method(config.knn, shape.n) == KnnMethod::hnsw) {
     // The HNSW index: float32 rows, 2m bottom-layer links and its header per datum, upper layers ~1/m of that;
-    // no exact tiles beyond the recall sample's.
+    // no exact tiles beyond the recall sample's, whose exact search (while the index lives) makes its own
+    // normalised copy under cosine.
     const std::uint64_t m = static_cast<std::uint64_t>(config.knn.hnsw.m);
-    knn = mapped_model + n * (widest * 4 + 2 * m * 4 + 4 + 8 + 8) + n * m * 4 / 2 + n * k * 12 +
+    const std::uint64_t recall_copy =
+        config.knn.recall_rows > 0 && config.knn.metric == Metric::cosine ? n * widest * 4 : 0;
+    knn = mapped_model + n * (widest * 4 + 2 * m * 4 + 4 + 8 + 8) + n * m * 4 / 2 + n * k * 12 + recall_copy +
           threads * 256 * 4096 * 4;
   }
   // Omnibus eigen-solve: Lanczos basis (ncv = 2S+1 vectors of m·n doubles), Ritz vectors, latent positions.

@@ -31,9 +31,9 @@ class EdgeList {
   std::vector<std::pair<std::int32_t, std::int32_t>> edges_;
 };
 
-// A Graph from n directed lists of k neighbour ids each (row i at ids[i*k .. i*k+k)), built directly in CSR
-// (no edge-pair arrays: peak memory is the result plus, under the union rule, its duplicate entries): the same
-// graph as adding every edge i -> ids[i*k + r] to an EdgeList and building it with `rule`.
+// A Graph from n directed lists of k neighbour ids each (row i at ids[i*k .. i*k+k)), built directly in CSR at
+// its final size (peak memory: the result and one cursor per datum): the same graph as adding every edge
+// i -> ids[i*k + r] to an EdgeList and building it with `rule`.
 Graph graph_from_lists(std::int64_t n, int k, const std::int64_t* ids, Symmetrize rule);
 
 // A symmetric Graph from its upper triangle without sorting: `upper` holds edges (i, j) with i < j, no
