@@ -3,16 +3,17 @@
 # peak RSS of the same run, from --timings (memory_estimate_bytes, peak_rss_bytes = getrusage's ru_maxrss):
 # 2 and 3 models of 384-dim clustered embeddings (bench/clustered_pair.py) at n = 2,000 .. 100,000 with default
 # settings, and the omnibus bootstrap test. Target: estimate / peak RSS within [0.75, 1.25].
-# Usage: bash bench/memory_estimate.sh [BUILD_DIR] [SIZES] > bench/results/memory_estimate.txt
+# Usage: bash bench/memory_estimate.sh [BUILD_DIR] [SIZES] [MODEL_COUNTS] > bench/results/memory_estimate.txt
 set -euo pipefail
 build=${1:-build}
 sizes=${2:-"2000 10000 30000 100000"}
+counts=${3:-"2 3"}
 dk="$build/datakernel"
 here=$(cd "$(dirname "$0")" && pwd)
 py=$(bash "$here/study_python.sh")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-echo "# bash bench/memory_estimate.sh $build \"$sizes\"   ($(date -u +%Y-%m-%d), $(nproc) cores)"
+echo "# bash bench/memory_estimate.sh $build \"$sizes\" \"$counts\"   ($(date -u +%Y-%m-%d), $(nproc) cores)"
 printf '%8s %7s %-40s %12s %12s %7s\n' n models options estimate_MiB peak_RSS_MiB ratio
 row() {  # row N MODELS OPTIONS...
   local n=$1 models=$2; shift 2
@@ -29,7 +30,6 @@ for n in $sizes; do
   "$py" "$here/clustered_pair.py" "$work/d" --n "$n" --dim 384 --jitter 0.5 --moved 0.04 --seed 1
   "$py" -c "import numpy as np, sys; a = np.load(sys.argv[1]); np.save(sys.argv[2], (a + 0.3 * np.random.default_rng(2).standard_normal(a.shape)).astype(np.float32))" \
     "$work/d/a.npy" "$work/d/c.npy"
-  row "$n" 2
-  row "$n" 3
+  for models in $counts; do row "$n" "$models"; done
   [ "$n" -le 10000 ] && row "$n" 2 --test omnibus --null pooled --bootstrap 100
 done

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
@@ -16,7 +17,6 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <omp.h>
-#include <sys/resource.h>
 
 #include "datakernel/compare.hpp"
 #include "datakernel/error.hpp"
@@ -30,6 +30,7 @@
 #include "datakernel/report/results_writer.hpp"
 #include "datakernel/report/staged_output.hpp"
 #include "datakernel/runtime/blas.hpp"
+#include "datakernel/runtime/memory_usage.hpp"
 #include "datakernel/simulate/simulate.hpp"
 #include "datakernel/version.hpp"
 
@@ -95,6 +96,20 @@ const CLI::Validator kSeedValidator(
 // Library messages name options by key ("{max_dim}"); the CLI shows them as its options ("--max-dim").
 void warn(const std::string& message) {
   std::cerr << "datakernel: warning: " << dk::render_option_names(message, dk::OptionStyle::cli) << "\n";
+}
+
+// --verbose: per stage its wall time and the peak resident memory when it ended, then the run's peak beside the
+// estimate the memory check used.
+void print_memory(const dk::CompareResult& r, double reading_seconds, std::uint64_t reading_peak,
+                  std::uint64_t estimate) {
+  const auto mib = [](std::uint64_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); };
+  std::cerr << fmt::format("datakernel: {:<20} {:>9} {:>14}\n", "stage", "seconds", "peak RSS MiB");
+  std::cerr << fmt::format("datakernel: {:<20} {:>9.1f} {:>14.0f}\n", "reading_inputs", reading_seconds, mib(reading_peak));
+  for (std::size_t s = 0; s < r.seconds.size(); ++s)
+    std::cerr << fmt::format("datakernel: {:<20} {:>9.1f} {:>14.0f}\n", r.seconds[s].first, r.seconds[s].second,
+                             mib(s < r.peak_rss.size() ? r.peak_rss[s].second : 0));
+  std::cerr << fmt::format("datakernel: peak RSS {:.0f} MiB (estimate {:.0f} MiB)\n", mib(dk::peak_rss_bytes()),
+                           mib(estimate));
 }
 
 void print_summary(const dk::CompareResult& r) {
@@ -297,6 +312,9 @@ int main(int argc, char** argv) {
   compare->add_option("--timings", timings_path, "write stage and test wall times (JSON) to this file")
       ->group(kGroupOutput)->type_name("FILE");
   compare->add_flag("--quiet", quiet, "no progress messages")->group(kGroupOutput);
+  bool verbose = false;
+  compare->add_flag("--verbose", verbose, "after the run, each stage's wall time and the peak memory (RSS) so far")
+      ->group(kGroupOutput);
   // Resources
   compare->add_option("--threads", threads, "threads (results do not depend on it)")
       ->group(kGroupResources)->type_name("T")->check(dkcli::non_negative_integer())->default_str("all cores");
@@ -419,7 +437,11 @@ int main(int argc, char** argv) {
     files.models = inputs;
     if (!names_text.empty()) files.names = split_names(names_text, "--names");
     files.ids = ids_path, files.texts = text_path, files.labels = labels_path, files.metrics = metrics_path;
+    const auto reading_started = std::chrono::steady_clock::now();
     dk::PreparedInput prepared = dk::load_compare_input(files, config, progress);
+    const double reading_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - reading_started).count();
+    const std::uint64_t reading_peak = dk::peak_rss_bytes();
     stop_if_requested();
     for (const auto& note : prepared.notes) progress->message(dk::render_option_names(note, dk::OptionStyle::cli));
     // Said before the comparison runs (and even with --quiet): dropped data, duplicates, a bootstrap too small.
@@ -434,13 +456,14 @@ int main(int argc, char** argv) {
     if (!timings_path.empty()) {
       nlohmann::json timings = dk::timings_json(result);
       timings["memory_estimate_bytes"] = prepared.memory_estimate;
-      rusage usage{};
-      getrusage(RUSAGE_SELF, &usage);
-      timings["peak_rss_bytes"] = static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;
+      timings["reading_inputs_seconds"] = reading_seconds;
+      timings["stage_peak_rss_bytes"]["reading_inputs"] = reading_peak;
+      timings["peak_rss_bytes"] = dk::peak_rss_bytes();
       dk::write_file_checked(timings_path, timings.dump(2) + "\n");
     }
     output.commit();  // the timings are written first: if they fail, the output directory is left as it was
     print_summary(result);
+    if (verbose) print_memory(result, reading_seconds, reading_peak, prepared.memory_estimate);
     std::cout << "\nwrote report.html, summary.json, model_distances.csv, manifold.csv, datum_shift.csv"
               << (result.tests.empty() ? "" : ", datum_tests.csv") << ", latent_2d.csv to " << out_dir << "\n";
     return 0;

@@ -13,6 +13,7 @@
 #include "datakernel/error.hpp"
 #include "datakernel/io/text_lists.hpp"
 #include "datakernel/population/model_distance.hpp"
+#include "datakernel/runtime/memory_usage.hpp"
 
 namespace dk {
 
@@ -89,7 +90,7 @@ void validate_compare_input(const CompareInput& input, const CompareConfig& conf
   check_text(input.labels, "label");
   check_text(input.texts, "text");
   for (const ModelInput& model : input.models)
-    if (model.has_embeddings()) validate_for_knn(model.view(), config.knn, model.spec);
+    if (model.has_embeddings()) validate_for_knn(model.use().view(), config.knn, model.spec);
   if (!input.texts.empty() && static_cast<std::int64_t>(input.texts.size()) != n)
     throw InputError("text: " + std::to_string(input.texts.size()) + " lines for n = " + std::to_string(n) + " data");
   if (!input.labels.empty() && static_cast<std::int64_t>(input.labels.size()) != n)
@@ -225,6 +226,9 @@ void run_pair_tests(const CompareInput& input, CompareResult& result, ProgressSi
             "not use d)",
             input.names[a], input.names[b], weakest, result.joint.dim, at, result.joint.dim));
     }
+    // Only the pair being tested is resident (a mapped model's pages are read again by the next pair using it).
+    input.models[a].release_pages();
+    input.models[b].release_pages();
     if (progress != nullptr && progress->cancelled()) throw Cancelled("cancelled");
     result.tests.push_back(std::move(pair));
   }
@@ -328,6 +332,7 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
   auto lap = [&](const std::string& stage) {
     const auto now = std::chrono::steady_clock::now();
     result.seconds.emplace_back(stage, std::chrono::duration<double>(now - clock).count());
+    result.peak_rss.emplace_back(stage, peak_rss_bytes());
     clock = now;
   };
 
@@ -352,7 +357,7 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
       KnnConfig knn = result.config.knn;
       knn.progress = [&](std::int64_t done) { stage.advance(done); };
       knn.cancelled = [&] { return progress != nullptr && progress->cancelled(); };
-      NeighbourLists lists = knn_search(model.view(), knn);
+      NeighbourLists lists = knn_search(model.use().view(), knn);  // the model's pages are dropped after its search
       summary.knn_method = knn_method_name(lists.method);
       summary.knn_recall = lists.recall;
       summary.knn_recall_rows = lists.recall_rows;

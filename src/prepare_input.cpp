@@ -36,6 +36,7 @@ std::vector<std::int64_t> invalid_rows(const std::vector<ModelInput>& models, Me
       }
       if (!finite || (metric == Metric::cosine && zero)) bad[i] = true;
     }
+    model.release_pages();
   }
   std::vector<std::int64_t> rows;
   for (std::size_t i = 0; i < bad.size(); ++i)
@@ -63,6 +64,7 @@ void drop_rows(CompareInput& input, const std::vector<std::int64_t>& rows) {
     loaded.info = model.embeddings ? model.embeddings->info : ArrayInfo{};
     loaded.embeddings = std::move(kept);
     model.embeddings = std::move(loaded);
+    model.mapped.reset();
     model.borrowed.reset();
   }
   auto filter = [&](std::vector<std::string>& values) {
@@ -112,8 +114,13 @@ MemoryShape memory_shape(const CompareInput& input) {
   shape.models = static_cast<std::int64_t>(input.models.size());
   for (const ModelInput& model : input.models)
     if (model.has_embeddings()) {
+      const auto values = static_cast<std::uint64_t>(model.view().n) * static_cast<std::uint64_t>(model.view().dim);
       shape.widest = std::max<std::int64_t>(shape.widest, model.view().dim);
-      shape.values += static_cast<std::uint64_t>(model.view().n) * static_cast<std::uint64_t>(model.view().dim);
+      shape.values += values;
+      if (model.mapped) {
+        shape.mapped_values += values;
+        shape.largest_mapped = std::max(shape.largest_mapped, values);
+      }
     }
   return shape;
 }
@@ -124,16 +131,22 @@ std::uint64_t estimate_peak_bytes(const MemoryShape& shape, const CompareConfig&
   const std::uint64_t k = static_cast<std::uint64_t>(config.knn.k > 0 ? config.knn.k : default_k(shape.n));
   const std::uint64_t threads = static_cast<std::uint64_t>(config.knn.threads > 0 ? config.knn.threads : omp_get_max_threads());
   const auto widest = static_cast<std::uint64_t>(shape.widest);
-  const std::uint64_t inputs = shape.values * 4;
+  // Inputs held in memory throughout; a mapped input is resident only while a stage reads it.
+  const std::uint64_t inputs = (shape.values - shape.mapped_values) * 4;
+  const std::uint64_t mapped_model = shape.largest_mapped * 4;
   const std::uint64_t graph = (n + 1) * 8 + 2 * n * k * 4;  // CSR, union degree <= 2k
   const std::uint64_t lists = n * k * 8;                     // neighbour ids + similarities, kept per model
-  // kNN of one model: normalised float copy, neighbour lists, edge pairs (both directions), per-thread float tiles.
-  std::uint64_t knn = n * widest * 4 + n * k * 12 + 4 * n * k * 8 + threads * 256 * 4096 * 4;
+  // kNN of one model: its mapped input, normalised float copy, neighbour lists, per-thread float tiles; then the
+  // graph is built from the lists (graph_from_lists: at most 2k int32 entries per datum before deduplication).
+  std::uint64_t knn = mapped_model + n * widest * 4 + n * k * 12 + threads * 256 * 4096 * 4;
   if (resolved_knn_method(config.knn, shape.n) == KnnMethod::hnsw) {
     // The HNSW index: float32 rows, 2m bottom-layer links and its header per datum, upper layers ~1/m of that;
-    // no exact tiles beyond the recall sample's.
+    // no exact tiles beyond the recall sample's, whose exact search (while the index lives) makes its own
+    // normalised copy under cosine.
     const std::uint64_t m = static_cast<std::uint64_t>(config.knn.hnsw.m);
-    knn = n * (widest * 4 + 2 * m * 4 + 4 + 8 + 8) + n * m * 4 / 2 + n * k * 12 + 4 * n * k * 8 +
+    const std::uint64_t recall_copy =
+        config.knn.recall_rows > 0 && config.knn.metric == Metric::cosine ? n * widest * 4 : 0;
+    knn = mapped_model + n * (widest * 4 + 2 * m * 4 + 4 + 8 + 8) + n * m * 4 / 2 + n * k * 12 + recall_copy +
           threads * 256 * 4096 * 4;
   }
   // Omnibus eigen-solve: Lanczos basis (ncv = 2S+1 vectors of m·n doubles), Ritz vectors, latent positions.
@@ -154,8 +167,10 @@ std::uint64_t estimate_peak_bytes(const MemoryShape& shape, const CompareConfig&
   const std::uint64_t scale_pairs = std::min<std::uint64_t>(1u << 19, n * k) * (1 + kRandomPairsPerKnnPair);
   const std::uint64_t neighbourhood = config.per_datum_tests ? m * scale_pairs * 16 + n * k * 2 * 8 * 4 : 0;
   constexpr std::uint64_t kProcess = 12u << 20;  // the program, its libraries and thread stacks
+  // A pair's per-datum test reads both models' embeddings (the neighbourhood measures).
+  const std::uint64_t pair_test = config.per_datum_tests ? 2 * mapped_model : 0;
   return kProcess + inputs + m * (graph + lists) + neighbourhood +
-         std::max({knn, eigen, bootstrap, shape.largest_file});
+         std::max({knn, eigen, bootstrap, pair_test, shape.largest_file});
 }
 
 std::uint64_t estimate_peak_bytes(const CompareInput& input, const CompareConfig& config) {
@@ -249,7 +264,7 @@ std::vector<std::string> prepare_compare_input(CompareInput& input, const Compar
   validate_compare_input(input, config);
   for (const auto& model : input.models) {
     if (!model.has_embeddings()) continue;
-    const DuplicateRows duplicates = duplicate_rows(model.view());
+    const DuplicateRows duplicates = duplicate_rows(model.use().view());
     if (duplicates.count > 0)
       warnings.push_back(fmt::format("{}: {} rows repeat an earlier row exactly (e.g. rows {} and {}); ties between "
                                      "them are broken by the lower index",
@@ -281,8 +296,14 @@ PreparedInput load_compare_input(const InputFiles& files, const CompareConfig& c
     peeked->n = std::max(peeked->n, shape->n);
     peeked->models += 1;
     peeked->widest = std::max(peeked->widest, shape->dim);
-    peeked->values += static_cast<std::uint64_t>(shape->n) * static_cast<std::uint64_t>(shape->dim);
-    peeked->largest_file = std::max(peeked->largest_file, shape->file_bytes);
+    const auto values = static_cast<std::uint64_t>(shape->n) * static_cast<std::uint64_t>(shape->dim);
+    peeked->values += values;
+    if (shape->in_place) {
+      peeked->mapped_values += values;
+      peeked->largest_mapped = std::max(peeked->largest_mapped, values);
+    }
+    // A .npy is mapped (converted ones a piece at a time); other formats are read whole once.
+    if (model_spec.format != "npy") peeked->largest_file = std::max(peeked->largest_file, shape->file_bytes);
   }
   if (peeked) check_memory(*peeked, config, config.input.memory_limit);
 

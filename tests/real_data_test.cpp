@@ -23,7 +23,7 @@ namespace {
 
 const std::string kData = DATAKERNEL_DATA_DIR "/debian/";
 
-Embeddings load(const std::string& name) { return load_model(kData + name).embeddings->embeddings; }
+Embeddings load(const std::string& name) { return read_npy(kData + name).embeddings; }
 
 std::vector<std::int64_t> moved_rows() {
   std::ifstream in(kData + "moved.txt");

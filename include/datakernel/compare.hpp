@@ -112,6 +112,9 @@ struct CompareResult {
   std::vector<PairTest> tests;      // per-datum tests, per tested pair
   std::vector<std::string> warnings;
   std::vector<std::pair<std::string, double>> seconds;  // stage timings
+  // Peak resident memory of the process (bytes, runtime/memory_usage.hpp) when each stage ended: the peak so far,
+  // so the stage whose value rises is the one that set it. Same stage names as `seconds`.
+  std::vector<std::pair<std::string, std::uint64_t>> peak_rss;
 };
 
 // The model pairs to test: every pair a<b, or (reference, g) for every other g.

@@ -36,6 +36,7 @@
 #include "datakernel/population/pair_measures.hpp"
 #include "datakernel/runtime/progress.hpp"
 #include "datakernel/runtime/blas.hpp"
+#include "datakernel/runtime/memory_usage.hpp"
 #include "datakernel/compare.hpp"
 #include "datakernel/prepare_input.hpp"
 #include "datakernel/report/staged_output.hpp"

@@ -65,13 +65,16 @@ struct MemoryShape {
   std::int64_t models = 0;
   std::int64_t widest = 0;       // largest embedding dimension
   std::uint64_t values = 0;      // Σ n·dim over the models given as embeddings (held as float32)
+  std::uint64_t mapped_values = 0;   // of those, the values used in place from mapped files (resident only while used)
+  std::uint64_t largest_mapped = 0;  // n·dim of the largest mapped model
   std::uint64_t largest_file = 0;  // bytes of the largest file read whole while loading (0: already loaded)
 };
 MemoryShape memory_shape(const CompareInput& input);
 
-// Approximate peak resident memory of loading (when largest_file > 0) and run_compare, in bytes: the inputs,
-// the graphs and neighbour lists of every model, plus the largest of the stages (kNN, eigen-solve, bootstrap,
-// reading a file). Measured against peak RSS in bench/results/memory_estimate.txt.
+// Approximate peak resident memory of loading (when largest_file > 0) and run_compare, in bytes: the inputs held
+// in memory (mapped ones are resident only in the stages reading them: one model in its kNN search, two in a
+// pair's test), the graphs and neighbour lists of every model, plus the largest of the stages (kNN, eigen-solve,
+// bootstrap, a pair's test, reading a file). Measured against peak RSS in bench/results/memory_estimate.txt.
 std::uint64_t estimate_peak_bytes(const MemoryShape& shape, const CompareConfig& config);
 std::uint64_t estimate_peak_bytes(const CompareInput& input, const CompareConfig& config);
 // MemAvailable from /proc/meminfo (0 when unknown).

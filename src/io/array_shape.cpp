@@ -29,7 +29,8 @@ std::optional<ArrayShape> peek_npy(const std::string& path) {
     head = read_file_prefix(path, std::min<std::uint64_t>(12 + header_len, 1u << 24));
   }
   const NpyHeader h = parse_npy_header(head, path);  // throws as the full reader would (magic, header)
-  return ArrayShape{h.n, h.dim, size};
+  const bool in_place = h.type == ScalarType::float32 && !h.big_endian && !h.fortran && h.data_offset % 4 == 0;
+  return ArrayShape{h.n, h.dim, size, in_place};
 }
 
 std::optional<ArrayShape> peek_safetensors(const std::string& path, const std::string& tensor) {

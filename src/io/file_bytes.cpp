@@ -114,6 +114,16 @@ float decode_scalar(const char* p, ScalarType type, bool big_endian) {
 
 }  // namespace
 
+void decode_values(const char* data, ScalarType type, bool big_endian, std::size_t count, float* out,
+                   std::int64_t out_stride) {
+  const std::size_t size = scalar_size(type);
+  if (type == ScalarType::float32 && !big_endian && out_stride == 1) {
+    std::memcpy(out, data, count * sizeof(float));
+    return;
+  }
+  for (std::size_t i = 0; i < count; ++i) out[static_cast<std::int64_t>(i) * out_stride] = decode_scalar(data + i * size, type, big_endian);
+}
+
 void decode_matrix(const char* data, ScalarType type, bool big_endian, bool fortran, std::int64_t n,
                    std::int64_t dim, float* out) {
   const std::size_t size = scalar_size(type);

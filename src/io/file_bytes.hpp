@@ -32,4 +32,8 @@ const char* scalar_name(ScalarType t);
 void decode_matrix(const char* data, ScalarType type, bool big_endian, bool fortran, std::int64_t n,
                    std::int64_t dim, float* out);
 
+// Decodes `count` consecutive values of `type` into out[0], out[out_stride], out[2 * out_stride], ...
+void decode_values(const char* data, ScalarType type, bool big_endian, std::size_t count, float* out,
+                   std::int64_t out_stride);
+
 }  // namespace dk

@@ -47,14 +47,18 @@ ModelInput load_model(const std::string& spec_text, bool check_values, HeaderMod
   const ModelSpec spec = parse_model_spec(spec_text);
   ModelInput out;
   out.spec = spec_text;
-  if (spec.format == "npy") out.embeddings = read_npy(spec.path);
-  else if (spec.format == "npz") out.embeddings = read_npz(spec.path, spec.member);
+  if (spec.format == "npy") {
+    NpyInput npy = open_npy(spec.path);
+    out.embeddings = std::move(npy.loaded);
+    out.mapped = std::move(npy.mapped);
+  } else if (spec.format == "npz") out.embeddings = read_npz(spec.path, spec.member);
   else if (spec.format == "safetensors") out.embeddings = read_safetensors(spec.path, spec.member);
   else if (spec.format == "fvecs") out.embeddings = read_fvecs(spec.path);
   else if (spec.format == "csv") out.embeddings = read_delimited(spec.path, ',', header);
   else if (spec.format == "tsv") out.embeddings = read_delimited(spec.path, '\t', header);
   else out.graph = read_matrix_market_graph(spec.path);
-  if (check_values && out.embeddings) check_finite(out.embeddings->embeddings.view(), spec_text);
+  if (check_values && out.has_embeddings()) check_finite(out.view(), spec_text);
+  out.release_pages();
   return out;
 }
 

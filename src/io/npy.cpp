@@ -1,11 +1,15 @@
 // .npy reader: format versions 1.0 (2-byte header length), 2.0 and 3.0 (4-byte header length).
+#include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstring>
+#include <functional>
 #include <limits>
 
 #include "datakernel/error.hpp"
 #include "io/npy_format.hpp"
 #include "io/file_bytes.hpp"
+#include "io/mapped_file.hpp"
 
 namespace dk {
 namespace {
@@ -119,35 +123,131 @@ NpyHeader parse_npy_header(const std::string& bytes, const std::string& what) {
   return out;
 }
 
-LoadedEmbeddings parse_npy(const std::string& bytes, const std::string& what) {
-  const NpyHeader h = parse_npy_header(bytes, what);
-  const std::int64_t n = h.n, dim = h.dim;
-  const ScalarType type = h.type;
-  const std::size_t payload = bytes.size() - h.data_offset;
-  const std::size_t size = scalar_size(type);
-  // Checked before allocating: a header cannot claim more data than the file holds.
-  if (static_cast<unsigned long long>(n) > payload / size / static_cast<unsigned long long>(dim) ||
-      static_cast<std::size_t>(n * dim) * size > payload)
-    throw InputError(what + ": truncated data (header claims " + std::to_string(n) + "×" + std::to_string(dim) +
-                     " " + scalar_name(type) + ", file holds " + std::to_string(payload) + " bytes)");
+namespace {
 
+std::size_t payload_bytes(const NpyHeader& h) {
+  return static_cast<std::size_t>(h.n * h.dim) * scalar_size(h.type);
+}
+
+// The header of an image of `size` bytes at `data`, with the payload checked against the shape.
+NpyHeader checked_header(const char* data, std::size_t size, const std::string& what) {
+  // Only the magic, the lengths and the header dict are copied (at most 12 + 2^32 bytes by the format, and never
+  // more than the file).
+  std::size_t prefix = std::min<std::size_t>(size, 12);
+  if (size >= 12 && std::memcmp(data, "\x93NUMPY", 6) == 0) {
+    const int major = static_cast<unsigned char>(data[6]);
+    if (major >= 1 && major <= 3) {
+      const std::size_t header_len = major == 1 ? load_little_endian<std::uint16_t>(data + 8)
+                                                : load_little_endian<std::uint32_t>(data + 8);
+      prefix = std::min<std::size_t>(size, 12 + header_len);
+    }
+  }
+  const NpyHeader h = parse_npy_header(std::string(data, prefix), what);
+  const std::size_t payload = size - h.data_offset;
+  const std::size_t value_size = scalar_size(h.type);
+  // Checked before allocating: a header cannot claim more data than the file holds.
+  if (static_cast<unsigned long long>(h.n) > payload / value_size / static_cast<unsigned long long>(h.dim) ||
+      payload_bytes(h) > payload)
+    throw InputError(what + ": truncated data (header claims " + std::to_string(h.n) + "×" + std::to_string(h.dim) +
+                     " " + scalar_name(h.type) + ", file holds " + std::to_string(payload) + " bytes)");
+  return h;
+}
+
+bool usable_in_place(const char* data, const NpyHeader& h) {
+  return h.type == ScalarType::float32 && !h.big_endian && !h.fortran &&
+         reinterpret_cast<std::uintptr_t>(data + h.data_offset) % alignof(float) == 0;
+}
+
+// Decodes the matrix into row-major float32 `out`, about 4 MiB of the source at a time; after each piece,
+// `done(offset, length)` is told the source bytes just read (the mapped reader drops those pages then, so a
+// conversion never holds the whole source besides its result).
+void decode_in_pieces(const char* data, const NpyHeader& h, float* out,
+                      const std::function<void(std::size_t, std::size_t)>& done) {
+  constexpr std::size_t kPiece = 4u << 20;
+  const std::size_t size = scalar_size(h.type);
+  const auto n = static_cast<std::size_t>(h.n), dim = static_cast<std::size_t>(h.dim);
+  const char* payload = data + h.data_offset;
+  if (!h.fortran) {  // rows are contiguous in the source
+    const std::size_t rows = std::max<std::size_t>(1, kPiece / (dim * size));
+    for (std::size_t first = 0; first < n; first += rows) {
+      const std::size_t count = std::min(rows, n - first);
+      decode_values(payload + first * dim * size, h.type, h.big_endian, count * dim, out + first * dim, 1);
+      if (done) done(h.data_offset + first * dim * size, count * dim * size);
+    }
+    return;
+  }
+  const std::size_t columns = std::max<std::size_t>(1, kPiece / (n * size));  // columns are contiguous
+  for (std::size_t first = 0; first < dim; first += columns) {
+    const std::size_t count = std::min(columns, dim - first);
+    for (std::size_t c = first; c < first + count; ++c)
+      decode_values(payload + c * n * size, h.type, h.big_endian, n, out + c, static_cast<std::int64_t>(dim));
+    if (done) done(h.data_offset + first * n * size, count * n * size);
+  }
+}
+
+LoadedEmbeddings decode_npy(const char* data, const NpyHeader& h,
+                            const std::function<void(std::size_t, std::size_t)>& done) {
   LoadedEmbeddings out;
-  out.embeddings.n = n;
-  out.embeddings.dim = dim;
-  out.embeddings.values.resize(static_cast<std::size_t>(n * dim));
-  decode_matrix(bytes.data() + h.data_offset, type, h.big_endian, h.fortran, n, dim, out.embeddings.values.data());
-  out.info.source_dtype = scalar_name(type);
+  out.embeddings.n = h.n;
+  out.embeddings.dim = h.dim;
+  out.embeddings.values.resize(static_cast<std::size_t>(h.n * h.dim));
+  decode_in_pieces(data, h, out.embeddings.values.data(), done);
+  out.info.source_dtype = scalar_name(h.type);
   out.info.fortran_order = h.fortran;
-  out.info.converted = type != ScalarType::float32 || h.big_endian || h.fortran;
+  out.info.converted = h.type != ScalarType::float32 || h.big_endian || h.fortran;
+  return out;
+}
+
+}  // namespace
+
+LoadedEmbeddings parse_npy(const std::string& bytes, const std::string& what) {
+  return decode_npy(bytes.data(), checked_header(bytes.data(), bytes.size(), what), nullptr);
+}
+
+std::optional<EmbeddingsView> npy_in_place(const char* data, std::size_t size, const std::string& what) {
+  const NpyHeader h = checked_header(data, size, what);
+  if (!usable_in_place(data, h)) return std::nullopt;
+  return EmbeddingsView{h.n, h.dim, reinterpret_cast<const float*>(data + h.data_offset), nullptr};
+}
+
+NpyInput open_npy(const std::string& path) {
+  // The magic bytes first: a file of another kind is refused without reading or mapping it.
+  const std::string head = read_file_prefix(path, 6);
+  if (head.size() < 6 || head.compare(0, 6, "\x93NUMPY", 6) != 0)
+    throw InputError(path + ": not a .npy file (bad magic bytes)");
+  NpyInput out;
+  const std::shared_ptr<const MappedFile> file = MappedFile::open(path);
+  if (!file) {  // not mappable (a pipe): read whole, as a stream
+    out.loaded = parse_npy(read_file_bytes(path), path);
+    return out;
+  }
+  const NpyHeader h = checked_header(file->data(), file->size(), path);
+  if (usable_in_place(file->data(), h)) {
+    out.mapped = MappedEmbeddings{file, EmbeddingsView{h.n, h.dim,
+                                                       reinterpret_cast<const float*>(file->data() + h.data_offset),
+                                                       nullptr}};
+    return out;
+  }
+  file->advise_sequential();
+  out.loaded = decode_npy(file->data(), h, [&](std::size_t offset, std::size_t length) { file->release(offset, length); });
   return out;
 }
 
 LoadedEmbeddings read_npy(const std::string& path) {
-  // The magic bytes first: a file of another kind is refused without reading it whole.
-  const std::string head = read_file_prefix(path, 6);
-  if (head.size() < 6 || head.compare(0, 6, "\x93NUMPY", 6) != 0)
-    throw InputError(path + ": not a .npy file (bad magic bytes)");
-  return parse_npy(read_file_bytes(path), path);
+  NpyInput input = open_npy(path);
+  if (input.loaded) return std::move(*input.loaded);
+  const EmbeddingsView y = input.mapped->view;
+  LoadedEmbeddings out;
+  out.embeddings.n = y.n;
+  out.embeddings.dim = y.dim;
+  out.embeddings.values.assign(y.f32, y.f32 + y.n * y.dim);
+  out.info.source_dtype = "float32";
+  input.mapped->release();
+  return out;
+}
+
+void MappedEmbeddings::release() const {
+  if (file) file->release();
 }
 
 void check_finite(const EmbeddingsView& e, const std::string& what) {

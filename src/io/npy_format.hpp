@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "datakernel/io/array_readers.hpp"
@@ -13,6 +14,10 @@ namespace dk {
 
 // Parses an in-memory .npy image; `what` names it in error messages (e.g. "a.npz:emb").
 LoadedEmbeddings parse_npy(const std::string& bytes, const std::string& what);
+// The matrix of a .npy image used in place (the mapped reader's path): its float32 values when they are
+// little-endian, C-order and aligned at `data`, else nullopt (the image needs converting: parse_npy). The same
+// checks and errors as parse_npy (header, payload against the shape).
+std::optional<EmbeddingsView> npy_in_place(const char* data, std::size_t size, const std::string& what);
 
 // The header of a .npy image (`bytes` needs to hold only the magic, the lengths and the header).
 struct NpyHeader {

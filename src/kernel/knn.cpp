@@ -172,11 +172,7 @@ NeighbourLists knn_search(const EmbeddingsView& y, const KnnConfig& config) {
 }
 
 Graph graph_from_neighbours(const NeighbourLists& lists, Symmetrize rule) {
-  EdgeList edges(lists.n);
-  edges.reserve(lists.ids.size());
-  for (std::int64_t i = 0; i < lists.n; ++i)
-    for (int r = 0; r < lists.k; ++r) edges.add(i, lists.ids[static_cast<std::size_t>(i) * lists.k + r]);
-  return edges.build(rule);
+  return graph_from_lists(lists.n, lists.k, lists.ids.data(), rule);
 }
 
 Graph knn_graph(const EmbeddingsView& y, const KnnConfig& config) {

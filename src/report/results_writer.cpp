@@ -55,7 +55,9 @@ nlohmann::json timings_json(const CompareResult& r) {
   nlohmann::json tests = nlohmann::json::array();
   for (const PairTest& t : r.tests)
     tests.push_back({{"model_a", r.names[t.model_a]}, {"model_b", r.names[t.model_b]}, {"seconds", t.result.seconds}});
-  return {{"stages", seconds}, {"tests", tests}};
+  nlohmann::json peak = nlohmann::json::object();
+  for (const auto& [stage, bytes] : r.peak_rss) peak[stage] = bytes;
+  return {{"stages", seconds}, {"stage_peak_rss_bytes", peak}, {"tests", tests}};
 }
 
 nlohmann::json summary_json(const CompareResult& r, OptionStyle style) {

@@ -19,6 +19,7 @@
 #include <string>
 
 #include "datakernel/embeddings.hpp"
+#include "datakernel/io/mapped_embeddings.hpp"
 
 namespace dk {
 
@@ -38,7 +39,17 @@ struct LoadedEmbeddings {
   ArrayInfo info;
 };
 
+// A .npy file as an owned float32 matrix (a copy, whatever its dtype).
 LoadedEmbeddings read_npy(const std::string& path);
+// A .npy file through a memory mapping (mapped_embeddings.hpp): float32 little-endian C-order data are used in
+// place (`mapped`, no copy); any other dtype, byte order or Fortran order is converted into `loaded` about 4 MiB
+// at a time, each source piece's pages dropped once converted, so no whole copy of the file is held beside the
+// result. A file that cannot be mapped (a pipe) is read whole, as before. The same checks and errors as read_npy.
+struct NpyInput {
+  std::optional<MappedEmbeddings> mapped;
+  std::optional<LoadedEmbeddings> loaded;
+};
+NpyInput open_npy(const std::string& path);
 LoadedEmbeddings read_npz(const std::string& path, const std::string& member);
 LoadedEmbeddings read_safetensors(const std::string& path, const std::string& tensor);
 LoadedEmbeddings read_fvecs(const std::string& path);
@@ -50,6 +61,7 @@ LoadedEmbeddings read_delimited(const std::string& path, char delimiter, HeaderM
 struct ArrayShape {
   std::int64_t n = 0, dim = 0;
   std::uint64_t file_bytes = 0;  // size of the file on disk
+  bool in_place = false;         // a float32 little-endian C-order .npy: used in place from a mapping (open_npy)
 };
 std::optional<ArrayShape> peek_array_shape(const std::string& path, const std::string& format,
                                            const std::string& member);

@@ -31,6 +31,11 @@ class EdgeList {
   std::vector<std::pair<std::int32_t, std::int32_t>> edges_;
 };
 
+// A Graph from n directed lists of k neighbour ids each (row i at ids[i*k .. i*k+k)), built directly in CSR at
+// its final size (peak memory: the result and one cursor per datum): the same graph as adding every edge
+// i -> ids[i*k + r] to an EdgeList and building it with `rule`.
+Graph graph_from_lists(std::int64_t n, int k, const std::int64_t* ids, Symmetrize rule);
+
 // A symmetric Graph from its upper triangle without sorting: `upper` holds edges (i, j) with i < j, no
 // duplicates, and for each i its j in ascending order (edges of different rows may interleave). O(n + edges).
 Graph graph_from_upper_triangle(std::int64_t n, const std::vector<std::pair<std::int32_t, std::int32_t>>& upper);
