@@ -237,6 +237,16 @@ void run_pair_tests(const CompareInput& input, CompareResult& result, ProgressSi
                               "pairs were tested with the omnibus statistic (same null)");
 }
 
+// Linear CKA's cost: Σ over pairs g ≤ h of n p_g p_h multiply-adds (PairMeasureConfig::linear_cka_budget).
+double linear_cka_work(const CompareInput& input) {
+  double work = 0.0;
+  for (std::size_t g = 0; g < input.models.size(); ++g)
+    for (std::size_t h = g; h < input.models.size(); ++h)
+      work += static_cast<double>(input.models[g].view().n) * static_cast<double>(input.models[g].view().dim) *
+              static_cast<double>(input.models[h].view().dim);
+  return work;
+}
+
 // The population measures of the run (pair_measures.hpp): the map's, and with config.measures.simple the others.
 void compute_pair_measures(const CompareInput& input, CompareResult& result, const std::vector<const Graph*>& graphs,
                            const std::vector<NeighbourSets>& sets, ProgressSink* progress) {
@@ -251,6 +261,16 @@ void compute_pair_measures(const CompareInput& input, CompareResult& result, con
   for (const PairMeasureKind kind : all_pair_measures()) {
     if (!config.measures.simple && kind != config.measures.map) continue;
     if (!embeddings && (kind == PairMeasureKind::linear_cka || kind == PairMeasureKind::mutual_knn)) continue;
+    if (kind == PairMeasureKind::linear_cka && kind != config.measures.map) {
+      const double work = linear_cka_work(input);
+      if (work > config.measures.linear_cka_budget) {
+        result.warnings.push_back(fmt::format(
+            "linear CKA skipped: its cross products need {:.2g} multiply-adds (budget {:.2g}: about a minute on two "
+            "cores); ask for it with {{distance}} linear_cka to compute it anyway",
+            work, config.measures.linear_cka_budget));
+        continue;
+      }
+    }
     PairMeasure measure;
     measure.kind = kind;
     measure.name = pair_measure_name(kind);

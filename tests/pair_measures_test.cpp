@@ -323,6 +323,30 @@ TEST(CompareMeasures, EveryMeasureWithItsCorrelationsAndTheMapsChoice) {
   EXPECT_NEAR((only.distances - omnibus.measures[4].distances).cwiseAbs().maxCoeff(), 0.0, 1e-12);
 }
 
+TEST(CompareMeasures, LinearCkaBeyondItsBudgetIsSkippedUnlessItIsTheMapsMeasure) {
+  const CompareInput input = simulated_input(3, 200, 5);
+  // Σ over pairs g ≤ h of n p_g p_h with p = 32, 24, 32 (dims cycled): the work the budget is compared with.
+  const double work = 200.0 * (32 * 32 + 32 * 24 + 32 * 32 + 24 * 24 + 24 * 32 + 32 * 32);
+  CompareConfig config;
+  config.per_datum_tests = false;
+  config.measures.linear_cka_budget = work;  // exactly at the budget: computed
+  const CompareResult at = run_compare(input, config);
+  ASSERT_EQ(at.measures.size(), 5u);
+  EXPECT_EQ(at.measures[4].name, "linear_cka");
+  config.measures.linear_cka_budget = work - 1;  // one multiply-add over: skipped, with a warning
+  const CompareResult over = run_compare(input, config);
+  ASSERT_EQ(over.measures.size(), 4u);
+  EXPECT_EQ(over.measures[3].name, "mutual_knn");
+  const auto warned = std::find_if(over.warnings.begin(), over.warnings.end(), [](const std::string& w) {
+    return w.find("linear CKA skipped") != std::string::npos;
+  });
+  ASSERT_NE(warned, over.warnings.end());
+  config.measures.map = PairMeasureKind::linear_cka;  // the map's measure is computed whatever it costs
+  const CompareResult map = run_compare(input, config);
+  EXPECT_EQ(map.measures.back().name, "linear_cka");
+  EXPECT_NEAR((map.distances - at.measures[4].distances).cwiseAbs().maxCoeff(), 0.0, 1e-12);
+}
+
 TEST(CompareMeasures, GraphInputsHaveNoEmbeddingMeasures) {
   CompareInput input = simulated_input(3, 200, 4);
   KnnConfig knn;

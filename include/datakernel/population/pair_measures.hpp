@@ -41,6 +41,10 @@ struct PairMeasureConfig {
   PairMeasureKind map = PairMeasureKind::omnibus;
   int direction_dim = 8;  // d' = min(d, direction_dim)
   bool simple = true;     // compute the other measures besides the map's (false: only the map's)
+  // Linear CKA costs Σ over pairs g ≤ h of n p_g p_h multiply-adds; beyond this budget (about a minute on two
+  // cores; exceeded by 100 models at n = 10⁵ or 10 at n = 10⁶) it is skipped, with a warning, unless it is the
+  // map's measure.
+  double linear_cka_budget = 1e12;
 };
 
 // Each datum's neighbour set, sorted ascending (a CSR of n rows).
