@@ -234,7 +234,7 @@ int main(int argc, char** argv) {
   std::string knn_text = "auto";
   dkcli::choice(compare->add_option("--knn", knn_text,
                                     "kNN search: exact | hnsw (approximate, recall measured on 1000 rows and "
-                                    "written to summary.json) | auto (hnsw from 50000 data)"),
+                                    "written to summary.json) | auto (hnsw from 250000 data)"),
                 {"exact", "hnsw", "auto"})
       ->group(kGroupKernel);
   dkcli::choice(compare->add_option("--symmetrize", symmetrize_text,

@@ -440,8 +440,8 @@ TEST(KnnHnsw, AutomaticSwitchesAtTheDocumentedSize) {
   KnnConfig config;
   config.k = 10;
   EXPECT_EQ(config.method, KnnMethod::automatic);
-  EXPECT_EQ(resolved_knn_method(config, 49999), KnnMethod::exact);
-  EXPECT_EQ(resolved_knn_method(config, 50000), KnnMethod::hnsw);
+  EXPECT_EQ(resolved_knn_method(config, 249999), KnnMethod::exact);
+  EXPECT_EQ(resolved_knn_method(config, 250000), KnnMethod::hnsw);
   EXPECT_EQ(knn_search(y, config).method, KnnMethod::exact);
   config.approximate_from = 600;
   const NeighbourLists approx = knn_search(y, config);

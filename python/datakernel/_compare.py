@@ -386,7 +386,7 @@ def compare(
         Similarity of the kNN graphs.
     knn : {'exact', 'hnsw', 'auto'}, default 'auto'
         kNN search: exact, or approximate HNSW (hnswlib) with its recall@k against exact search measured on 1,000
-        seeded rows (``summary()["knn"]["recall"]``, a warning below 0.95); 'auto': HNSW from 50,000 data.
+        seeded rows (``summary()["knn"]["recall"]``, a warning below 0.95); 'auto': HNSW from 250,000 data.
     symmetrize : {'union', 'mutual'}, default 'union'
         kNN graph symmetrization.
     dim : 'auto' or int, default 'auto'

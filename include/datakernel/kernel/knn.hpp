@@ -47,7 +47,7 @@ struct HnswConfig {
 struct KnnConfig {
   int k = 0;  // neighbours per datum; 0 = default_k(n)
   KnnMethod method = KnnMethod::automatic;
-  std::int64_t approximate_from = 50000;  // automatic: HNSW from this many data (README "Approximate kNN")
+  std::int64_t approximate_from = 250000;  // automatic: HNSW from this many data (README "Approximate kNN")
   HnswConfig hnsw;
   std::int64_t recall_rows = 1000;  // approximate search: rows whose exact lists measure the recall (0 = none)
   Metric metric = Metric::cosine;
