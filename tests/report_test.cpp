@@ -227,6 +227,16 @@ TEST(Report, LabelLayoutAvoidsOverlapsAndPoints) {
   EXPECT_EQ(label_width("ab", 10), label_width("äö", 10));  // code points, not bytes
 }
 
+// Pair labels on the metric scatter: long names keep head and tail, so related models stay told apart.
+TEST(Report, AbbreviatedLabelsKeepHeadAndTail) {
+  EXPECT_EQ(abbreviate("wordllama64", 11), "wordllama64");  // fits: unchanged
+  EXPECT_EQ(abbreviate("wordllama256", 11), "wordl…ma256");
+  EXPECT_EQ(abbreviate("minilm_layer_12_mean", 11), "minil…_mean");
+  EXPECT_NE(abbreviate("wordllama256", 11), abbreviate("wordllama512", 11));
+  EXPECT_EQ(abbreviate("äöüßäöüßäöüß", 5), "äö…üß");  // code points, never a split character
+  EXPECT_EQ(abbreviate("abcdef", 4), "ab…f");
+}
+
 // Data moved in one model of three: rejected in both pairs with that model, so the cross-pair view points at it.
 TEST(Report, CrossPairViewPointsAtTheMovedModel) {
   test::TempDir dir;

@@ -51,6 +51,15 @@ double label_width(const std::string& utf8, double font_size) {
   return 0.62 * font_size * static_cast<double>(points) + 2.0;
 }
 
+std::string abbreviate(const std::string& utf8, std::size_t points) {
+  std::vector<std::size_t> starts;  // byte offset of each code point
+  for (std::size_t i = 0; i < utf8.size(); ++i)
+    if ((static_cast<unsigned char>(utf8[i]) & 0xC0) != 0x80) starts.push_back(i);
+  if (starts.size() <= points || points < 3) return utf8;
+  const std::size_t tail = (points - 1) / 2, head = points - 1 - tail;
+  return utf8.substr(0, starts[head]) + "…" + utf8.substr(starts[starts.size() - tail]);
+}
+
 std::vector<LabelBox> place_labels(const std::vector<double>& px, const std::vector<double>& py,
                                    const std::vector<double>& widths, double height, const LabelBox& area,
                                    double radius) {
@@ -420,7 +429,7 @@ std::string correlation_plot(const nlohmann::json& s, const std::vector<std::str
       xs.push_back(finite_or(std::abs(f[i] - f[j]), 0.0));
       ys.push_back(finite_or(d[i][j], 0.0));
       tips.push_back(names[i] + " – " + names[j]);
-      short_names.push_back(shorten(names[i], 10) + "–" + shorten(names[j], 10));
+      short_names.push_back(abbreviate(names[i], 11) + "–" + abbreviate(names[j], 11));
     }
   const Frame fr{460, 340, 58, 34};
   const Scale sx(*std::min_element(xs.begin(), xs.end()), *std::max_element(xs.begin(), xs.end()), fr.left + 8,

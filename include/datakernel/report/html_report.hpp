@@ -45,4 +45,8 @@ std::vector<LabelBox> place_labels(const std::vector<double>& px, const std::vec
 // The width the layout assumes for a text: 0.62 em per code point (wider than the average glyph of sans fonts).
 double label_width(const std::string& utf8, double font_size);
 
+// A label of at most `points` code points (points >= 3): the text itself when it fits, else its head and tail
+// around "…" (the tail keeps what often tells related models apart: "wordllama256" at 11 -> "wordl…ma256").
+std::string abbreviate(const std::string& utf8, std::size_t points);
+
 }  // namespace dk
