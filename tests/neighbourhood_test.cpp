@@ -33,14 +33,19 @@ TEST(SimilarityScale, PiecewiseLinearWithMidRankTies) {
 }
 
 // Brute force: every similarity recomputed in double from the formula, the union and ranks by set operations,
-// and the paired map fitted on the pairs listed here (every (i, j ∈ U_i) and the common random pairs).
+// and the paired map fitted on the pairs listed here (every (i, j ∈ U_i) and the common random pairs). Every
+// third row is the same in both models: a pair of two such rows is unchanged (change 0 for
+// marginal_except_identical, known here from the rows, not from comparing similarities).
 void expect_matches_brute_force(Metric metric, ScaleComparison comparison) {
   const std::int64_t n = 60, dim = 5;
   const int k = 6;
   Embeddings a = test::random_embeddings(n, dim, 1), b = a;
   std::mt19937_64 rng(2);
   std::normal_distribution<float> noise(0.0f, 0.4f);
-  for (float& v : b.values) v += noise(rng);
+  auto untouched = [](std::int64_t i) { return i % 3 == 0; };
+  for (std::int64_t i = 0; i < n; ++i)
+    if (!untouched(i))
+      for (std::int64_t c = 0; c < dim; ++c) b.values[static_cast<std::size_t>(i * dim + c)] += noise(rng);
   KnnConfig knn;
   knn.k = k;
   knn.metric = metric;
@@ -53,6 +58,7 @@ void expect_matches_brute_force(Metric metric, ScaleComparison comparison) {
   const NeighbourhoodShift got = neighbourhood_shift({a, &la, &sa}, {b, &lb, &sb}, metric, 2, 7, comparison);
   // One rank of the sample; half of it on the averaged scale of the paired map.
   EXPECT_DOUBLE_EQ(got.resolution, (paired ? 0.5 : 1.0) / (static_cast<double>(sa.size()) - 1.0));
+  EXPECT_EQ(got.zero_means_unchanged, comparison != ScaleComparison::marginal);
   auto similarity = [&](const Embeddings& y, std::int64_t i, std::int64_t j) {
     double dot = 0, ii = 0, jj = 0, sq = 0;
     for (std::int64_t c = 0; c < dim; ++c) {
@@ -83,8 +89,10 @@ void expect_matches_brute_force(Metric metric, ScaleComparison comparison) {
       const auto pa = std::find(ra.begin(), ra.end(), j), pb = std::find(rb.begin(), rb.end(), j);
       footrule += std::abs((pa - ra.begin()) - (pb - rb.begin()));  // absent = position k, i.e. rank k + 1
       const double s_a = similarity(a, i, j), s_b = similarity(b, i, j);
-      changes.push_back(paired ? std::abs(averaged(s_b) - averaged(map.predict(s_a)))
-                               : std::abs(sa.value(s_a) - sb.value(s_b)));
+      const bool unchanged = comparison == ScaleComparison::marginal_except_identical && untouched(i) && untouched(j);
+      changes.push_back(paired      ? std::abs(averaged(s_b) - averaged(map.predict(s_a)))
+                        : unchanged ? 0.0
+                                    : std::abs(sa.value(s_a) - sb.value(s_b)));
     }
     std::sort(changes.begin(), changes.end());
     const std::size_t h = changes.size() / 2;
@@ -98,14 +106,17 @@ void expect_matches_brute_force(Metric metric, ScaleComparison comparison) {
 TEST(NeighbourhoodShift, MatchesBruteForceCosine) {
   expect_matches_brute_force(Metric::cosine, ScaleComparison::paired_map);
   expect_matches_brute_force(Metric::cosine, ScaleComparison::marginal);
+  expect_matches_brute_force(Metric::cosine, ScaleComparison::marginal_except_identical);
 }
 TEST(NeighbourhoodShift, MatchesBruteForceDot) {
   expect_matches_brute_force(Metric::dot, ScaleComparison::paired_map);
   expect_matches_brute_force(Metric::dot, ScaleComparison::marginal);
+  expect_matches_brute_force(Metric::dot, ScaleComparison::marginal_except_identical);
 }
 TEST(NeighbourhoodShift, MatchesBruteForceEuclidean) {
   expect_matches_brute_force(Metric::euclidean, ScaleComparison::paired_map);
   expect_matches_brute_force(Metric::euclidean, ScaleComparison::marginal);
+  expect_matches_brute_force(Metric::euclidean, ScaleComparison::marginal_except_identical);
 }
 
 TEST(SimilarityMap, KnownMonotoneMapIsRecovered) {
@@ -310,7 +321,8 @@ struct Outcome {
 };
 
 // The default test; `previous` = the design before issue 9 (as many random pairs as kNN pairs in the scales,
-// Box–Cox null with λ chosen by quartile symmetry, plain quartiles), to show the new assertions can fail.
+// Box–Cox null with λ chosen by quartile symmetry, plain quartiles, every pair on the marginal scales), to show
+// the new assertions can fail.
 Outcome run_test(const ClusteredPair& pair, bool previous = false) {
   KnnConfig knn;
   knn.k = default_k(pair.a.n);
@@ -318,7 +330,9 @@ Outcome run_test(const ClusteredPair& pair, bool previous = false) {
   const int random_per_knn = previous ? 1 : kRandomPairsPerKnnPair;
   const SimilarityScale sa = similarity_scale(pair.a, knn.metric, la, 0, 1 << 19, random_per_knn),
                         sb = similarity_scale(pair.b, knn.metric, lb, 0, 1 << 19, random_per_knn);
-  const NeighbourhoodShift shift = neighbourhood_shift({pair.a, &la, &sa}, {pair.b, &lb, &sb}, knn.metric);
+  const NeighbourhoodShift shift =
+      previous ? neighbourhood_shift({pair.a, &la, &sa}, {pair.b, &lb, &sb}, knn.metric, 0, 0, ScaleComparison::marginal)
+               : neighbourhood_shift({pair.a, &la, &sa}, {pair.b, &lb, &sb}, knn.metric);
   const DatumTestResult result =
       previous ? test_neighbourhood_shift(shift, DatumTestConfig{}, 3, EmpiricalNullOptions{})
                : test_neighbourhood_shift(shift, DatumTestConfig{});

@@ -137,6 +137,8 @@ NeighbourhoodShift neighbourhood_shift(const NeighbourhoodModel& a, const Neighb
   NeighbourhoodShift out;
   out.shift.resize(n);
   out.paired_map = paired;
+  const bool identical_unchanged = comparison == ScaleComparison::marginal_except_identical;
+  out.zero_means_unchanged = paired || identical_unchanged;
   // One rank of the smaller reference sample: a step of F_g; on the averaged scale of the paired map, half that.
   const double smaller = static_cast<double>(std::max<std::size_t>(std::min(a.scale->size(), b.scale->size()), 2));
   out.resolution = (paired ? 0.5 : 1.0) / (smaller - 1.0);
@@ -211,8 +213,9 @@ NeighbourhoodShift neighbourhood_shift(const NeighbourhoodModel& a, const Neighb
       const std::size_t from = static_cast<std::size_t>(i) * 2 * k;
       for (std::int64_t t = 0; t < sizes[i]; ++t) {
         const double sa = slot_a[from + t], sb = slot_b[from + t];
-        const double change = paired ? std::abs(averaged(sb) - averaged(map.predict(sa)))
-                                     : std::abs(a.scale->value(sa) - b.scale->value(sb));
+        double change = 0.0;
+        if (paired) change = std::abs(averaged(sb) - averaged(map.predict(sa)));
+        else if (!(identical_unchanged && sa == sb)) change = std::abs(a.scale->value(sa) - b.scale->value(sb));
         out.neighbours[out.offsets[i] + t] = slot_neighbours[from + t];
         out.changes[out.offsets[i] + t] = change;
         changes.push_back(change);

@@ -35,8 +35,9 @@ struct EmpiricalNullOptions {
   double resolution = 0.0;
   // With a resolution: statistics of exactly 0 enter the quartiles as values spread evenly over (0, resolution),
   // "less than one step" (they keep p = 1). When most data did not change at all (models that agree exactly on
-  // them) the null is then one step wide instead of degenerate or a fit to the changed data alone. Used with the
-  // paired similarity map (ScaleComparison::paired_map), whose statistic is exactly 0 for such data.
+  // them) the null is then one step wide instead of degenerate or a fit to the changed data alone. Used by the
+  // neighbourhood statistic's default (ScaleComparison::marginal_except_identical) and the paired similarity map,
+  // whose statistic is exactly 0 for such data.
   bool zeros_within_resolution = false;
 };
 
