@@ -195,68 +195,68 @@ void run_pair_tests(const CompareInput& input, CompareResult& result, ProgressSi
     return pair_config;
   };
   try {
-  for (std::size_t t = 0; t < pairs.size(); ++t) {
-    const auto [a, b] = pairs[t];
-    const bool embeddings = input.models[a].has_embeddings() && input.models[b].has_embeddings();
-    DatumTestConfig pair_config = config_of(a, b);
-    if (pair_config.statistic != test.statistic) fell_back = true;
-    const bool omnibus = pair_config.statistic == TestStatistic::omnibus;
-    const bool replicates = omnibus && is_bootstrap_null(pair_config.null);
-    // Who works on this pair: everyone (replicates), its rank (the rest); only rank 0 keeps a shared pair.
-    const bool shared = replicates && ranks > 1;
-    if (!shared && static_cast<int>(t % static_cast<std::size_t>(ranks)) != rank) continue;
-    const bool keeps = !shared || rank == 0;
-    if (shared) pair_config.communicator = &comm;
-    ProgressStage stage(progress,
-                        "per-datum test " + std::to_string(t + 1) + "/" + std::to_string(pairs.size()) + " " +
-                            input.names[a] + " vs " + input.names[b] + " (" +
-                            test_statistic_name(pair_config.statistic) + " statistic, " +
-                            null_model_name(pair_config.null) + " null" +
-                            (omnibus ? ", d " + std::to_string(result.joint.dim) : std::string()) + ")",
-                        replicates ? pair_config.bootstrap : 0);
-    pair_config.progress = [&](int done, int) { stage.advance(done); };
-    pair_config.cancelled = [&] { return progress != nullptr && progress->cancelled(); };
-    PairRecord record;
-    record.index = static_cast<std::int64_t>(t);
-    PairTest& pair = record.test;
-    pair.model_a = a;
-    pair.model_b = b;
-    if (embeddings && keeps) {
-      const NeighbourhoodShift shift =
-          neighbourhood_shift({input.models[a].view(), &result.lists[a], &scale_of(a)},
-                              {input.models[b].view(), &result.lists[b], &scale_of(b)}, config.knn.metric,
-                              config.knn.threads, config.seed);
-      pair.jaccard = shift.jaccard;
-      pair.rank_change = shift.rank_change;
-      if (!omnibus) pair.result = test_neighbourhood_shift(shift, pair_config);
-    } else if (keeps) {
-      pair.jaccard = graph_jaccard(result.graphs[a], result.graphs[b]);
+    for (std::size_t t = 0; t < pairs.size(); ++t) {
+      const auto [a, b] = pairs[t];
+      const bool embeddings = input.models[a].has_embeddings() && input.models[b].has_embeddings();
+      DatumTestConfig pair_config = config_of(a, b);
+      if (pair_config.statistic != test.statistic) fell_back = true;
+      const bool omnibus = pair_config.statistic == TestStatistic::omnibus;
+      const bool replicates = omnibus && is_bootstrap_null(pair_config.null);
+      // Who works on this pair: everyone (replicates), its rank (the rest); only rank 0 keeps a shared pair.
+      const bool shared = replicates && ranks > 1;
+      if (!shared && static_cast<int>(t % static_cast<std::size_t>(ranks)) != rank) continue;
+      const bool keeps = !shared || rank == 0;
+      if (shared) pair_config.communicator = &comm;
+      ProgressStage stage(progress,
+                          "per-datum test " + std::to_string(t + 1) + "/" + std::to_string(pairs.size()) + " " +
+                              input.names[a] + " vs " + input.names[b] + " (" +
+                              test_statistic_name(pair_config.statistic) + " statistic, " +
+                              null_model_name(pair_config.null) + " null" +
+                              (omnibus ? ", d " + std::to_string(result.joint.dim) : std::string()) + ")",
+                          replicates ? pair_config.bootstrap : 0);
+      pair_config.progress = [&](int done, int) { stage.advance(done); };
+      pair_config.cancelled = [&] { return progress != nullptr && progress->cancelled(); };
+      PairRecord record;
+      record.index = static_cast<std::int64_t>(t);
+      PairTest& pair = record.test;
+      pair.model_a = a;
+      pair.model_b = b;
+      if (embeddings && keeps) {
+        const NeighbourhoodShift shift =
+            neighbourhood_shift({input.models[a].view(), &result.lists[a], &scale_of(a)},
+                                {input.models[b].view(), &result.lists[b], &scale_of(b)}, config.knn.metric,
+                                config.knn.threads, config.seed);
+        pair.jaccard = shift.jaccard;
+        pair.rank_change = shift.rank_change;
+        if (!omnibus) pair.result = test_neighbourhood_shift(shift, pair_config);
+      } else if (keeps) {
+        pair.jaccard = graph_jaccard(result.graphs[a], result.graphs[b]);
+      }
+      if (omnibus) {
+        // One random stream per pair: a pair's result does not depend on which other pairs are tested.
+        const std::uint64_t stream = static_cast<std::uint64_t>(a) * 1000003u + static_cast<std::uint64_t>(b);
+        pair.result = test_datum_shift(result.graphs[a], result.graphs[b], result.joint.dim, pair_config, stream);
+        pair.result.config.communicator = nullptr;
+        if (!keeps) continue;
+        pair.dim_stability = dim_stability(result.graphs[a], result.graphs[b], result.joint.dim, pair.result.statistic,
+                                           config.seed);
+        double weakest = 1.0;
+        int at = 0;
+        for (const auto& [d, rho] : pair.dim_stability)
+          if (rho < weakest) weakest = rho, at = d;
+        if (weakest < 0.8)
+          record.warnings.push_back(fmt::format(
+              "per-datum test {} vs {} (omnibus statistic): the ranking of the data depends on d (Spearman {:.2f} "
+              "between d = {} and d = {}); its results are conditional on d = {} (the neighbourhood statistic does "
+              "not use d)",
+              input.names[a], input.names[b], weakest, result.joint.dim, at, result.joint.dim));
+      }
+      // Only the pair being tested is resident (a mapped model's pages are read again by the next pair using it).
+      input.models[a].release_pages();
+      input.models[b].release_pages();
+      if (progress != nullptr && progress->cancelled()) throw Cancelled("cancelled");
+      records.push_back(std::move(record));
     }
-    if (omnibus) {
-      // One random stream per pair: a pair's result does not depend on which other pairs are tested.
-      const std::uint64_t stream = static_cast<std::uint64_t>(a) * 1000003u + static_cast<std::uint64_t>(b);
-      pair.result = test_datum_shift(result.graphs[a], result.graphs[b], result.joint.dim, pair_config, stream);
-      pair.result.config.communicator = nullptr;
-      if (!keeps) continue;
-      pair.dim_stability = dim_stability(result.graphs[a], result.graphs[b], result.joint.dim, pair.result.statistic,
-                                         config.seed);
-      double weakest = 1.0;
-      int at = 0;
-      for (const auto& [d, rho] : pair.dim_stability)
-        if (rho < weakest) weakest = rho, at = d;
-      if (weakest < 0.8)
-        record.warnings.push_back(fmt::format(
-            "per-datum test {} vs {} (omnibus statistic): the ranking of the data depends on d (Spearman {:.2f} "
-            "between d = {} and d = {}); its results are conditional on d = {} (the neighbourhood statistic does "
-            "not use d)",
-            input.names[a], input.names[b], weakest, result.joint.dim, at, result.joint.dim));
-    }
-    // Only the pair being tested is resident (a mapped model's pages are read again by the next pair using it).
-    input.models[a].release_pages();
-    input.models[b].release_pages();
-    if (progress != nullptr && progress->cancelled()) throw Cancelled("cancelled");
-    records.push_back(std::move(record));
-  }
   } catch (...) {
     failure = std::current_exception();
   }
