@@ -17,6 +17,8 @@ WARNINGS ?= count
 RELEASE_OPTIONS = -DCMAKE_BUILD_TYPE=Release -DDATAKERNEL_BUILD_TESTS=ON
 ASAN_CMAKE_OPTIONS = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDATAKERNEL_BUILD_TESTS=ON \
   -DDATAKERNEL_SANITIZERS=address,undefined
+# The CLI built for mpirun (docs/distributed.md): its own tree, only the library and the CLI.
+MPI_CMAKE_OPTIONS = -DCMAKE_BUILD_TYPE=Release -DDATAKERNEL_BUILD_TESTS=OFF -DDATAKERNEL_MPI=ON
 FUZZ_CMAKE_OPTIONS = -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDATAKERNEL_BUILD_TESTS=OFF \
   -DDATAKERNEL_BUILD_FUZZERS=ON -DDATAKERNEL_SANITIZERS=address,undefined
 
@@ -33,7 +35,7 @@ define cmake_build
 	  echo "make: $$n compiler warning(s) in $(1)/build.log" >&2; [ "$(WARNINGS)" != error ] || exit 1; fi
 endef
 
-.PHONY: all deps deps-tests build build-asan demo test test-sanitizers test-asan fuzz bench clean
+.PHONY: all deps deps-tests build build-asan build-mpi demo test test-mpi test-sanitizers test-asan fuzz bench clean
 
 all: build
 
@@ -56,11 +58,22 @@ demo: deps
 	@bash scripts/demo.sh $(BUILD)/datakernel $(DEMO_OUT)
 	@echo "make: report: $(DEMO_OUT)/report.html"
 
-# The C++ suites and end-to-end scripts (ctest), then the Python package and its tests (scripts/python-tests.sh).
+# The C++ suites and end-to-end scripts (ctest), then the Python package and its tests (scripts/python-tests.sh),
+# then mpirun against one process (test-mpi).
 test: deps-tests
 	$(call cmake_build,$(BUILD),,$(RELEASE_OPTIONS))
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	bash scripts/python-tests.sh $(BUILD)
+	@$(MAKE) --no-print-directory test-mpi
+
+# The CLI with DATAKERNEL_MPI in build-mpi/ (OpenMPI from Debian).
+build-mpi: deps-tests
+	$(call cmake_build,build-mpi,datakernel,$(MPI_CMAKE_OPTIONS))
+
+# mpirun -np 2 and 3 on this machine: the same files, byte for byte, as one process of build/ (tests/mpi_test.sh).
+test-mpi: build-mpi
+	$(call cmake_build,$(BUILD),datakernel,$(RELEASE_OPTIONS))
+	DATAKERNEL=$(BUILD)/datakernel DATAKERNEL_MPI=build-mpi/datakernel bash tests/mpi_test.sh
 
 # For CI and maintainers (slow: the suite is compiled twice more): the ASan + UBSan rerun, then the fuzzers.
 test-sanitizers:
@@ -85,5 +98,5 @@ bench: build
 
 # Every build directory and the logs that older versions of this Makefile wrote beside them.
 clean:
-	rm -rf $(BUILD) build-asan build-fuzz build-python results \
+	rm -rf $(BUILD) build-asan build-fuzz build-mpi build-python results \
 	  $(BUILD).configure.log build-asan.configure.log build-fuzz.configure.log

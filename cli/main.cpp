@@ -30,7 +30,11 @@
 #include "datakernel/report/results_writer.hpp"
 #include "datakernel/report/staged_output.hpp"
 #include "datakernel/runtime/blas.hpp"
+#include "datakernel/runtime/communicator.hpp"
 #include "datakernel/runtime/memory_usage.hpp"
+#ifdef DATAKERNEL_WITH_MPI
+#include "datakernel/runtime/mpi_communicator.hpp"
+#endif
 #include "datakernel/simulate/simulate.hpp"
 #include "datakernel/version.hpp"
 
@@ -110,6 +114,23 @@ void print_memory(const dk::CompareResult& r, double reading_seconds, std::uint6
                              mib(s < r.peak_rss.size() ? r.peak_rss[s].second : 0));
   std::cerr << fmt::format("datakernel: peak RSS {:.0f} MiB (estimate {:.0f} MiB)\n", mib(dk::peak_rss_bytes()),
                            mib(estimate));
+}
+
+// --verbose under mpirun: rank 0's bytes sent and received per stage, and per operator application of the
+// eigen-solve (docs/distributed.md has the formulas).
+void print_communication(const dk::CompareResult& r) {
+  const auto mib = [](std::uint64_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); };
+  std::cerr << fmt::format("datakernel: communication of rank 0 of {} ranks\n", r.ranks);
+  std::cerr << fmt::format("datakernel: {:<20} {:>12} {:>12} {:>9}\n", "stage", "sent MiB", "received MiB", "messages");
+  for (const auto& [stage, c] : r.communication)
+    std::cerr << fmt::format("datakernel: {:<20} {:>12.3f} {:>12.3f} {:>9}\n", stage, mib(c.sent), mib(c.received),
+                             c.messages);
+  for (const auto& [stage, c] : r.communication)
+    if (stage == "omnibus_embedding" && r.joint.operator_applications > 0)
+      std::cerr << fmt::format("datakernel: eigen-solve: operator applied to {} vectors, {:.0f} bytes sent + received "
+                               "per vector\n",
+                               r.joint.operator_applications,
+                               static_cast<double>(c.sent + c.received) / static_cast<double>(r.joint.operator_applications));
 }
 
 void print_summary(const dk::CompareResult& r) {
@@ -378,6 +399,21 @@ int main(int argc, char** argv) {
     return dkcli::report_parse_error(app, e, kExitUsage);  // "datakernel: error: ..." with suggestions; exit 1
   }
 
+  // `compare` under mpirun: the MPI communicator (a build with DATAKERNEL_MPI); otherwise this process alone.
+#ifdef DATAKERNEL_WITH_MPI
+  std::optional<dk::MpiCommunicator> mpi;
+  if (*compare) mpi.emplace(&argc, &argv);
+  dk::Communicator& comm = mpi ? static_cast<dk::Communicator&>(*mpi) : dk::serial_communicator();
+#else
+  dk::Communicator& comm = dk::serial_communicator();
+#endif
+  // An error: said once (by rank 0 when every rank knows it, else by the rank that saw it); a failure the ranks
+  // could not agree on (inside a stage where they exchange data) ends them all (MPI_Abort).
+  auto fail = [&](const std::string& text, int code) {
+    if (comm.rank() == 0 || !comm.failure_agreed()) std::cerr << text;
+    if (comm.size() > 1 && !comm.failure_agreed()) comm.abort(code);
+    return code;
+  };
   try {
     if (threads > 0) omp_set_num_threads(threads);
     if (*info) {
@@ -400,87 +436,115 @@ int main(int argc, char** argv) {
                                set.moved.size(), set.names[set.moved_model]);
       return 0;
     }
-    // compare
-    config.knn.metric = dk::parse_metric(metric_text);
-    config.measures.map = dk::parse_pair_measure(distance_text);
-    config.measures.simple = measures_text == "all";
-    config.knn.method = dk::parse_knn_method(knn_text);
-    config.knn.symmetrize = symmetrize_text == "mutual" ? dk::Symmetrize::mutual : dk::Symmetrize::union_of_both;
-    config.knn.threads = threads;
-    config.test.threads = threads;
-    if (!report_pair_text.empty()) config.report_pair = split_names(report_pair_text, "--report-pair");
-    config.per_datum_tests = test_text != "none";
-    if (config.per_datum_tests) config.test.statistic = dk::parse_test_statistic(test_text);
-    config.test.null = dk::parse_null_model(null_text);
-    config.test.bootstrap_p = dk::parse_bootstrap_p(bootstrap_p_text);
-    config.test.correction = dk::parse_correction(correction_text);
-    if (dim_text != "auto") {
-      try {
-        std::size_t used = 0;
-        config.omnibus.dim = std::stoi(dim_text, &used);
-        if (used != dim_text.size() || config.omnibus.dim < 1) throw std::invalid_argument("dim");
-      } catch (const std::exception&) {
-        throw dk::InputError("--dim must be 'auto' or a positive integer, got '" + dim_text + "'");
-      }
-    }
+    // compare. Under mpirun (a build with DATAKERNEL_MPI) every rank runs this; rank 0 alone locks and writes the
+    // output directory, prints and reports progress. The ranks agree on failure after each stage
+    // (dk::agree_on_failure), so a failure on any rank ends every rank with its message and no output.
+    const bool root = comm.rank() == 0;
     install_stop_handlers();
-    dk::TerminalProgress terminal(stderr, ::isatty(::fileno(stderr)) != 0, quiet, &g_stop);
+    dk::TerminalProgress terminal(stderr, ::isatty(::fileno(stderr)) != 0, quiet || !root, &g_stop);
     dk::ProgressSink* progress = &terminal;
-    config.input.drop_invalid = drop_invalid;
-    config.input.header = dk::parse_header_mode(header_text);
-    if (!memory_limit_text.empty()) config.input.memory_limit = dk::parse_byte_size(memory_limit_text);
-    // Output paths are checked, and the output directory locked against other runs, before any work.
-    dk::StagedOutput output = dk::StagedOutput::open(out_dir, force);
-    for (const auto& note : output.notes()) warn(note);
-    if (!timings_path.empty()) dk::check_writable_path(timings_path);
-    dk::InputFiles files;
-    files.models = inputs;
-    if (!names_text.empty()) files.names = split_names(names_text, "--names");
-    files.ids = ids_path, files.texts = text_path, files.labels = labels_path, files.metrics = metrics_path;
-    const auto reading_started = std::chrono::steady_clock::now();
-    dk::PreparedInput prepared = dk::load_compare_input(files, config, progress);
-    const double reading_seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - reading_started).count();
-    const std::uint64_t reading_peak = dk::peak_rss_bytes();
-    stop_if_requested();
-    for (const auto& note : prepared.notes) progress->message(dk::render_option_names(note, dk::OptionStyle::cli));
-    // Said before the comparison runs (and even with --quiet): dropped data, duplicates, a bootstrap too small.
-    for (const auto& warning : prepared.warnings) warn(warning);
-    const dk::CompareInput& input = prepared.input;
-    const dk::CompareResult result = dk::run_compare(input, config, progress);
-    stop_if_requested();
-    for (const auto& warning : result.warnings)
-      if (std::find(prepared.warnings.begin(), prepared.warnings.end(), warning) == prepared.warnings.end())
-        warn(warning);
-    dk::write_results(result, output, save_kernels);
-    if (!timings_path.empty()) {
-      nlohmann::json timings = dk::timings_json(result);
-      timings["memory_estimate_bytes"] = prepared.memory_estimate;
-      timings["reading_inputs_seconds"] = reading_seconds;
-      timings["stage_peak_rss_bytes"]["reading_inputs"] = reading_peak;
-      timings["peak_rss_bytes"] = dk::peak_rss_bytes();
-      dk::write_file_checked(timings_path, timings.dump(2) + "\n");
+    std::optional<dk::StagedOutput> output;
+    dk::PreparedInput prepared;
+    double reading_seconds = 0.0;
+    std::uint64_t reading_peak = 0;
+    std::exception_ptr setup_failure;
+    try {
+      config.knn.metric = dk::parse_metric(metric_text);
+      config.measures.map = dk::parse_pair_measure(distance_text);
+      config.measures.simple = measures_text == "all";
+      config.knn.method = dk::parse_knn_method(knn_text);
+      config.knn.symmetrize = symmetrize_text == "mutual" ? dk::Symmetrize::mutual : dk::Symmetrize::union_of_both;
+      config.knn.threads = threads;
+      config.test.threads = threads;
+      if (!report_pair_text.empty()) config.report_pair = split_names(report_pair_text, "--report-pair");
+      config.per_datum_tests = test_text != "none";
+      if (config.per_datum_tests) config.test.statistic = dk::parse_test_statistic(test_text);
+      config.test.null = dk::parse_null_model(null_text);
+      config.test.bootstrap_p = dk::parse_bootstrap_p(bootstrap_p_text);
+      config.test.correction = dk::parse_correction(correction_text);
+      if (dim_text != "auto") {
+        try {
+          std::size_t used = 0;
+          config.omnibus.dim = std::stoi(dim_text, &used);
+          if (used != dim_text.size() || config.omnibus.dim < 1) throw std::invalid_argument("dim");
+        } catch (const std::exception&) {
+          throw dk::InputError("--dim must be 'auto' or a positive integer, got '" + dim_text + "'");
+        }
+      }
+      config.input.drop_invalid = drop_invalid;
+      config.input.header = dk::parse_header_mode(header_text);
+      if (!memory_limit_text.empty()) config.input.memory_limit = dk::parse_byte_size(memory_limit_text);
+      config.input.rank = comm.rank();
+      config.input.ranks = comm.size();
+      // Output paths are checked, and the output directory locked against other runs, before any work.
+      if (root) {
+        output.emplace(dk::StagedOutput::open(out_dir, force));
+        for (const auto& note : output->notes()) warn(note);
+        if (!timings_path.empty()) dk::check_writable_path(timings_path);
+      }
+      dk::InputFiles files;
+      files.models = inputs;
+      if (!names_text.empty()) files.names = split_names(names_text, "--names");
+      files.ids = ids_path, files.texts = text_path, files.labels = labels_path, files.metrics = metrics_path;
+      const auto reading_started = std::chrono::steady_clock::now();
+      prepared = dk::load_compare_input(files, config, progress);
+      reading_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - reading_started).count();
+      reading_peak = dk::peak_rss_bytes();
+      stop_if_requested();
+    } catch (...) {
+      setup_failure = std::current_exception();
     }
-    output.commit();  // the timings are written first: if they fail, the output directory is left as it was
+    dk::agree_on_failure(comm, setup_failure);
+    for (const auto& note : prepared.notes)
+      if (root) progress->message(dk::render_option_names(note, dk::OptionStyle::cli));
+    // Said before the comparison runs (and even with --quiet): dropped data, duplicates, a bootstrap too small.
+    // Another rank says only what concerns its own model files (the others are rank 0's to say).
+    for (const auto& warning : prepared.warnings)
+      if (root || std::any_of(inputs.begin(), inputs.end(),
+                              [&](const std::string& spec) { return warning.rfind(spec + ":", 0) == 0; }))
+        warn(warning);
+    const dk::CompareInput& input = prepared.input;
+    const dk::CompareResult result = dk::run_compare(input, config, progress, &comm);
+    std::exception_ptr write_failure;
+    try {
+      stop_if_requested();
+      if (root) {
+        for (const auto& warning : result.warnings)
+          if (std::find(prepared.warnings.begin(), prepared.warnings.end(), warning) == prepared.warnings.end())
+            warn(warning);
+        dk::write_results(result, *output, save_kernels);
+        if (!timings_path.empty()) {
+          nlohmann::json timings = dk::timings_json(result);
+          timings["memory_estimate_bytes"] = prepared.memory_estimate;
+          timings["reading_inputs_seconds"] = reading_seconds;
+          timings["stage_peak_rss_bytes"]["reading_inputs"] = reading_peak;
+          timings["peak_rss_bytes"] = dk::peak_rss_bytes();
+          dk::write_file_checked(timings_path, timings.dump(2) + "\n");
+        }
+        output->commit();  // the timings are written first: if they fail, the output directory is left as it was
+      }
+    } catch (...) {
+      write_failure = std::current_exception();
+    }
+    dk::agree_on_failure(comm, write_failure);
+    if (!root) return 0;
     print_summary(result);
-    if (verbose) print_memory(result, reading_seconds, reading_peak, prepared.memory_estimate);
+    if (verbose) {
+      print_memory(result, reading_seconds, reading_peak, prepared.memory_estimate);
+      if (comm.size() > 1) print_communication(result);
+    }
     std::cout << "\nwrote report.html, summary.json, model_distances.csv, manifold.csv, datum_shift.csv"
               << (result.tests.empty() ? "" : ", datum_tests.csv") << ", latent_2d.csv to " << out_dir << "\n";
     return 0;
   } catch (const dk::InputError& e) {
-    std::cerr << "datakernel: error: " << dk::render_option_names(e.what(), dk::OptionStyle::cli) << "\n";
-    return kExitInput;
+    return fail("datakernel: error: " + dk::render_option_names(e.what(), dk::OptionStyle::cli) + "\n", kExitInput);
   } catch (const dk::ComputeError& e) {
-    std::cerr << "datakernel: error: " << dk::render_option_names(e.what(), dk::OptionStyle::cli) << "\n";
-    return kExitCompute;
+    return fail("datakernel: error: " + dk::render_option_names(e.what(), dk::OptionStyle::cli) + "\n", kExitCompute);
   } catch (const dk::Cancelled&) {
-    std::cerr << "datakernel: interrupted; no output was written\n";
-    return kExitInterrupted;
+    return fail("datakernel: interrupted; no output was written\n", kExitInterrupted);
   } catch (const std::bad_alloc&) {
-    std::cerr << "datakernel: error: out of memory\n";
-    return kExitCompute;
+    return fail("datakernel: error: out of memory\n", kExitCompute);
   } catch (const std::exception& e) {  // e.g. a system error from a library: still a message and exit 3
-    std::cerr << "datakernel: error: " << e.what() << "\n";
-    return kExitCompute;
+    return fail(std::string("datakernel: error: ") + e.what() + "\n", kExitCompute);
   }
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages datakernel needs to build (and, with --tests, to run its tests: chromium for
-# the report's browser test, clang with its runtime for the fuzzers, libc++ for the same-bytes test). Idempotent: quiet and fast when everything is present; runs `apt-get update`
+# the report's browser test, clang with its runtime for the fuzzers, libc++ for the same-bytes test, OpenMPI for the
+# mpirun test). Idempotent: quiet and fast when everything is present; runs `apt-get update`
 # once, only when something is missing.
 set -euo pipefail
 
@@ -13,7 +14,8 @@ packages=(
 if [ "${1:-}" = "--tests" ]; then
   packages+=(chromium clang libclang-rt-14-dev libomp-14-dev  # browser test; libFuzzer and sanitizers
              libc++-14-dev libc++abi-14-dev                  # same bytes with libc++ (tests/same_bytes_test.sh)
-             time util-linux)                                # peak RSS (GNU time) and flock in the shell tests
+             time util-linux                                 # peak RSS (GNU time) and flock in the shell tests
+             openmpi-bin libopenmpi-dev)                     # mpirun against one process (tests/mpi_test.sh)
 fi
 
 missing=()

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "compare_exchange.hpp"
 #include "datakernel/error.hpp"
 #include "datakernel/io/text_lists.hpp"
 #include "datakernel/population/model_distance.hpp"
@@ -89,8 +90,11 @@ void validate_compare_input(const CompareInput& input, const CompareConfig& conf
   check_text(input.ids, "id");
   check_text(input.labels, "label");
   check_text(input.texts, "text");
-  for (const ModelInput& model : input.models)
-    if (model.has_embeddings()) validate_for_knn(model.use().view(), config.knn, model.spec);
+  // A distributed run's rank reads the values of its own models only (InputConfig::rank).
+  const ModelPartition partition{static_cast<int>(m), std::max(1, config.input.ranks)};
+  for (std::size_t g = 0; g < m; ++g)
+    if (input.models[g].has_embeddings() && partition.owner(static_cast<int>(g)) == config.input.rank)
+      validate_for_knn(input.models[g].use().view(), config.knn, input.models[g].spec);
   if (!input.texts.empty() && static_cast<std::int64_t>(input.texts.size()) != n)
     throw InputError("text: " + std::to_string(input.texts.size()) + " lines for n = " + std::to_string(n) + " data");
   if (!input.labels.empty() && static_cast<std::int64_t>(input.labels.size()) != n)
@@ -161,9 +165,16 @@ std::vector<std::pair<int, double>> dim_stability(const Graph& a, const Graph& b
   return out;
 }
 
-void run_pair_tests(const CompareInput& input, CompareResult& result, ProgressSink* progress) {
+// Pairs without bootstrap replicates are spread over the ranks (pair t on rank t mod P) and gathered to rank 0
+// in pair order; a pair with replicates is run by every rank together, its replicates spread over them
+// (DatumTestConfig::communicator), and the rest of its work (Jaccard, rank change, d-stability) done by rank 0.
+// Only rank 0's result.tests is complete; every rank agrees on failure before the gathering.
+void run_pair_tests(const CompareInput& input, CompareResult& result, ProgressSink* progress, Communicator& comm) {
   const CompareConfig& config = result.config;
   const auto pairs = test_pairs(input.names, config.reference);
+  const int rank = comm.rank(), ranks = comm.size();
+  std::vector<PairRecord> records;  // this rank's pairs, in pair order
+  std::exception_ptr failure;
   DatumTestConfig test = config.test;
   if (is_bootstrap_null(test.null) && test.bootstrap_p == BootstrapP::count) {
     const std::string advice = bootstrap_size_advice(result.n, test.bootstrap, test.alpha, test.correction);
@@ -176,61 +187,106 @@ void run_pair_tests(const CompareInput& input, CompareResult& result, ProgressSi
     return *scales[g];
   };
   bool fell_back = false;
-  for (std::size_t t = 0; t < pairs.size(); ++t) {
-    const auto [a, b] = pairs[t];
+  auto config_of = [&](int a, int b) {
     const bool embeddings = input.models[a].has_embeddings() && input.models[b].has_embeddings();
     DatumTestConfig pair_config = test;
-    if (!embeddings && test.statistic == TestStatistic::neighbourhood) {
+    if (!embeddings && test.statistic == TestStatistic::neighbourhood)
       pair_config.statistic = TestStatistic::omnibus;  // the neighbourhood statistic needs similarities
-      fell_back = true;
+    return pair_config;
+  };
+  try {
+    for (std::size_t t = 0; t < pairs.size(); ++t) {
+      const auto [a, b] = pairs[t];
+      const bool embeddings = input.models[a].has_embeddings() && input.models[b].has_embeddings();
+      DatumTestConfig pair_config = config_of(a, b);
+      if (pair_config.statistic != test.statistic) fell_back = true;
+      const bool omnibus = pair_config.statistic == TestStatistic::omnibus;
+      const bool replicates = omnibus && is_bootstrap_null(pair_config.null);
+      // Who works on this pair: everyone (replicates), its rank (the rest); only rank 0 keeps a shared pair.
+      const bool shared = replicates && ranks > 1;
+      if (!shared && static_cast<int>(t % static_cast<std::size_t>(ranks)) != rank) continue;
+      const bool keeps = !shared || rank == 0;
+      if (shared) pair_config.communicator = &comm;
+      ProgressStage stage(progress,
+                          "per-datum test " + std::to_string(t + 1) + "/" + std::to_string(pairs.size()) + " " +
+                              input.names[a] + " vs " + input.names[b] + " (" +
+                              test_statistic_name(pair_config.statistic) + " statistic, " +
+                              null_model_name(pair_config.null) + " null" +
+                              (omnibus ? ", d " + std::to_string(result.joint.dim) : std::string()) + ")",
+                          replicates ? pair_config.bootstrap : 0);
+      pair_config.progress = [&](int done, int) { stage.advance(done); };
+      pair_config.cancelled = [&] { return progress != nullptr && progress->cancelled(); };
+      PairRecord record;
+      record.index = static_cast<std::int64_t>(t);
+      PairTest& pair = record.test;
+      pair.model_a = a;
+      pair.model_b = b;
+      if (embeddings && keeps) {
+        const NeighbourhoodShift shift =
+            neighbourhood_shift({input.models[a].view(), &result.lists[a], &scale_of(a)},
+                                {input.models[b].view(), &result.lists[b], &scale_of(b)}, config.knn.metric,
+                                config.knn.threads, config.seed);
+        pair.jaccard = shift.jaccard;
+        pair.rank_change = shift.rank_change;
+        if (!omnibus) pair.result = test_neighbourhood_shift(shift, pair_config);
+      } else if (keeps) {
+        pair.jaccard = graph_jaccard(result.graphs[a], result.graphs[b]);
+      }
+      if (omnibus) {
+        // One random stream per pair: a pair's result does not depend on which other pairs are tested.
+        const std::uint64_t stream = static_cast<std::uint64_t>(a) * 1000003u + static_cast<std::uint64_t>(b);
+        pair.result = test_datum_shift(result.graphs[a], result.graphs[b], result.joint.dim, pair_config, stream);
+        pair.result.config.communicator = nullptr;
+        if (!keeps) continue;
+        pair.dim_stability = dim_stability(result.graphs[a], result.graphs[b], result.joint.dim, pair.result.statistic,
+                                           config.seed);
+        double weakest = 1.0;
+        int at = 0;
+        for (const auto& [d, rho] : pair.dim_stability)
+          if (rho < weakest) weakest = rho, at = d;
+        if (weakest < 0.8)
+          record.warnings.push_back(fmt::format(
+              "per-datum test {} vs {} (omnibus statistic): the ranking of the data depends on d (Spearman {:.2f} "
+              "between d = {} and d = {}); its results are conditional on d = {} (the neighbourhood statistic does "
+              "not use d)",
+              input.names[a], input.names[b], weakest, result.joint.dim, at, result.joint.dim));
+      }
+      // Only the pair being tested is resident (a mapped model's pages are read again by the next pair using it).
+      input.models[a].release_pages();
+      input.models[b].release_pages();
+      if (progress != nullptr && progress->cancelled()) throw Cancelled("cancelled");
+      records.push_back(std::move(record));
     }
-    const bool omnibus = pair_config.statistic == TestStatistic::omnibus;
-    const bool replicates = omnibus && is_bootstrap_null(pair_config.null);
-    ProgressStage stage(progress,
-                        "per-datum test " + std::to_string(t + 1) + "/" + std::to_string(pairs.size()) + " " +
-                            input.names[a] + " vs " + input.names[b] + " (" +
-                            test_statistic_name(pair_config.statistic) + " statistic, " +
-                            null_model_name(pair_config.null) + " null" +
-                            (omnibus ? ", d " + std::to_string(result.joint.dim) : std::string()) + ")",
-                        replicates ? pair_config.bootstrap : 0);
-    pair_config.progress = [&](int done, int) { stage.advance(done); };
-    pair_config.cancelled = [&] { return progress != nullptr && progress->cancelled(); };
-    PairTest pair;
-    pair.model_a = a;
-    pair.model_b = b;
-    if (embeddings) {
-      const NeighbourhoodShift shift =
-          neighbourhood_shift({input.models[a].view(), &result.lists[a], &scale_of(a)},
-                              {input.models[b].view(), &result.lists[b], &scale_of(b)}, config.knn.metric,
-                              config.knn.threads, config.seed);
-      pair.jaccard = shift.jaccard;
-      pair.rank_change = shift.rank_change;
-      if (!omnibus) pair.result = test_neighbourhood_shift(shift, pair_config);
-    } else {
-      pair.jaccard = graph_jaccard(result.graphs[a], result.graphs[b]);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  agree_on_failure(comm, failure);
+  if (ranks > 1) {  // every rank's pairs to rank 0, then in pair order
+    ByteWriter mine;
+    mine.put<std::uint64_t>(records.size());
+    for (const PairRecord& record : records) write_pair_record(mine, record);
+    const std::vector<Bytes> all = comm.gather(mine.bytes(), 0);
+    if (rank != 0) return;
+    records.clear();
+    for (const Bytes& bytes : all) {
+      ByteReader reader(bytes);
+      const std::uint64_t count = reader.get<std::uint64_t>();
+      for (std::uint64_t i = 0; i < count; ++i) {
+        PairRecord record = read_pair_record(reader);
+        const auto [a, b] = pairs[static_cast<std::size_t>(record.index)];
+        record.test.result.config = config_of(a, b);
+        record.test.result.config.progress = nullptr;
+        record.test.result.config.cancelled = nullptr;
+        if (record.test.result.config.statistic != test.statistic) fell_back = true;
+        records.push_back(std::move(record));
+      }
     }
-    if (omnibus) {
-      // One random stream per pair: a pair's result does not depend on which other pairs are tested.
-      const std::uint64_t stream = static_cast<std::uint64_t>(a) * 1000003u + static_cast<std::uint64_t>(b);
-      pair.result = test_datum_shift(result.graphs[a], result.graphs[b], result.joint.dim, pair_config, stream);
-      pair.dim_stability = dim_stability(result.graphs[a], result.graphs[b], result.joint.dim, pair.result.statistic,
-                                         config.seed);
-      double weakest = 1.0;
-      int at = 0;
-      for (const auto& [d, rho] : pair.dim_stability)
-        if (rho < weakest) weakest = rho, at = d;
-      if (weakest < 0.8)
-        result.warnings.push_back(fmt::format(
-            "per-datum test {} vs {} (omnibus statistic): the ranking of the data depends on d (Spearman {:.2f} "
-            "between d = {} and d = {}); its results are conditional on d = {} (the neighbourhood statistic does "
-            "not use d)",
-            input.names[a], input.names[b], weakest, result.joint.dim, at, result.joint.dim));
-    }
-    // Only the pair being tested is resident (a mapped model's pages are read again by the next pair using it).
-    input.models[a].release_pages();
-    input.models[b].release_pages();
-    if (progress != nullptr && progress->cancelled()) throw Cancelled("cancelled");
-    result.tests.push_back(std::move(pair));
+    std::sort(records.begin(), records.end(),
+              [](const PairRecord& x, const PairRecord& y) { return x.index < y.index; });
+  }
+  for (PairRecord& record : records) {
+    for (std::string& warning : record.warnings) result.warnings.push_back(std::move(warning));
+    result.tests.push_back(std::move(record.test));
   }
   if (fell_back)
     result.warnings.push_back("models given as graphs have no similarities for the neighbourhood statistic: their "
@@ -329,8 +385,13 @@ void compute_pair_measures(const CompareInput& input, CompareResult& result, con
 
 }  // namespace
 
-CompareResult run_compare(const CompareInput& input, const CompareConfig& config, ProgressSink* progress) {
-  validate_compare_input(input, config);
+CompareResult run_compare(const CompareInput& input, const CompareConfig& config, ProgressSink* progress,
+                          Communicator* communicator) {
+  Communicator& comm = communicator != nullptr ? *communicator : serial_communicator();
+  CompareConfig checked = config;
+  checked.input.rank = comm.rank();
+  checked.input.ranks = comm.size();
+  validate_compare_input(input, checked);
   CompareResult result;
   result.config = config;
   result.names = input.names;
@@ -349,10 +410,17 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
   result.config.test.progress = nullptr;
   result.config.test.cancelled = nullptr;
   auto clock = std::chrono::steady_clock::now();
+  result.ranks = comm.size();
+  CommunicationCounts counted = comm.counts();
   auto lap = [&](const std::string& stage) {
     const auto now = std::chrono::steady_clock::now();
     result.seconds.emplace_back(stage, std::chrono::duration<double>(now - clock).count());
     result.peak_rss.emplace_back(stage, peak_rss_bytes());
+    const CommunicationCounts& total = comm.counts();
+    result.communication.emplace_back(stage, CommunicationCounts{total.sent - counted.sent,
+                                                                 total.received - counted.received,
+                                                                 total.messages - counted.messages});
+    counted = total;
     clock = now;
   };
 
@@ -362,9 +430,15 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
   std::vector<NeighbourSets> neighbour_sets_of;  // for the kNN overlap measures
   const bool overlap_wanted = config.measures.simple || config.measures.map == PairMeasureKind::knn_jaccard ||
                               config.measures.map == PairMeasureKind::mutual_knn;
-  for (std::size_t g = 0; g < m; ++g) {
+  const int rank = comm.rank(), ranks = comm.size();
+  const ModelPartition partition{static_cast<int>(m), ranks};
+  // Lists travel with a model's record when the tests or the overlap measures need them.
+  const bool keep_lists = config.per_datum_tests || (overlap_wanted && all_embeddings);
+  // One model's kNN stage, on the rank that owns it: reads only that model's values.
+  auto build_model = [&](std::size_t g) {
     const ModelInput& model = input.models[g];
-    ModelSummary summary;
+    ModelRecord record;
+    ModelSummary& summary = record.summary;
     summary.name = input.names[g];
     summary.source = model.spec;
     if (model.has_embeddings()) {
@@ -382,35 +456,65 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
       summary.knn_recall = lists.recall;
       summary.knn_recall_rows = lists.recall_rows;
       if (lists.method == KnnMethod::hnsw && lists.recall < 0.95)
-        result.warnings.push_back(fmt::format("{}: approximate kNN recall {:.3f} on {} sampled rows is below 0.95; "
+        record.warnings.push_back(fmt::format("{}: approximate kNN recall {:.3f} on {} sampled rows is below 0.95; "
                                               "use {{knn=exact}} for an exact data kernel",
                                               model.spec, lists.recall, lists.recall_rows));
-      result.graphs.push_back(graph_from_neighbours(lists, knn.symmetrize));
-      if (overlap_wanted && all_embeddings) neighbour_sets_of.push_back(neighbour_sets(lists));
-      result.lists.push_back(config.per_datum_tests ? std::move(lists) : NeighbourLists{});
+      record.graph = graph_from_neighbours(lists, knn.symmetrize);
+      if (keep_lists) record.lists = std::move(lists);
       summary.kind = "embeddings";
       summary.dim = model.view().dim;
       summary.source_dtype = model.embeddings ? model.embeddings->info.source_dtype
                                               : (model.view().f32 ? "float32" : "float64");
     } else {
-      result.graphs.push_back(*model.graph);
-      result.lists.emplace_back();
+      record.graph = *model.graph;
       summary.kind = "graph";
       std::int64_t isolated = 0;
       for (std::int64_t i = 0; i < model.graph->n; ++i) isolated += model.graph->degree(i) == 0;
       if (isolated > 0)
-        result.warnings.push_back(fmt::format("{}: {} of n = {} data have no neighbour in this kernel; a kNN data "
+        record.warnings.push_back(fmt::format("{}: {} of n = {} data have no neighbour in this kernel; a kNN data "
                                               "kernel gives every datum k neighbours (their positions are noise)",
                                               model.spec, isolated, result.n));
       summary.source_dtype = "graph";
     }
-    summary.edges = result.graphs.back().edge_count();
+    summary.edges = record.graph.edge_count();
     summary.mean_degree = 2.0 * static_cast<double>(summary.edges) / static_cast<double>(result.n);
-    if (result.graphs.back().edge_count() == 0)
-      throw InputError(model.spec + ": the data kernel has no edges");
-    result.models.push_back(summary);
+    if (record.graph.edge_count() == 0) throw InputError(model.spec + ": the data kernel has no edges");
+    return record;
+  };
+  // A model's record into the result, in model order (rank 0 alone computes the overlap measures).
+  auto absorb = [&](ModelRecord& record) {
+    for (std::string& warning : record.warnings) result.warnings.push_back(std::move(warning));
+    result.graphs.push_back(std::move(record.graph));
+    if (overlap_wanted && all_embeddings && rank == 0) neighbour_sets_of.push_back(neighbour_sets(record.lists));
+    result.lists.push_back(config.per_datum_tests ? std::move(record.lists) : NeighbourLists{});
+    result.models.push_back(std::move(record.summary));
+  };
+  if (ranks == 1) {
+    for (std::size_t g = 0; g < m; ++g) {
+      ModelRecord record = build_model(g);
+      absorb(record);
+    }
+  } else {  // each rank builds its own models' kernels; every rank then holds every model's record
+    ByteWriter mine;
+    std::exception_ptr failure;
+    try {
+      for (int g = partition.first(rank); g < partition.end(rank); ++g)
+        write_model_record(mine, build_model(static_cast<std::size_t>(g)));
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    agree_on_failure(comm, failure);
+    const std::vector<Bytes> all = comm.allgather(mine.bytes());
+    mine.bytes() = Bytes{};
+    for (int r = 0; r < ranks; ++r) {
+      ByteReader reader(all[static_cast<std::size_t>(r)]);
+      for (int g = partition.first(r); g < partition.end(r); ++g) {
+        ModelRecord record = read_model_record(reader);
+        absorb(record);
+      }
+    }
   }
-  if (overlap_wanted && !all_embeddings)
+  if (overlap_wanted && !all_embeddings && rank == 0)
     for (const Graph& graph : result.graphs) neighbour_sets_of.push_back(neighbour_sets(graph));
   lap("knn_graphs");
   if (progress != nullptr && progress->cancelled()) throw Cancelled("cancelled");
@@ -420,7 +524,15 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
   {
     ProgressStage stage(progress, "omnibus eigen-solve (" + std::to_string(m) + " graphs, " +
                                       std::to_string(m * result.n) + " rows)", 0);
-    result.joint = embed_omnibus(graphs, result.config.omnibus);
+    OmnibusConfig omnibus = result.config.omnibus;
+    omnibus.communicator = &comm;
+    std::exception_ptr failure;
+    try {
+      result.joint = embed_omnibus(graphs, omnibus);
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    agree_on_failure(comm, failure);
   }
   lap("omnibus_embedding");
   if (result.joint.near_degenerate) {
@@ -442,6 +554,9 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
                               " of the selected eigenvalues are negative (the kernels are indefinite); their "
                               "dimensions are embedded with |λ|");
 
+  // The population measures, map and shifts are rank 0's alone (it writes the outputs).
+  std::exception_ptr population_failure;
+  if (rank == 0) try {
   compute_pair_measures(input, result, graphs, neighbour_sets_of, progress);
   neighbour_sets_of.clear();
   for (const PairMeasure& measure : result.measures)
@@ -459,10 +574,14 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
       s.rank = descending_ranks(s.shift);
       result.shifts.push_back(std::move(s));
     }
+  } catch (...) {
+    population_failure = std::current_exception();
+  }
+  agree_on_failure(comm, population_failure);
   lap("population");
 
   if (config.per_datum_tests) {
-    run_pair_tests(input, result, progress);
+    run_pair_tests(input, result, progress, comm);
     lap("per_datum_tests");
   }
   return result;

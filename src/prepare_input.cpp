@@ -262,8 +262,10 @@ std::vector<std::string> prepare_compare_input(CompareInput& input, const Compar
     }
   }
   validate_compare_input(input, config);
-  for (const auto& model : input.models) {
-    if (!model.has_embeddings()) continue;
+  const ModelPartition partition{static_cast<int>(input.models.size()), std::max(1, config.input.ranks)};
+  for (std::size_t g = 0; g < input.models.size(); ++g) {
+    const ModelInput& model = input.models[g];
+    if (!model.has_embeddings() || partition.owner(static_cast<int>(g)) != config.input.rank) continue;
     const DuplicateRows duplicates = duplicate_rows(model.use().view());
     if (duplicates.count > 0)
       warnings.push_back(fmt::format("{}: {} rows repeat an earlier row exactly (e.g. rows {} and {}); ties between "
@@ -308,10 +310,13 @@ PreparedInput load_compare_input(const InputFiles& files, const CompareConfig& c
   if (peeked) check_memory(*peeked, config, config.input.memory_limit);
 
   CompareInput& input = prepared.input;
+  // A rank of a distributed run checks the values of its own models only (a .npy stays mapped, unread).
+  const ModelPartition partition{static_cast<int>(files.models.size()), std::max(1, config.input.ranks)};
   for (const std::string& spec : files.models) {
     {
       ProgressStage stage(progress, "reading " + spec, 0);
-      input.models.push_back(load_model(spec, !config.input.drop_invalid, config.input.header));
+      const bool own = partition.owner(static_cast<int>(input.models.size())) == config.input.rank;
+      input.models.push_back(load_model(spec, !config.input.drop_invalid && own, config.input.header));
     }
     const ModelInput& model = input.models.back();
     auto note = [&](const std::string& text) { prepared.notes.push_back(text); };

@@ -19,6 +19,7 @@
 #include "datakernel/population/cmds.hpp"
 #include "datakernel/population/correlation.hpp"
 #include "datakernel/population/pair_measures.hpp"
+#include "datakernel/runtime/communicator.hpp"
 #include "datakernel/runtime/progress.hpp"
 #include "datakernel/inference/datum_test.hpp"
 #include "datakernel/inference/neighbourhood_shift.hpp"
@@ -30,6 +31,10 @@ struct InputConfig {
   HeaderMode header = HeaderMode::automatic;  // first line of .csv/.tsv inputs
   bool drop_invalid = false;       // remove data with NaN/Inf (or all-zero rows under cosine) in any model, from all
   std::uint64_t memory_limit = 0;  // refuse a run whose estimated peak memory exceeds this (bytes; 0 = available)
+  // This process's share of a distributed run (docs/distributed.md): the checks that read a model's values
+  // (non-zero rows, duplicate rows) run only for the models of `rank` (ModelPartition). run_compare sets them
+  // from its communicator; the CLI sets them before loading. 0 and 1: one process, every model.
+  int rank = 0, ranks = 1;
 };
 
 // The one options object of a comparison. The CLI's options and the Python API's parameters are its fields
@@ -115,6 +120,10 @@ struct CompareResult {
   // Peak resident memory of the process (bytes, runtime/memory_usage.hpp) when each stage ended: the peak so far,
   // so the stage whose value rises is the one that set it. Same stage names as `seconds`.
   std::vector<std::pair<std::string, std::uint64_t>> peak_rss;
+  // The ranks of the run, and this rank's bytes sent and received in each stage (same stage names as `seconds`;
+  // all zero for one process). Not part of summary.json: the results are the same for any number of ranks.
+  int ranks = 1;
+  std::vector<std::pair<std::string, CommunicationCounts>> communication;
 };
 
 // The model pairs to test: every pair a<b, or (reference, g) for every other g.
@@ -134,6 +143,11 @@ void validate_compare_config(const CompareConfig& config);
 void validate_compare_input(const CompareInput& input, const CompareConfig& config);
 
 // Long stages (kNN per model, eigen-solve, bootstrap replicates) report to `progress` when it is not null.
-CompareResult run_compare(const CompareInput& input, const CompareConfig& config, ProgressSink* progress = nullptr);
+// With a communicator of P > 1 ranks (docs/distributed.md) every rank calls run_compare with the same input and
+// config: each builds its own models' kernels (ModelPartition) and shares them, the eigen-solve's products are
+// split over the ranks, the per-datum tests (or a pair's bootstrap replicates) too. The result is complete on
+// rank 0 only, and the same bits as one process's; a failure on any rank throws on every rank (agree_on_failure).
+CompareResult run_compare(const CompareInput& input, const CompareConfig& config, ProgressSink* progress = nullptr,
+                          Communicator* communicator = nullptr);
 
 }  // namespace dk

@@ -34,6 +34,7 @@
 #include "datakernel/population/cmds.hpp"
 #include "datakernel/population/correlation.hpp"
 #include "datakernel/population/pair_measures.hpp"
+#include "datakernel/runtime/communicator.hpp"
 #include "datakernel/runtime/progress.hpp"
 #include "datakernel/runtime/blas.hpp"
 #include "datakernel/runtime/memory_usage.hpp"

@@ -10,6 +10,7 @@
 #include "embed/eigensolve.hpp"
 #include "embed/omnibus_operators.hpp"
 #include "datakernel/error.hpp"
+#include "runtime/ordered_sum.hpp"
 
 namespace dk {
 
@@ -68,6 +69,22 @@ void OmnibusOperator::perform_op(const double* x_in, double* y_out) const {
   Eigen::Map<Eigen::VectorXd> y(y_out, m * n);
   Eigen::VectorXd s = Eigen::VectorXd::Zero(n), t = Eigen::VectorXd::Zero(n), own(n);
   for (int h = 0; h < m; ++h) s += x.segment(h * n, n);
+  if (communicator_ != nullptr && communicator_->size() > 1) {
+    // This rank's graphs: Ã_g x_g (summed over g in graph order along the ranks) and Ã_g s (shared).
+    const ModelPartition partition{m, communicator_->size()};
+    const int first = partition.first(communicator_->rank()), end = partition.end(communicator_->rank());
+    std::vector<Eigen::VectorXd> owns(static_cast<std::size_t>(end - first), Eigen::VectorXd(n));
+    std::vector<const double*> local;
+    for (int g = first; g < end; ++g) {
+      Eigen::VectorXd& mine = owns[static_cast<std::size_t>(g - first)];
+      augmented_product_pair(*graphs_[g], x_in + g * n, s.data(), mine.data(), y_out + g * n);
+      local.push_back(mine.data());
+    }
+    ordered_model_sum(*communicator_, t.data(), static_cast<std::size_t>(n), local);
+    share_model_parts(*communicator_, partition, y_out, static_cast<std::size_t>(n));
+    for (int g = 0; g < m; ++g) y.segment(g * n, n) = 0.5 * (y.segment(g * n, n) + t);
+    return;
+  }
   for (int g = 0; g < m; ++g) {
     augmented_product_pair(*graphs_[g], x_in + g * n, s.data(), own.data(), y_out + g * n);
     t += own;
@@ -117,7 +134,7 @@ struct OmnibusPairs {
 
 OmnibusPairs solve_omnibus(const std::vector<const Graph*>& graphs, int count, const OmnibusConfig& config,
                            const Block* warm) {
-  OmnibusOperator op(graphs);
+  OmnibusOperator op(graphs, config.communicator);
   OmnibusPairs out;
   OmnibusSolver solver = config.solver == OmnibusSolver::automatic ? omnibus_solver_for(static_cast<int>(graphs.size()))
                                                                     : config.solver;
@@ -150,7 +167,7 @@ OmnibusPairs solve_omnibus(const std::vector<const Graph*>& graphs, int count, c
     out.vectors = pairs.vectors;
     out.solver = "block";
   } else {
-    ReducedOmnibusOperator block_op(graphs);
+    ReducedOmnibusOperator block_op(graphs, config.communicator);
     if (warm != nullptr) solve.start = warm;
     else if (usable_start) start = block_op.coefficients_of_image(*config.start), solve.start = &start;
     pairs = block_top_eigenpairs(block_op, solve);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "datakernel/embeddings.hpp"
+#include "datakernel/runtime/communicator.hpp"
 #include "embed/block_operator.hpp"
 
 namespace dk {
@@ -31,9 +32,13 @@ class ExplicitOmnibusOperator final : public BlockOperator {
   std::vector<const Graph*> graphs_;
 };
 
+// With a communicator of P > 1 ranks, apply() computes the products of this rank's graphs (ModelPartition) and
+// adds the sums over graphs in graph order along the ranks (runtime/ordered_sum.hpp): the same bits as one
+// process, 2·n·b doubles passed per rank and application.
 class ReducedOmnibusOperator final : public BlockOperator {
  public:
-  explicit ReducedOmnibusOperator(std::vector<const Graph*> graphs) : graphs_(std::move(graphs)) {}
+  explicit ReducedOmnibusOperator(std::vector<const Graph*> graphs, Communicator* communicator = nullptr)
+      : graphs_(std::move(graphs)), communicator_(communicator) {}
   Eigen::Index rows() const override;  // 2n
   void apply(const ConstBlockView& x, BlockView gram, BlockView image) const override;
   // The m·n × c vectors W v of coefficient vectors v (2n × c).
@@ -42,7 +47,9 @@ class ReducedOmnibusOperator final : public BlockOperator {
   Block coefficients_of_image(const Eigen::VectorXd& u) const;
 
  private:
+  void apply_distributed(const ConstBlockView& x, BlockView gram, BlockView image) const;
   std::vector<const Graph*> graphs_;
+  Communicator* communicator_;
 };
 
 }  // namespace dk

@@ -14,6 +14,7 @@
 #include "datakernel/runtime/blas.hpp"
 #include "inference/analytic_null.hpp"
 #include "inference/rdpg_sampler.hpp"
+#include "runtime/byte_buffer.hpp"
 
 namespace dk {
 
@@ -122,6 +123,25 @@ DatumTestResult plain_result(const DatumTestConfig& config) {
   result.config.progress = nullptr;
   result.config.cancelled = nullptr;
   return result;
+}
+
+// After a batch of replicates first .. first + count − 1 split over the ranks (replicate b on rank b mod P): every
+// rank's statistics (n doubles per replicate) to every rank, and the first failure of any rank to all of them.
+void share_replicates(Communicator& comm, int first, int count, std::vector<Eigen::VectorXd>& batch,
+                      std::string& failure) {
+  const int ranks = comm.size();
+  ByteWriter mine;
+  mine.put_string(failure);
+  for (int r = 0; r < count; ++r)
+    if ((first + r) % ranks == comm.rank()) mine.put_vector(failure.empty() ? batch[r] : Eigen::VectorXd());
+  const std::vector<Bytes> all = comm.allgather(mine.bytes());
+  for (int q = 0; q < ranks; ++q) {
+    ByteReader reader(all[static_cast<std::size_t>(q)]);
+    const std::string remote = reader.get_string();
+    if (!remote.empty() && failure.empty()) failure = remote + " (MPI rank " + std::to_string(q) + ")";
+    for (int r = 0; r < count; ++r)
+      if ((first + r) % ranks == q) batch[r] = reader.get_eigen_vector();
+  }
 }
 
 }  // namespace
@@ -314,12 +334,15 @@ DatumTestResult test_datum_shift(const Graph& a, const Graph& b, int dim, const 
   OmnibusConfig replicate_config = omni;
   replicate_config.start = &warm;
   replicate_config.tolerance = kReplicateTolerance;
+  Communicator* comm = config.communicator != nullptr && config.communicator->size() > 1 ? config.communicator : nullptr;
+  auto mine = [&](int rep) { return comm == nullptr || rep % comm->size() == comm->rank(); };
   for (int first = 0; first < config.bootstrap && failure.empty(); first += kBatch) {
     const int count = std::min(kBatch, config.bootstrap - first);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
     for (int r = 0; r < count; ++r) {
       if (config.cancelled && config.cancelled()) continue;
       const int rep = first + r;
+      if (!mine(rep)) continue;
       try {
         pcg32 rng = replicate_generator(config.seed, stream, static_cast<std::uint64_t>(rep));
         std::pair<Graph, Graph> drawn;
@@ -338,6 +361,7 @@ DatumTestResult test_datum_shift(const Graph& a, const Graph& b, int dim, const 
         if (config.progress) config.progress(done, config.bootstrap);
       }
     }
+    if (comm != nullptr) share_replicates(*comm, first, count, batch, failure);
     if (config.cancelled && config.cancelled()) throw Cancelled("per-datum test cancelled");
     if (!failure.empty()) break;
     if (keep_replicates)

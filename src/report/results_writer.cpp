@@ -57,7 +57,11 @@ nlohmann::json timings_json(const CompareResult& r) {
     tests.push_back({{"model_a", r.names[t.model_a]}, {"model_b", r.names[t.model_b]}, {"seconds", t.result.seconds}});
   nlohmann::json peak = nlohmann::json::object();
   for (const auto& [stage, bytes] : r.peak_rss) peak[stage] = bytes;
-  return {{"stages", seconds}, {"stage_peak_rss_bytes", peak}, {"tests", tests}};
+  nlohmann::json communication = nlohmann::json::object();
+  for (const auto& [stage, c] : r.communication)
+    communication[stage] = {{"sent_bytes", c.sent}, {"received_bytes", c.received}, {"messages", c.messages}};
+  return {{"stages", seconds}, {"stage_peak_rss_bytes", peak}, {"tests", tests}, {"ranks", r.ranks},
+          {"omnibus_operator_vectors", r.joint.operator_applications}, {"communication_of_rank_0", communication}};
 }
 
 nlohmann::json summary_json(const CompareResult& r, OptionStyle style) {

@@ -23,14 +23,21 @@
 
 namespace dk {
 
+class Communicator;
+
+// With a communicator of P > 1 ranks, each rank computes the products of its own graphs (ModelPartition) and the
+// sums over graphs are added in graph order along the ranks (runtime/ordered_sum.hpp): the same bits as one
+// process. Every rank must hold every graph.
 class OmnibusOperator final : public SymmetricOperator {
  public:
-  explicit OmnibusOperator(std::vector<const Graph*> graphs) : graphs_(std::move(graphs)) {}
+  explicit OmnibusOperator(std::vector<const Graph*> graphs, Communicator* communicator = nullptr)
+      : graphs_(std::move(graphs)), communicator_(communicator) {}
   Eigen::Index rows() const override;
   void perform_op(const double* x_in, double* y_out) const override;
 
  private:
   std::vector<const Graph*> graphs_;
+  Communicator* communicator_;
 };
 
 // y = Ã x for one diagonally augmented graph.
@@ -52,6 +59,9 @@ struct OmnibusConfig {
   std::uint64_t seed = 0;
   const Eigen::VectorXd* start = nullptr;  // warm start for the eigen-solver (length graphs·n)
   double tolerance = 1e-10;                // eigen-solver relative tolerance
+  // The ranks that share the operator's products (docs/distributed.md); null = this process alone. Results are
+  // the same bits for any number of ranks. Only the Lanczos and the reduced block solvers split their work.
+  Communicator* communicator = nullptr;
 };
 
 // Most eigenvalues searched by Zhu–Ghodsi when d is chosen automatically: 64 (or fewer for tiny operators).

@@ -45,6 +45,7 @@
 #include "datakernel/inference/multiple_testing.hpp"
 #include "datakernel/inference/empirical_null.hpp"
 #include "datakernel/inference/neighbourhood_shift.hpp"
+#include "datakernel/runtime/communicator.hpp"
 
 namespace dk {
 
@@ -81,6 +82,10 @@ struct DatumTestConfig {
   std::function<void(int, int)> progress;
   // Polled between replicates; when it returns true the test stops and throws Cancelled.
   std::function<bool()> cancelled;
+  // Bootstrap replicates split over these ranks (replicate b on rank b mod P, its statistics shared after each
+  // batch): every rank calls test_datum_shift with the same arguments and gets the same result, the same bits as
+  // one process. Null: this process alone.
+  Communicator* communicator = nullptr;
 };
 
 struct DatumTestResult {
