@@ -54,6 +54,8 @@ void validate_compare_config(const CompareConfig& config) {
     throw InputError("{max_dim} must be in [2, 1000], got " + std::to_string(config.omnibus.search));
   if (config.manifold_dim < 1 || config.manifold_dim > 100)
     throw InputError("{manifold_dim} must be in [1, 100], got " + std::to_string(config.manifold_dim));
+  if (config.measures.normalised_dim < 1)
+    throw InputError("{normalised_dim} must be a positive integer, got " + std::to_string(config.measures.normalised_dim));
   if (config.measures.direction_dim < 1)
     throw InputError("{direction_dim} must be a positive integer, got " + std::to_string(config.measures.direction_dim));
   if (config.test.bootstrap < 1)
@@ -288,12 +290,24 @@ void compute_pair_measures(const CompareInput& input, CompareResult& result, con
         break;
       case PairMeasureKind::direction:
         measure.distances = direction_distances(result.joint, config.measures.direction_dim);
+        measure.dim = direction_dim(result.joint, config.measures.direction_dim);
         measure.definition = fmt::format(
             "sqrt(mean over data of ‖z_g[i] − z_h[i]‖²), z_g[i] = the row Ẑ_g[i] of the joint omnibus embedding's "
             "first {} of d = {} dimensions scaled to unit length (direction only: each datum's row length, its "
             "hubness, removed)",
             direction_dim(result.joint, config.measures.direction_dim), result.joint.dim);
         break;
+      case PairMeasureKind::normalised_omnibus: {
+        ProgressStage stage(progress, "normalised omnibus embedding", 0);
+        const NormalisedOmnibus normalised = normalised_omnibus(graphs, config.measures.normalised_dim, config.seed);
+        measure.distances = normalised.distances;
+        measure.dim = normalised.dim;
+        measure.definition = fmt::format(
+            "‖Ẑ_g − Ẑ_h‖_F / ‖(Ẑ_g + Ẑ_h)/2‖_F of the joint omnibus embedding at d = {} of the degree-normalised "
+            "kernels D^-1/2 (A + I) D^-1/2 (hubness divided out of the kernel)",
+            normalised.dim);
+        break;
+      }
       case PairMeasureKind::knn_jaccard:
       case PairMeasureKind::mutual_knn: {
         std::vector<const NeighbourSets*> pointers;

@@ -165,7 +165,7 @@ TEST_F(ReportFromRun, HasEveryReadingAid) {
     const double rs = c["spearman"].get<double>();
     EXPECT_NE(html.find(fmt::format("<td data-value='{:.4g}'", rs)), std::string::npos) << c.dump();
   }
-  for (const char* measure : {"omnibus", "direction", "knn_jaccard", "mutual_knn", "linear_cka"})
+  for (const char* measure : {"omnibus", "direction", "normalised_omnibus", "knn_jaccard", "mutual_knn", "linear_cka"})
     EXPECT_NE(html.find(std::string("<a href='model_distances_") + measure + ".csv'>"), std::string::npos) << measure;
   // Print: hints hidden, figures and tables kept whole.
   const std::string print = html.substr(html.find("@media print"));

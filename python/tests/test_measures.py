@@ -53,7 +53,7 @@ def cka_hsic(x, y):
 
 def test_every_measure_is_exposed_and_symmetric(run):
     _, r = run
-    assert list(r.measures) == ["omnibus", "direction", "knn_jaccard", "mutual_knn", "linear_cka"]
+    assert list(r.measures) == ["omnibus", "direction", "normalised_omnibus", "knn_jaccard", "mutual_knn", "linear_cka"]
     for name, m in r.measures.items():
         assert m.shape == (4, 4), name
         np.testing.assert_array_equal(m, m.T)
