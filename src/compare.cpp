@@ -302,10 +302,15 @@ void compute_pair_measures(const CompareInput& input, CompareResult& result, con
         const NormalisedOmnibus normalised = normalised_omnibus(graphs, config.measures.normalised_dim, config.seed);
         measure.distances = normalised.distances;
         measure.dim = normalised.dim;
+        if (kind == config.measures.map && normalised.relative_gap < config.omnibus.degenerate_gap)
+          result.warnings.push_back(fmt::format(
+              "near-degenerate eigenspace of the normalised omnibus: |λ_{}| and |λ_{}| differ by only {:.3g}% "
+              "(relative), so the map's normalised_omnibus distances are conditional on d = {} ({{normalised_dim}})",
+              normalised.dim, normalised.dim + 1, 100.0 * normalised.relative_gap, normalised.dim));
         measure.definition = fmt::format(
             "‖Ẑ_g − Ẑ_h‖_F / ‖(Ẑ_g + Ẑ_h)/2‖_F of the joint omnibus embedding at d = {} of the degree-normalised "
-            "kernels D^-1/2 (A + I) D^-1/2 (hubness divided out of the kernel)",
-            normalised.dim);
+            "kernels D^-1/2 (A + I) D^-1/2 (hubness divided out of the kernel); eigengap at d {:.3g}%",
+            normalised.dim, 100.0 * normalised.relative_gap);
         break;
       }
       case PairMeasureKind::knn_jaccard:
@@ -442,10 +447,13 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
     for (int d = result.joint.dim - 1; d >= 1 && clear == 0; --d)
       if (relative_eigengap(result.joint.eigenvalues, d) >= config.omnibus.degenerate_gap) clear = d;
     const bool omnibus_test = config.per_datum_tests && config.test.statistic == TestStatistic::omnibus;
+    // Only the omnibus and direction measures use the joint embedding's d (normalised_omnibus has its own).
+    const bool map_uses_d = config.measures.map == PairMeasureKind::omnibus || config.measures.map == PairMeasureKind::direction;
     const std::string text = fmt::format(
         "near-degenerate eigenspace: |λ_{}| and |λ_{}| differ by only {:.3g}% (relative): the {}-dim omnibus "
-        "embedding is not identifiable, so model distances and the map{} are conditional on d = {}{}{}",
+        "embedding is not identifiable, so {}{} are conditional on d = {}{}{}",
         result.joint.dim, result.joint.dim + 1, 100.0 * result.joint.relative_gap, result.joint.dim,
+        map_uses_d ? "model distances and the map" : "the omnibus and direction distances (not the map's)",
         omnibus_test ? " and the omnibus per-datum statistic" : "", result.joint.dim,
         clear > 0 ? fmt::format(" (d = {} ends at a clear gap: {{dim={}}})", clear, clear) : std::string(),
         config.per_datum_tests && !omnibus_test ? "; the default per-datum test does not use d" : "");

@@ -23,6 +23,7 @@ TEST(Compare, PairwiseEqualsJointForTwoModels) {
   const CompareInput input = simulated_input(2, 400, 1);
   CompareConfig config;
   config.per_datum_tests = false;
+  config.measures.map = PairMeasureKind::omnibus;  // --pairwise changes only the omnibus measure
   config.omnibus.dim = 5;
   const CompareResult joint = run_compare(input, config);
   config.pairwise = true;
@@ -35,6 +36,7 @@ TEST(Compare, PairwiseAndJointAgreeOnTheFarthestModel) {
   const CompareInput input = simulated_input(3, 500, 2);  // model 3 has moved data
   CompareConfig config;
   config.per_datum_tests = false;
+  config.measures.map = PairMeasureKind::omnibus;
   config.omnibus.dim = 10;
   const CompareResult joint = run_compare(input, config);
   config.pairwise = true;

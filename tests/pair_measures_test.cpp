@@ -270,6 +270,7 @@ TEST(NormalisedOmnibus, AgainstDenseBruteForce) {
     ASSERT_GE(gap, 0.02) << "no identifiable d in 3..12";
     const NormalisedOmnibus got = normalised_omnibus(pointers, d, 3);
     EXPECT_EQ(got.dim, d);
+    EXPECT_NEAR(got.relative_gap, gap, 1e-9);
     EXPECT_GT(expected(0, 1), 0.01);
     EXPECT_NEAR((got.distances - expected).cwiseAbs().maxCoeff(), 0.0, 1e-7) << "n = " << n;
     // Not the unnormalised omnibus distance of the same graphs at the same d.
@@ -373,9 +374,20 @@ TEST(CompareMeasures, EveryMeasureWithItsCorrelationsAndTheMapsChoice) {
     EXPECT_EQ(m.correlations[0].metric, "acc");
   }
   EXPECT_EQ(names, (std::vector<std::string>{"omnibus", "direction", "normalised_omnibus", "knn_jaccard", "mutual_knn", "linear_cka"}));
-  EXPECT_EQ(omnibus.distances, model_distances(omnibus.joint));
-  EXPECT_EQ(omnibus.measures[0].distances, omnibus.distances);
-  EXPECT_EQ(omnibus.correlations[0].spearman, omnibus.measures[0].correlations[0].spearman);
+  // The default map is the normalised omnibus distance, equal to a direct call on the run's graphs.
+  EXPECT_EQ(omnibus.config.measures.map, PairMeasureKind::normalised_omnibus);
+  EXPECT_EQ(omnibus.measures[0].distances, model_distances(omnibus.joint));
+  EXPECT_EQ(omnibus.measures[2].distances, omnibus.distances);
+  EXPECT_EQ(omnibus.measures[2].dim, 24);
+  EXPECT_EQ(omnibus.correlations[0].spearman, omnibus.measures[2].correlations[0].spearman);
+  std::vector<Graph> graphs;
+  for (const ModelInput& model : input.models) {
+    KnnConfig knn = omnibus.config.knn;
+    knn.k = omnibus.k;
+    graphs.push_back(knn_graph(model.view(), knn));
+  }
+  EXPECT_EQ(normalised_omnibus({&graphs[0], &graphs[1], &graphs[2], &graphs[3]}, 24, omnibus.config.seed).distances,
+            omnibus.distances);
   // The kNN measures match a direct computation from the run's own kNN lists.
   std::vector<NeighbourSets> sets;
   for (const ModelInput& model : input.models) {

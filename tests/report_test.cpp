@@ -160,7 +160,7 @@ TEST_F(ReportFromRun, HasEveryReadingAid) {
   EXPECT_NE(html.find("|Δ accuracy| is tracked best by <b>" + best + "</b>"), std::string::npos) << best;
   EXPECT_EQ(count(html, "class='best'"), 1u);
   EXPECT_NE(html.find("<tr data-measure='omnibus'><td title='"), std::string::npos);
-  EXPECT_NE(html.find("omnibus <span class='map-tag'>(map)</span>"), std::string::npos);
+  EXPECT_NE(html.find("normalised_omnibus <span class='map-tag'>(map)</span>"), std::string::npos);  // the default map
   for (const auto& c : s["measure_correlations"]) {
     const double rs = c["spearman"].get<double>();
     EXPECT_NE(html.find(fmt::format("<td data-value='{:.4g}'", rs)), std::string::npos) << c.dump();

@@ -337,7 +337,7 @@ def compare(
     elbows: int = 2,
     max_dim: Optional[int] = None,
     pairwise: bool = False,
-    distance: str = "omnibus",
+    distance: str = "normalised_omnibus",
     direction_dim: int = 8,
     normalised_dim: int = 24,
     measures: str = "all",
@@ -398,7 +398,7 @@ def compare(
         Eigenvalues searched by ``dim='auto'`` (2 to 1000); default 64.
     pairwise : bool, default False
         Model distances from a separate 2-graph omnibus per pair instead of one joint omnibus.
-    distance : {'omnibus', 'direction', 'normalised_omnibus', 'knn_jaccard', 'mutual_knn', 'linear_cka'}, default 'omnibus'
+    distance : {'omnibus', 'direction', 'normalised_omnibus', 'knn_jaccard', 'mutual_knn', 'linear_cka'}, default 'normalised_omnibus'
         The population measure of ``distances`` and the model map: the paper's omnibus distance, the
         direction-only omnibus distance (rows of the joint embedding scaled to unit length), the omnibus
         distance of the degree-normalised kernels D^-1/2 (A + I) D^-1/2, 1 − mean kNN

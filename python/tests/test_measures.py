@@ -59,8 +59,8 @@ def test_every_measure_is_exposed_and_symmetric(run):
         np.testing.assert_array_equal(m, m.T)
         np.testing.assert_array_equal(np.diag(m), 0.0)
         assert r.measure_definitions[name]
-    assert r.distance == "omnibus"
-    np.testing.assert_array_equal(r.measures["omnibus"], r.distances)
+    assert r.distance == "normalised_omnibus"  # the default map
+    np.testing.assert_array_equal(r.measures["normalised_omnibus"], r.distances)
     assert "rows L2-normalised" in r.measure_definitions["knn_jaccard"]
 
 
@@ -93,7 +93,7 @@ def test_each_measure_is_correlated_with_each_metric(run):
     assert [m["name"] for m in s["pair_measures"]] == list(r.measures)
     for m in s["pair_measures"]:
         np.testing.assert_allclose(np.array(m["distances"]), r.measures[m["name"]], rtol=0, atol=0)
-    assert s["distance"] == "omnibus"
+    assert s["distance"] == "normalised_omnibus"
     for best in s["best_measure"]:
         top = max((c for c in r.measure_correlations if c["metric"] == best["metric"]), key=lambda c: c["spearman"])
         assert best["measure"] == top["measure"] and best["spearman"] == top["spearman"]

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "datakernel/embed/omnibus.hpp"
 #include "datakernel/error.hpp"
 #include "datakernel/population/model_distance.hpp"
 #include "datakernel/population/pair_measures.hpp"
@@ -80,13 +81,14 @@ NormalisedOmnibus normalised_omnibus(const std::vector<const Graph*>& graphs, in
   const int d = normalised_omnibus_dim(graphs, dim);
   const NormalisedOmnibusOperator op(graphs);
   EigenSolveConfig solve;
-  solve.count = d;
+  solve.count = static_cast<int>(std::min<std::int64_t>(d + 1, static_cast<std::int64_t>(m) * n));
   solve.seed = seed;
   const EigenPairs pairs = top_eigenpairs(op, solve);
 
   NormalisedOmnibus out;
   out.dim = d;
   out.eigenvalues = pairs.values;
+  out.relative_gap = relative_eigengap(pairs.values, d);
   OmnibusEmbedding embedding;  // Ẑ_N = U |Λ|^½, to reuse the omnibus distance
   embedding.graphs = m;
   embedding.n = n;
