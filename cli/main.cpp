@@ -256,7 +256,7 @@ int main(int argc, char** argv) {
                                     "direction (omnibus rows scaled to unit length) | normalised_omnibus (omnibus "
                                     "of the degree-normalised kernels) | knn_jaccard | mutual_knn | linear_cka"),
                 {"omnibus", "direction", "normalised_omnibus", "knn_jaccard", "mutual_knn", "linear_cka"})
-      ->group(kGroupEmbedding);
+      ->group(kGroupEmbedding)->type_name("MEASURE");
   compare->add_option("--direction-dim", config.measures.direction_dim,
                       "dimensions of the direction distance: the first min(d, D) omnibus dimensions")
       ->group(kGroupEmbedding)->type_name("D")->check(dkcli::positive_integer());

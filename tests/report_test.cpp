@@ -154,7 +154,7 @@ TEST_F(ReportFromRun, HasEveryReadingAid) {
     EXPECT_NE(html.find(std::string("<a href='") + file + "'>"), std::string::npos) << file;
   // Population measures against the metric: one row per measure, the best in bold, the statement, the CSVs.
   EXPECT_NE(html.find("id='measure-table'"), std::string::npos);
-  EXPECT_EQ(count(html, "<tr data-measure="), 5u);
+  EXPECT_EQ(count(html, "<tr data-measure="), 6u);
   ASSERT_TRUE(s.contains("best_measure"));
   const std::string best = s["best_measure"][0]["measure"].get<std::string>();
   EXPECT_NE(html.find("|Δ accuracy| is tracked best by <b>" + best + "</b>"), std::string::npos) << best;

@@ -80,7 +80,7 @@ def test_knn_measures_and_cka_match_brute_force(run):
 
 def test_each_measure_is_correlated_with_each_metric(run):
     _, r = run
-    assert len(r.measure_correlations) == 5 * 2
+    assert len(r.measure_correlations) == 6 * 2
     iu = np.triu_indices(4, 1)
     for c in r.measure_correlations:
         f = np.array([METRICS[c["metric"]][x] for x in NAMES])
@@ -129,7 +129,7 @@ def test_graph_inputs_and_bad_options():
     with pytest.raises(ValueError, match=r"distance linear_cka needs every model as embeddings"):
         dk.compare({"a": ys["a"], "g": a, "b": ys["b"]}, test="none", progress=False, distance="linear_cka")
     r = dk.compare({"a": ys["a"], "g": a, "b": ys["b"]}, test="none", progress=False)
-    assert list(r.measures) == ["omnibus", "direction", "knn_jaccard"]
+    assert list(r.measures) == ["omnibus", "direction", "normalised_omnibus", "knn_jaccard"]
     with pytest.raises(ValueError, match=r"^distance must be"):
         dk.compare(ys, test="none", progress=False, distance="cka")
     with pytest.raises(ValueError, match=r"direction_dim must be a positive integer"):
