@@ -274,16 +274,19 @@ int main(int argc, char** argv) {
   std::string distance_text = dk::pair_measure_name(config.measures.map), measures_text = "all";
   dkcli::choice(compare->add_option("--distance", distance_text,
                                     "model distance of the map and model_distances.csv: omnibus (the paper's) | "
-                                    "direction (omnibus rows scaled to unit length) | knn_jaccard | mutual_knn | "
-                                    "linear_cka"),
-                {"omnibus", "direction", "knn_jaccard", "mutual_knn", "linear_cka"})
-      ->group(kGroupEmbedding);
+                                    "direction (omnibus rows scaled to unit length) | normalised_omnibus (omnibus "
+                                    "of the degree-normalised kernels) | knn_jaccard | mutual_knn | linear_cka"),
+                {"omnibus", "direction", "normalised_omnibus", "knn_jaccard", "mutual_knn", "linear_cka"})
+      ->group(kGroupEmbedding)->type_name("MEASURE");
   compare->add_option("--direction-dim", config.measures.direction_dim,
                       "dimensions of the direction distance: the first min(d, D) omnibus dimensions")
       ->group(kGroupEmbedding)->type_name("D")->check(dkcli::positive_integer());
+  compare->add_option("--normalised-dim", config.measures.normalised_dim,
+                      "dimension of the normalised omnibus embedding (normalised_omnibus distance)")
+      ->group(kGroupEmbedding)->type_name("D")->check(dkcli::positive_integer());
   dkcli::choice(compare->add_option("--measures", measures_text,
                                     "population measures computed and correlated with --metrics: all (omnibus, "
-                                    "direction, knn_jaccard, mutual_knn, linear_cka) | map (only --distance)"),
+                                    "direction, normalised_omnibus, knn_jaccard, mutual_knn, linear_cka) | map (only --distance)"),
                 {"all", "map"})
       ->group(kGroupEmbedding);
   compare->add_option("--manifold-dim", config.manifold_dim, "coordinates of the model map")

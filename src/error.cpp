@@ -13,7 +13,7 @@ constexpr const char* kOptionKeys[] = {
     "metrics",     "test",        "null",       "bootstrap", "bootstrap_p", "alpha",   "correction",   "reference",
     "ids",         "header",      "timings",    "drop_invalid", "memory_limit", "force", "report_pair", "text",
     "labels",      "seed",        "threads",    "out",     "quiet",    "save_kernels", "names",     "distance",
-    "direction_dim", "measures",  nullptr};
+    "direction_dim", "normalised_dim", "measures",  nullptr};
 
 bool known_key(std::string_view key) {
   for (const char* const* k = kOptionKeys; *k; ++k)

@@ -153,6 +153,15 @@ std::uint64_t estimate_peak_bytes(const MemoryShape& shape, const CompareConfig&
   const std::uint64_t search = static_cast<std::uint64_t>(config.omnibus.dim > 0 ? config.omnibus.dim + 1
                                                           : (config.omnibus.search > 0 ? config.omnibus.search : 64));
   const std::uint64_t eigen = m * n * (2 * search + 1) * 8 + 2 * m * n * search * 8;
+  // The normalised omnibus (pair_measures.hpp), solved after the joint one while its latent positions are kept:
+  // a Lanczos basis of max(2c+1, c+20) vectors for c = d + 1 eigenpairs, Ritz vectors and its own latent positions.
+  const bool normalised_wanted =
+      config.measures.simple || config.measures.map == PairMeasureKind::normalised_omnibus;
+  const std::uint64_t normalised_count = static_cast<std::uint64_t>(config.measures.normalised_dim) + 1;
+  const std::uint64_t normalised =
+      normalised_wanted ? m * n * (std::max(2 * normalised_count + 1, normalised_count + 20) + 2 * normalised_count) * 8 +
+                              m * n * search * 8
+                        : 0;
   // Bootstrap: per thread two sampled graphs, a 2n-row Lanczos basis and per-datum counts.
   const std::uint64_t d = std::min<std::uint64_t>(search, 64);
   const bool bootstrap_null = config.per_datum_tests && config.test.statistic == TestStatistic::omnibus &&
@@ -170,7 +179,7 @@ std::uint64_t estimate_peak_bytes(const MemoryShape& shape, const CompareConfig&
   // A pair's per-datum test reads both models' embeddings (the neighbourhood measures).
   const std::uint64_t pair_test = config.per_datum_tests ? 2 * mapped_model : 0;
   return kProcess + inputs + m * (graph + lists) + neighbourhood +
-         std::max({knn, eigen, bootstrap, pair_test, shape.largest_file});
+         std::max({knn, eigen, normalised, bootstrap, pair_test, shape.largest_file});
 }
 
 std::uint64_t estimate_peak_bytes(const CompareInput& input, const CompareConfig& config) {

@@ -14,7 +14,7 @@ sed -e s/model_1/A/ -e s/model_2/B/ -e s/model_3/C/ -e s/model_4/MOVED/ "$work/s
 for f in summary.json model_distances.csv manifold.csv datum_shift.csv; do
   [ -s "$work/out/$f" ] || fail "missing $f"
 done
-[ -z "$(ls -A "$work/out" | grep -v -E '^(\.datakernel-files|summary.json|model_distances.csv|model_distances_(omnibus|direction|knn_jaccard|mutual_knn|linear_cka).csv|manifold.csv|datum_shift.csv|latent_2d.csv|report.html)$')" ] \
+[ -z "$(ls -A "$work/out" | grep -v -E '^(\.datakernel-files|summary.json|model_distances.csv|model_distances_(omnibus|direction|normalised_omnibus|knn_jaccard|mutual_knn|linear_cka).csv|manifold.csv|datum_shift.csv|latent_2d.csv|report.html)$')" ] \
   || fail "unexpected files in output: $(ls -A "$work/out")"
 grep -q "model distances" "$work/stdout.txt" || fail "summary not printed"
 

@@ -11,34 +11,19 @@
 #include "datakernel/error.hpp"
 #include "datakernel/population/model_distance.hpp"
 #include "datakernel/report/results_writer.hpp"
-#include "datakernel/simulate/simulate.hpp"
+#include "simulated_input.hpp"
 #include "test_support.hpp"
 
 namespace dk {
 namespace {
 
-CompareInput simulated_input(int models, std::int64_t n, std::uint64_t seed) {
-  SimulateConfig sim;
-  sim.models = models;
-  sim.n = n;
-  sim.dims = {32, 24};
-  sim.seed = seed;
-  SimulatedSet set = simulate(sim);
-  CompareInput input;
-  for (int g = 0; g < models; ++g) {
-    ModelInput model;
-    model.spec = set.names[g];
-    model.embeddings = LoadedEmbeddings{std::move(set.models[g]), {}};
-    input.models.push_back(std::move(model));
-    input.names.push_back(set.names[g]);
-  }
-  return input;
-}
+using test::simulated_input;
 
 TEST(Compare, PairwiseEqualsJointForTwoModels) {
   const CompareInput input = simulated_input(2, 400, 1);
   CompareConfig config;
   config.per_datum_tests = false;
+  config.measures.map = PairMeasureKind::omnibus;  // --pairwise changes only the omnibus measure
   config.omnibus.dim = 5;
   const CompareResult joint = run_compare(input, config);
   config.pairwise = true;
@@ -51,6 +36,7 @@ TEST(Compare, PairwiseAndJointAgreeOnTheFarthestModel) {
   const CompareInput input = simulated_input(3, 500, 2);  // model 3 has moved data
   CompareConfig config;
   config.per_datum_tests = false;
+  config.measures.map = PairMeasureKind::omnibus;
   config.omnibus.dim = 10;
   const CompareResult joint = run_compare(input, config);
   config.pairwise = true;
@@ -99,6 +85,7 @@ TEST(Compare, WritesTheOutputContract) {
   EXPECT_EQ(files, (std::set<std::string>{".datakernel-files", "summary.json", "model_distances.csv", "manifold.csv",
                                           "datum_shift.csv", "datum_tests.csv", "latent_2d.csv", "report.html",
                                           "model_distances_omnibus.csv", "model_distances_direction.csv",
+                                          "model_distances_normalised_omnibus.csv",
                                           "model_distances_knn_jaccard.csv", "model_distances_mutual_knn.csv",
                                           "model_distances_linear_cka.csv"}));
   // per-datum tests: model_3 against each other model

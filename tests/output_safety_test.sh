@@ -49,7 +49,7 @@ echo "mine" > "$w/f/notes.txt"
 mkdir "$w/f/plots" && echo "mine" > "$w/f/plots/p.txt"
 run small1 "${small[@]}" --force --out "$w/f"
 expect_rc 0 "--force run" small1
-[ "$(listing "$w/f")" = ".datakernel-files datum_shift.csv latent_2d.csv manifold.csv model_distances.csv model_distances_direction.csv model_distances_knn_jaccard.csv model_distances_linear_cka.csv model_distances_mutual_knn.csv model_distances_omnibus.csv notes.txt plots report.html summary.json " ] \
+[ "$(listing "$w/f")" = ".datakernel-files datum_shift.csv latent_2d.csv manifold.csv model_distances.csv model_distances_direction.csv model_distances_knn_jaccard.csv model_distances_linear_cka.csv model_distances_mutual_knn.csv model_distances_normalised_omnibus.csv model_distances_omnibus.csv notes.txt plots report.html summary.json " ] \
   || fail "--force kept files of the earlier run or removed the user's: $(listing "$w/f")"
 case_ok
 [ "$(cat "$w/f/notes.txt")" = mine ] && [ "$(cat "$w/f/plots/p.txt")" = mine ] || fail "--force changed the user's files"
@@ -60,7 +60,7 @@ expect_rc 0 "report after --force" report1
 ! grep -q "<section id='tests'>" "$w/f/report.html" || fail "report still draws the earlier run's tests"
 case_ok
 # The manifest lists exactly the run's files.
-[ "$(LC_ALL=C sort "$w/f/.datakernel-files" | tr '\n' ' ')" = "datum_shift.csv latent_2d.csv manifold.csv model_distances.csv model_distances_direction.csv model_distances_knn_jaccard.csv model_distances_linear_cka.csv model_distances_mutual_knn.csv model_distances_omnibus.csv report.html summary.json " ] \
+[ "$(LC_ALL=C sort "$w/f/.datakernel-files" | tr '\n' ' ')" = "datum_shift.csv latent_2d.csv manifold.csv model_distances.csv model_distances_direction.csv model_distances_knn_jaccard.csv model_distances_linear_cka.csv model_distances_mutual_knn.csv model_distances_normalised_omnibus.csv model_distances_omnibus.csv report.html summary.json " ] \
   || fail "manifest: $(cat "$w/f/.datakernel-files")"
 case_ok
 # A finished run leaves no lock file and no staging directory.
@@ -77,7 +77,7 @@ rm "$w/legacy/.datakernel-files"
 touch "$w/legacy/kept.csv"
 run legacy2 "${small[@]}" --force --out "$w/legacy"
 expect_rc 0 "--force over legacy output" legacy2
-[ "$(listing "$w/legacy")" = ".datakernel-files datum_shift.csv kept.csv latent_2d.csv manifold.csv model_distances.csv model_distances_direction.csv model_distances_knn_jaccard.csv model_distances_linear_cka.csv model_distances_mutual_knn.csv model_distances_omnibus.csv report.html summary.json " ] \
+[ "$(listing "$w/legacy")" = ".datakernel-files datum_shift.csv kept.csv latent_2d.csv manifold.csv model_distances.csv model_distances_direction.csv model_distances_knn_jaccard.csv model_distances_linear_cka.csv model_distances_mutual_knn.csv model_distances_normalised_omnibus.csv model_distances_omnibus.csv report.html summary.json " ] \
   || fail "--force over legacy output: $(listing "$w/legacy")"
 case_ok
 # A directory of someone else's files with a summary.json that is not datakernel's: nothing removed.
@@ -143,8 +143,8 @@ no_leftovers "$w/locked" "stale lock file"
 case_ok
 # Two runs started at once into the same new directory: exactly one succeeds; the other is refused (locked,
 # or already holds files if it started after the first had finished); the directory holds one run's files.
-a_files=".datakernel-files datum_shift.csv latent_2d.csv manifold.csv model_distances.csv model_distances_direction.csv model_distances_knn_jaccard.csv model_distances_linear_cka.csv model_distances_mutual_knn.csv model_distances_omnibus.csv report.html summary.json "
-b_files=".datakernel-files annotations.csv datum_shift.csv datum_tests.csv kernel_1_model_1.mtx kernel_2_model_2.mtx kernel_3_model_3.mtx latent_2d.csv manifold.csv model_distances.csv model_distances_direction.csv model_distances_knn_jaccard.csv model_distances_linear_cka.csv model_distances_mutual_knn.csv model_distances_omnibus.csv report.html summary.json "
+a_files=".datakernel-files datum_shift.csv latent_2d.csv manifold.csv model_distances.csv model_distances_direction.csv model_distances_knn_jaccard.csv model_distances_linear_cka.csv model_distances_mutual_knn.csv model_distances_normalised_omnibus.csv model_distances_omnibus.csv report.html summary.json "
+b_files=".datakernel-files annotations.csv datum_shift.csv datum_tests.csv kernel_1_model_1.mtx kernel_2_model_2.mtx kernel_3_model_3.mtx latent_2d.csv manifold.csv model_distances.csv model_distances_direction.csv model_distances_knn_jaccard.csv model_distances_linear_cka.csv model_distances_mutual_knn.csv model_distances_normalised_omnibus.csv model_distances_omnibus.csv report.html summary.json "
 for round in 1 2 3; do
   out="$w/race-$round"
   set +e

@@ -11,11 +11,13 @@
 #include <random>
 #include <set>
 
+#include <Eigen/Eigenvalues>
+
 #include "datakernel/compare.hpp"
 #include "datakernel/error.hpp"
 #include "datakernel/population/model_distance.hpp"
 #include "datakernel/population/pair_measures.hpp"
-#include "datakernel/simulate/simulate.hpp"
+#include "simulated_input.hpp"
 #include "test_support.hpp"
 
 namespace dk {
@@ -193,6 +195,94 @@ TEST(DirectionDistance, AgainstExplicitComputation) {
   EXPECT_THROW(direction_distances(e, 0), InputError);
 }
 
+// The normalised omnibus against a dense brute force: N_g = D^-1/2 (A_g + I) D^-1/2 formed entry by entry, the
+// m·n × m·n omnibus matrix of blocks (N_g + N_h)/2, all its eigenpairs, Ẑ = U |Λ|^½ from the top d by |λ|, and
+// the relative Frobenius distance written out. Sizes on both sides of the dense threshold (400 rows).
+Eigen::MatrixXd brute_force_normalised_omnibus(const std::vector<const Graph*>& graphs, int d, double* gap) {
+  const int m = static_cast<int>(graphs.size());
+  const Eigen::Index n = graphs.front()->n;
+  std::vector<Eigen::MatrixXd> kernels;
+  for (const Graph* graph : graphs) {
+    Eigen::MatrixXd a = Eigen::MatrixXd::Identity(n, n);
+    for (Eigen::Index i = 0; i < n; ++i)
+      for (Eigen::Index j = 0; j < n; ++j)
+        if (graph->has_edge(i, j)) a(i, j) = 1.0;
+    const Eigen::VectorXd degree = a.rowwise().sum();
+    for (Eigen::Index i = 0; i < n; ++i)
+      for (Eigen::Index j = 0; j < n; ++j) a(i, j) /= std::sqrt(degree[i] * degree[j]);
+    kernels.push_back(a);
+  }
+  Eigen::MatrixXd omega(m * n, m * n);
+  for (int g = 0; g < m; ++g)
+    for (int h = 0; h < m; ++h) omega.block(g * n, h * n, n, n) = 0.5 * (kernels[g] + kernels[h]);
+  const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(omega);
+  std::vector<Eigen::Index> order(static_cast<std::size_t>(m * n));
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](Eigen::Index a, Eigen::Index b) {
+    return std::abs(solver.eigenvalues()[a]) > std::abs(solver.eigenvalues()[b]);
+  });
+  *gap = (std::abs(solver.eigenvalues()[order[d - 1]]) - std::abs(solver.eigenvalues()[order[d]])) /
+         std::abs(solver.eigenvalues()[order[d - 1]]);
+  Eigen::MatrixXd z(m * n, d);
+  for (int c = 0; c < d; ++c)
+    z.col(c) = solver.eigenvectors().col(order[c]) * std::sqrt(std::abs(solver.eigenvalues()[order[c]]));
+  Eigen::MatrixXd out = Eigen::MatrixXd::Zero(m, m);
+  for (int g = 0; g < m; ++g)
+    for (int h = 0; h < m; ++h) {
+      double difference = 0.0, mean = 0.0;
+      for (Eigen::Index i = 0; i < n; ++i)
+        for (int c = 0; c < d; ++c) {
+          const double a = z(g * n + i, c), b = z(h * n + i, c);
+          difference += (a - b) * (a - b);
+          mean += 0.25 * (a + b) * (a + b);
+        }
+      out(g, h) = std::sqrt(difference / mean);
+    }
+  return out;
+}
+
+// Graphs with hubs: an RDPG whose latent positions have lengths spread over [0.3, 1] (so degrees vary).
+std::vector<Graph> hub_graphs(int m, std::int64_t n, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> angle(0.0, 1.5707963), length(0.3, 1.0);
+  std::vector<Graph> graphs;
+  for (int g = 0; g < m; ++g) {
+    std::vector<double> x(static_cast<std::size_t>(2 * n));
+    for (std::int64_t i = 0; i < n; ++i) {
+      const double a = angle(rng), l = length(rng);
+      x[2 * i] = l * std::cos(a), x[2 * i + 1] = l * std::sin(a);
+    }
+    graphs.push_back(test::rdpg_graph(x, n, 2, seed + 17 * static_cast<std::uint64_t>(g) + 1));
+  }
+  return graphs;
+}
+
+TEST(NormalisedOmnibus, AgainstDenseBruteForce) {
+  for (const std::int64_t n : {40, 150}) {
+    const std::vector<Graph> graphs = hub_graphs(3, n, 11);
+    std::vector<const Graph*> pointers;
+    for (const Graph& graph : graphs) pointers.push_back(&graph);
+    // The first d ≥ 3 whose eigenspace is identifiable (relative gap ≥ 2 %): there the result is unique.
+    int d = 3;
+    double gap = 0.0;
+    Eigen::MatrixXd expected = brute_force_normalised_omnibus(pointers, d, &gap);
+    while (gap < 0.02 && d < 12) expected = brute_force_normalised_omnibus(pointers, ++d, &gap);
+    ASSERT_GE(gap, 0.02) << "no identifiable d in 3..12";
+    const NormalisedOmnibus got = normalised_omnibus(pointers, d, 3);
+    EXPECT_EQ(got.dim, d);
+    EXPECT_NEAR(got.relative_gap, gap, 1e-9);
+    EXPECT_GT(expected(0, 1), 0.01);
+    EXPECT_NEAR((got.distances - expected).cwiseAbs().maxCoeff(), 0.0, 1e-7) << "n = " << n;
+    // Not the unnormalised omnibus distance of the same graphs at the same d.
+    OmnibusConfig plain;
+    plain.dim = d;
+    EXPECT_GT((model_distances(embed_omnibus(pointers, plain)) - expected).cwiseAbs().maxCoeff(), 1e-3);
+  }
+  const std::vector<Graph> graphs = hub_graphs(2, 30, 5);
+  EXPECT_EQ(normalised_omnibus_dim({&graphs[0], &graphs[1]}, 100), 59);  // capped at m·n − 1
+  EXPECT_THROW(normalised_omnibus({&graphs[0], &graphs[1]}, 0, 0), InputError);
+}
+
 // Mantel p by full enumeration of the m! label permutations, written independently of correlation.cpp.
 double enumerated_mantel_pearson_p(const Eigen::MatrixXd& d, std::vector<double> metric) {
   const int m = static_cast<int>(metric.size());
@@ -257,21 +347,9 @@ TEST(PairMeasureNames, RoundTripAndError) {
   }
 }
 
-CompareInput simulated_input(int models, std::int64_t n, std::uint64_t seed) {
-  SimulateConfig sim;
-  sim.models = models;
-  sim.n = n;
-  sim.dims = {32, 24};
-  sim.seed = seed;
-  SimulatedSet set = simulate(sim);
-  CompareInput input;
-  for (int g = 0; g < models; ++g) {
-    ModelInput model;
-    model.spec = set.names[g];
-    model.embeddings = LoadedEmbeddings{std::move(set.models[g]), {}};
-    input.models.push_back(std::move(model));
-    input.names.push_back(set.names[g]);
-  }
+// Simulated models with one metric, "acc".
+CompareInput simulated_input_with_metric(int models, std::int64_t n, std::uint64_t seed) {
+  CompareInput input = test::simulated_input(models, n, seed);
   MetricsTable metrics;
   metrics.metric_names = {"acc"};
   metrics.values = {{0.9, 0.7, 0.8, 0.5}};
@@ -281,11 +359,11 @@ CompareInput simulated_input(int models, std::int64_t n, std::uint64_t seed) {
 }
 
 TEST(CompareMeasures, EveryMeasureWithItsCorrelationsAndTheMapsChoice) {
-  const CompareInput input = simulated_input(4, 300, 3);
+  const CompareInput input = simulated_input_with_metric(4, 300, 3);
   CompareConfig config;
   config.per_datum_tests = false;
   const CompareResult omnibus = run_compare(input, config);
-  ASSERT_EQ(omnibus.measures.size(), 5u);
+  ASSERT_EQ(omnibus.measures.size(), 6u);
   std::vector<std::string> names;
   for (const PairMeasure& m : omnibus.measures) {
     names.push_back(m.name);
@@ -295,10 +373,21 @@ TEST(CompareMeasures, EveryMeasureWithItsCorrelationsAndTheMapsChoice) {
     ASSERT_EQ(m.correlations.size(), 1u);
     EXPECT_EQ(m.correlations[0].metric, "acc");
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"omnibus", "direction", "knn_jaccard", "mutual_knn", "linear_cka"}));
-  EXPECT_EQ(omnibus.distances, model_distances(omnibus.joint));
-  EXPECT_EQ(omnibus.measures[0].distances, omnibus.distances);
-  EXPECT_EQ(omnibus.correlations[0].spearman, omnibus.measures[0].correlations[0].spearman);
+  EXPECT_EQ(names, (std::vector<std::string>{"omnibus", "direction", "normalised_omnibus", "knn_jaccard", "mutual_knn", "linear_cka"}));
+  // The default map is the normalised omnibus distance, equal to a direct call on the run's graphs.
+  EXPECT_EQ(omnibus.config.measures.map, PairMeasureKind::normalised_omnibus);
+  EXPECT_EQ(omnibus.measures[0].distances, model_distances(omnibus.joint));
+  EXPECT_EQ(omnibus.measures[2].distances, omnibus.distances);
+  EXPECT_EQ(omnibus.measures[2].dim, 24);
+  EXPECT_EQ(omnibus.correlations[0].spearman, omnibus.measures[2].correlations[0].spearman);
+  std::vector<Graph> graphs;
+  for (const ModelInput& model : input.models) {
+    KnnConfig knn = omnibus.config.knn;
+    knn.k = omnibus.k;
+    graphs.push_back(knn_graph(model.view(), knn));
+  }
+  EXPECT_EQ(normalised_omnibus({&graphs[0], &graphs[1], &graphs[2], &graphs[3]}, 24, omnibus.config.seed).distances,
+            omnibus.distances);
   // The kNN measures match a direct computation from the run's own kNN lists.
   std::vector<NeighbourSets> sets;
   for (const ModelInput& model : input.models) {
@@ -306,8 +395,8 @@ TEST(CompareMeasures, EveryMeasureWithItsCorrelationsAndTheMapsChoice) {
     sets.push_back(neighbour_sets(knn_search(model.view(), knn)));
   }
   const NeighbourOverlapDistances overlap = neighbour_overlap_distances({&sets[0], &sets[1], &sets[2], &sets[3]});
-  EXPECT_EQ(omnibus.measures[2].distances, overlap.jaccard);
-  EXPECT_EQ(omnibus.measures[3].distances, overlap.mutual);
+  EXPECT_EQ(omnibus.measures[3].distances, overlap.jaccard);
+  EXPECT_EQ(omnibus.measures[4].distances, overlap.mutual);
 
   config.measures.map = PairMeasureKind::direction;
   const CompareResult direction = run_compare(input, config);
@@ -320,23 +409,23 @@ TEST(CompareMeasures, EveryMeasureWithItsCorrelationsAndTheMapsChoice) {
   const CompareResult only = run_compare(input, config);
   ASSERT_EQ(only.measures.size(), 1u);
   EXPECT_EQ(only.measures[0].name, "linear_cka");
-  EXPECT_NEAR((only.distances - omnibus.measures[4].distances).cwiseAbs().maxCoeff(), 0.0, 1e-12);
+  EXPECT_NEAR((only.distances - omnibus.measures[5].distances).cwiseAbs().maxCoeff(), 0.0, 1e-12);
 }
 
 TEST(CompareMeasures, LinearCkaBeyondItsBudgetIsSkippedUnlessItIsTheMapsMeasure) {
-  const CompareInput input = simulated_input(3, 200, 5);
+  const CompareInput input = simulated_input_with_metric(3, 200, 5);
   // Σ over pairs g ≤ h of n p_g p_h with p = 32, 24, 32 (dims cycled): the work the budget is compared with.
   const double work = 200.0 * (32 * 32 + 32 * 24 + 32 * 32 + 24 * 24 + 24 * 32 + 32 * 32);
   CompareConfig config;
   config.per_datum_tests = false;
   config.measures.linear_cka_budget = work;  // exactly at the budget: computed
   const CompareResult at = run_compare(input, config);
-  ASSERT_EQ(at.measures.size(), 5u);
-  EXPECT_EQ(at.measures[4].name, "linear_cka");
+  ASSERT_EQ(at.measures.size(), 6u);
+  EXPECT_EQ(at.measures[5].name, "linear_cka");
   config.measures.linear_cka_budget = work - 1;  // one multiply-add over: skipped, with a warning
   const CompareResult over = run_compare(input, config);
-  ASSERT_EQ(over.measures.size(), 4u);
-  EXPECT_EQ(over.measures[3].name, "mutual_knn");
+  ASSERT_EQ(over.measures.size(), 5u);
+  EXPECT_EQ(over.measures[4].name, "mutual_knn");
   const auto warned = std::find_if(over.warnings.begin(), over.warnings.end(), [](const std::string& w) {
     return w.find("linear CKA skipped") != std::string::npos;
   });
@@ -344,11 +433,11 @@ TEST(CompareMeasures, LinearCkaBeyondItsBudgetIsSkippedUnlessItIsTheMapsMeasure)
   config.measures.map = PairMeasureKind::linear_cka;  // the map's measure is computed whatever it costs
   const CompareResult map = run_compare(input, config);
   EXPECT_EQ(map.measures.back().name, "linear_cka");
-  EXPECT_NEAR((map.distances - at.measures[4].distances).cwiseAbs().maxCoeff(), 0.0, 1e-12);
+  EXPECT_NEAR((map.distances - at.measures[5].distances).cwiseAbs().maxCoeff(), 0.0, 1e-12);
 }
 
 TEST(CompareMeasures, GraphInputsHaveNoEmbeddingMeasures) {
-  CompareInput input = simulated_input(3, 200, 4);
+  CompareInput input = simulated_input_with_metric(3, 200, 4);
   KnnConfig knn;
   knn.k = default_k(200);
   ModelInput graph;
@@ -360,7 +449,7 @@ TEST(CompareMeasures, GraphInputsHaveNoEmbeddingMeasures) {
   const CompareResult r = run_compare(input, config);
   std::vector<std::string> names;
   for (const PairMeasure& m : r.measures) names.push_back(m.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"omnibus", "direction", "knn_jaccard"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"omnibus", "direction", "normalised_omnibus", "knn_jaccard"}));
   for (const PairMeasureKind kind : {PairMeasureKind::linear_cka, PairMeasureKind::mutual_knn}) {
     config.measures.map = kind;
     try {
@@ -372,6 +461,9 @@ TEST(CompareMeasures, GraphInputsHaveNoEmbeddingMeasures) {
   }
   config.measures.map = PairMeasureKind::omnibus;
   config.measures.direction_dim = 0;
+  EXPECT_THROW(run_compare(input, config), InputError);
+  config.measures.direction_dim = 8;
+  config.measures.normalised_dim = 0;
   EXPECT_THROW(run_compare(input, config), InputError);
 }
 

@@ -85,8 +85,8 @@ assert dom.count("<table class=\"sortable\">") == 3, "tables"
 assert "&lt;i&gt;text&lt;/i&gt;" in dom, "user text must be escaped"
 # the population measures against the metric: a row per measure and the statement of the best one
 assert 'id="measure-table"' in dom, "no measure table"
-assert dom.count("<tr data-measure=") == 5, dom.count("<tr data-measure=")
-assert re.search(r"is tracked best by <b>(omnibus|direction|knn_jaccard|mutual_knn|linear_cka)</b>", dom), "no best-measure line"
+assert dom.count("<tr data-measure=") == 6, dom.count("<tr data-measure=")
+assert re.search(r"is tracked best by <b>(omnibus|direction|normalised_omnibus|knn_jaccard|mutual_knn|linear_cka)</b>", dom), "no best-measure line"
 title = re.search(r"<title>(.*?)</title>", open(sys.argv[2], encoding="utf-8").read(), re.S).group(1)
 orders = json.loads(html.unescape(title))
 assert orders["up"] == sorted(orders["up"]) and orders["down"] == sorted(orders["down"], reverse=True), orders

@@ -154,18 +154,18 @@ TEST_F(ReportFromRun, HasEveryReadingAid) {
     EXPECT_NE(html.find(std::string("<a href='") + file + "'>"), std::string::npos) << file;
   // Population measures against the metric: one row per measure, the best in bold, the statement, the CSVs.
   EXPECT_NE(html.find("id='measure-table'"), std::string::npos);
-  EXPECT_EQ(count(html, "<tr data-measure="), 5u);
+  EXPECT_EQ(count(html, "<tr data-measure="), 6u);
   ASSERT_TRUE(s.contains("best_measure"));
   const std::string best = s["best_measure"][0]["measure"].get<std::string>();
   EXPECT_NE(html.find("|Δ accuracy| is tracked best by <b>" + best + "</b>"), std::string::npos) << best;
   EXPECT_EQ(count(html, "class='best'"), 1u);
   EXPECT_NE(html.find("<tr data-measure='omnibus'><td title='"), std::string::npos);
-  EXPECT_NE(html.find("omnibus <span class='map-tag'>(map)</span>"), std::string::npos);
+  EXPECT_NE(html.find("normalised_omnibus <span class='map-tag'>(map)</span>"), std::string::npos);  // the default map
   for (const auto& c : s["measure_correlations"]) {
     const double rs = c["spearman"].get<double>();
     EXPECT_NE(html.find(fmt::format("<td data-value='{:.4g}'", rs)), std::string::npos) << c.dump();
   }
-  for (const char* measure : {"omnibus", "direction", "knn_jaccard", "mutual_knn", "linear_cka"})
+  for (const char* measure : {"omnibus", "direction", "normalised_omnibus", "knn_jaccard", "mutual_knn", "linear_cka"})
     EXPECT_NE(html.find(std::string("<a href='model_distances_") + measure + ".csv'>"), std::string::npos) << measure;
   // Print: hints hidden, figures and tables kept whole.
   const std::string print = html.substr(html.find("@media print"));

@@ -337,8 +337,9 @@ def compare(
     elbows: int = 2,
     max_dim: Optional[int] = None,
     pairwise: bool = False,
-    distance: str = "omnibus",
+    distance: str = "normalised_omnibus",
     direction_dim: int = 8,
+    normalised_dim: int = 24,
     measures: str = "all",
     manifold_dim: int = 2,
     test: str = "neighbourhood",
@@ -397,12 +398,15 @@ def compare(
         Eigenvalues searched by ``dim='auto'`` (2 to 1000); default 64.
     pairwise : bool, default False
         Model distances from a separate 2-graph omnibus per pair instead of one joint omnibus.
-    distance : {'omnibus', 'direction', 'knn_jaccard', 'mutual_knn', 'linear_cka'}, default 'omnibus'
+    distance : {'omnibus', 'direction', 'normalised_omnibus', 'knn_jaccard', 'mutual_knn', 'linear_cka'}, default 'normalised_omnibus'
         The population measure of ``distances`` and the model map: the paper's omnibus distance, the
-        direction-only omnibus distance (rows of the joint embedding scaled to unit length), 1 − mean kNN
+        direction-only omnibus distance (rows of the joint embedding scaled to unit length), the omnibus
+        distance of the degree-normalised kernels D^-1/2 (A + I) D^-1/2, 1 − mean kNN
         Jaccard, 1 − mean shared share of the kNN lists, or 1 − linear CKA (the last two need embeddings).
     direction_dim : int, default 8
         The direction distance uses the first min(dim, direction_dim) omnibus dimensions.
+    normalised_dim : int, default 24
+        Dimension of the normalised omnibus embedding behind ``distance='normalised_omnibus'``.
     measures : {'all', 'map'}, default 'all'
         Compute every population measure (``CompareResult.measures``) and correlate each with ``metrics``, or
         only the map's.
@@ -473,7 +477,8 @@ def compare(
     >>> compare([Y1, Y2, Y3], names=["a", "b", "c"], test="omnibus", null="pooled", bootstrap=200)
     """
     config = make_config(k=k, metric=metric, knn=knn, symmetrize=symmetrize, dim=dim, elbows=elbows, max_dim=max_dim,
-                         pairwise=pairwise, distance=distance, direction_dim=direction_dim, measures=measures,
+                         pairwise=pairwise, distance=distance, direction_dim=direction_dim,
+                         normalised_dim=normalised_dim, measures=measures,
                          manifold_dim=manifold_dim, test=test, null=null, bootstrap=bootstrap,
                          bootstrap_p=bootstrap_p, alpha=alpha, correction=correction, reference=reference,
                          report_pair=report_pair, drop_invalid=drop_invalid, memory_limit=memory_limit,

@@ -17,7 +17,7 @@ CHOICES = {
     "bootstrap_p": ("pooled", "count", "moments"),
     "correction": ("bh", "by", "holm", "none"),
     "header": ("auto", "yes", "no"),
-    "distance": ("omnibus", "direction", "knn_jaccard", "mutual_knn", "linear_cka"),
+    "distance": ("omnibus", "direction", "normalised_omnibus", "knn_jaccard", "mutual_knn", "linear_cka"),
     "measures": ("all", "map"),
 }
 
@@ -140,6 +140,7 @@ _OPTIONS: Dict[str, Any] = {
     "pairwise": ("pairwise", flag),
     "distance": ("measures.map", choice),
     "direction_dim": ("measures.direction_dim", integer),
+    "normalised_dim": ("measures.normalised_dim", integer),
     "measures": ("measures.simple", lambda n, v: choice(n, v) == "all"),
     "manifold_dim": ("manifold_dim", integer),
     "test": _test,

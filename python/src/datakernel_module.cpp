@@ -320,6 +320,7 @@ NB_MODULE(_core, m) {
   nb::class_<dk::PairMeasureConfig> measures(m, "PairMeasureConfig");
   measures.def(nb::init<>())
       .def_rw("direction_dim", &dk::PairMeasureConfig::direction_dim)
+      .def_rw("normalised_dim", &dk::PairMeasureConfig::normalised_dim)
       .def_rw("simple", &dk::PairMeasureConfig::simple);
   enum_property(measures, "map", &dk::PairMeasureConfig::map, dk::parse_pair_measure, dk::pair_measure_name);
 

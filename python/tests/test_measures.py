@@ -53,14 +53,14 @@ def cka_hsic(x, y):
 
 def test_every_measure_is_exposed_and_symmetric(run):
     _, r = run
-    assert list(r.measures) == ["omnibus", "direction", "knn_jaccard", "mutual_knn", "linear_cka"]
+    assert list(r.measures) == ["omnibus", "direction", "normalised_omnibus", "knn_jaccard", "mutual_knn", "linear_cka"]
     for name, m in r.measures.items():
         assert m.shape == (4, 4), name
         np.testing.assert_array_equal(m, m.T)
         np.testing.assert_array_equal(np.diag(m), 0.0)
         assert r.measure_definitions[name]
-    assert r.distance == "omnibus"
-    np.testing.assert_array_equal(r.measures["omnibus"], r.distances)
+    assert r.distance == "normalised_omnibus"  # the default map
+    np.testing.assert_array_equal(r.measures["normalised_omnibus"], r.distances)
     assert "rows L2-normalised" in r.measure_definitions["knn_jaccard"]
 
 
@@ -80,7 +80,7 @@ def test_knn_measures_and_cka_match_brute_force(run):
 
 def test_each_measure_is_correlated_with_each_metric(run):
     _, r = run
-    assert len(r.measure_correlations) == 5 * 2
+    assert len(r.measure_correlations) == 6 * 2
     iu = np.triu_indices(4, 1)
     for c in r.measure_correlations:
         f = np.array([METRICS[c["metric"]][x] for x in NAMES])
@@ -93,7 +93,7 @@ def test_each_measure_is_correlated_with_each_metric(run):
     assert [m["name"] for m in s["pair_measures"]] == list(r.measures)
     for m in s["pair_measures"]:
         np.testing.assert_allclose(np.array(m["distances"]), r.measures[m["name"]], rtol=0, atol=0)
-    assert s["distance"] == "omnibus"
+    assert s["distance"] == "normalised_omnibus"
     for best in s["best_measure"]:
         top = max((c for c in r.measure_correlations if c["metric"] == best["metric"]), key=lambda c: c["spearman"])
         assert best["measure"] == top["measure"] and best["spearman"] == top["spearman"]
@@ -129,7 +129,7 @@ def test_graph_inputs_and_bad_options():
     with pytest.raises(ValueError, match=r"distance linear_cka needs every model as embeddings"):
         dk.compare({"a": ys["a"], "g": a, "b": ys["b"]}, test="none", progress=False, distance="linear_cka")
     r = dk.compare({"a": ys["a"], "g": a, "b": ys["b"]}, test="none", progress=False)
-    assert list(r.measures) == ["omnibus", "direction", "knn_jaccard"]
+    assert list(r.measures) == ["omnibus", "direction", "normalised_omnibus", "knn_jaccard"]
     with pytest.raises(ValueError, match=r"^distance must be"):
         dk.compare(ys, test="none", progress=False, distance="cka")
     with pytest.raises(ValueError, match=r"direction_dim must be a positive integer"):

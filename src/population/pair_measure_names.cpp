@@ -7,7 +7,7 @@
 namespace dk {
 
 std::vector<PairMeasureKind> all_pair_measures() {
-  return {PairMeasureKind::omnibus, PairMeasureKind::direction, PairMeasureKind::knn_jaccard,
+  return {PairMeasureKind::omnibus, PairMeasureKind::direction, PairMeasureKind::normalised_omnibus, PairMeasureKind::knn_jaccard,
           PairMeasureKind::mutual_knn, PairMeasureKind::linear_cka};
 }
 
@@ -15,6 +15,7 @@ std::string pair_measure_name(PairMeasureKind kind) {
   switch (kind) {
     case PairMeasureKind::omnibus: return "omnibus";
     case PairMeasureKind::direction: return "direction";
+    case PairMeasureKind::normalised_omnibus: return "normalised_omnibus";
     case PairMeasureKind::knn_jaccard: return "knn_jaccard";
     case PairMeasureKind::mutual_knn: return "mutual_knn";
     case PairMeasureKind::linear_cka: return "linear_cka";

@@ -894,11 +894,12 @@ std::string cross_pair(const ResultsOnDisk& r, const std::vector<std::string>& n
 // Links to the run's output files that exist (relative: they sit next to report.html).
 std::string file_links(const std::string& dir) {
   namespace fs = std::filesystem;
-  static const std::array<std::pair<const char*, const char*>, 12> known = {{
+  static const std::array<std::pair<const char*, const char*>, 13> known = {{
       {"summary.json", "every number of this report, the configuration and versions"},
       {"model_distances.csv", "the model distance matrix (the map's)"},
       {"model_distances_omnibus.csv", "population measure: the omnibus model distance"},
       {"model_distances_direction.csv", "population measure: the direction-only omnibus distance"},
+      {"model_distances_normalised_omnibus.csv", "population measure: the omnibus distance of the degree-normalised kernels"},
       {"model_distances_knn_jaccard.csv", "population measure: 1 − mean kNN Jaccard index"},
       {"model_distances_mutual_knn.csv", "population measure: 1 − mean shared kNN share"},
       {"model_distances_linear_cka.csv", "population measure: 1 − linear CKA"},

@@ -32,6 +32,14 @@ nlohmann::json vector_json(const Eigen::VectorXd& v) {
   return out;
 }
 
+// One correlation of a distance with a metric: the fields every correlation list in summary.json shares.
+nlohmann::json correlation_json(const MetricCorrelation& c) {
+  return {{"metric", c.metric},         {"pairs", c.pairs},
+          {"spearman", c.spearman},     {"spearman_p", c.spearman_p},
+          {"pearson", c.pearson},       {"pearson_p", c.pearson_p},
+          {"permutations", c.permutations}, {"exact", c.exact}};
+}
+
 std::string symmetrize_name(Symmetrize rule) {
   return rule == Symmetrize::mutual ? "mutual" : rule == Symmetrize::union_of_both ? "union" : "none";
 }
@@ -101,16 +109,11 @@ nlohmann::json summary_json(const CompareResult& r, OptionStyle style) {
   j["manifold_stress"] = r.manifold.stress;
   if (!r.correlations.empty()) {
     nlohmann::json list = nlohmann::json::array();
-    for (const MetricCorrelation& c : r.correlations)
-      list.push_back({{"metric", c.metric},
-                      {"pairs", c.pairs},
-                      {"spearman", c.spearman},
-                      {"spearman_p", c.spearman_p},
-                      {"pearson", c.pearson},
-                      {"pearson_p", c.pearson_p},
-                      {"permutations", c.permutations},
-                      {"exact", c.exact},
-                      {"test", "Mantel (two-sided), distance vs |metric difference| over model pairs"}});
+    for (const MetricCorrelation& c : r.correlations) {
+      nlohmann::json entry = correlation_json(c);
+      entry["test"] = "Mantel (two-sided), distance vs |metric difference| over model pairs";
+      list.push_back(entry);
+    }
     j["correlations"] = list;
   }
   if (!r.measures.empty()) {
@@ -120,19 +123,13 @@ nlohmann::json summary_json(const CompareResult& r, OptionStyle style) {
     for (const PairMeasure& measure : r.measures) {
       nlohmann::json entry = {{"name", measure.name}, {"definition", measure.definition},
                               {"distances", matrix_json(measure.distances)}};
-      if (measure.kind == PairMeasureKind::direction)
-        entry["dim"] = direction_dim(r.joint, r.config.measures.direction_dim);
+      if (measure.dim > 0) entry["dim"] = measure.dim;
       measures.push_back(entry);
-      for (const MetricCorrelation& c : measure.correlations)
-        correlations.push_back({{"measure", measure.name},
-                                {"metric", c.metric},
-                                {"pairs", c.pairs},
-                                {"spearman", c.spearman},
-                                {"spearman_p", c.spearman_p},
-                                {"pearson", c.pearson},
-                                {"pearson_p", c.pearson_p},
-                                {"permutations", c.permutations},
-                                {"exact", c.exact}});
+      for (const MetricCorrelation& c : measure.correlations) {
+        nlohmann::json entry = correlation_json(c);
+        entry["measure"] = measure.name;
+        correlations.push_back(entry);
+      }
     }
     j["pair_measures"] = measures;
     if (!correlations.empty()) {

@@ -7,6 +7,12 @@
 //                     D_gh = sqrt( (1/n) Σ_i ‖z_g[i] − z_h[i]‖² ) = sqrt( (2/n) Σ_i (1 − cos_i) ),  in [0, 2].
 //                 The omnibus distance also counts each datum's row length ‖Ẑ_g[i]‖, which follows the datum's
 //                 degree in the kNN graph (its hubness); the direction distance drops it (docs/method.md).
+//   normalised_omnibus
+//                 the omnibus distance ‖Ẑ_g − Ẑ_h‖_F / ‖(Ẑ_g + Ẑ_h)/2‖_F of a second omnibus embedding, built from
+//                 the degree-normalised kernels N_g = D_g^-1/2 (A_g + I) D_g^-1/2 (D_g = row sums of A_g + I)
+//                 instead of the augmented adjacency, at a fixed d (`normalised_dim`, default 24). Dividing by
+//                 the degrees takes the hubness out of the kernel itself, so rows keep a length but it no
+//                 longer follows the degree (docs/method.md, section 7).
 //   knn_jaccard   1 − mean_i |N_g(i) ∩ N_h(i)| / |N_g(i) ∪ N_h(i)|   (the kNN lists of the run)
 //   mutual_knn    1 − mean_i |N_g(i) ∩ N_h(i)| / k
 //   linear_cka    1 − CKA(Y_g, Y_h), CKA = ‖Y_gᵀ Y_h‖²_F / (‖Y_gᵀ Y_g‖_F ‖Y_hᵀ Y_h‖_F) of the column-centred
@@ -31,15 +37,18 @@
 namespace dk {
 
 // The population measures by name, in the order they are reported.
-enum class PairMeasureKind { omnibus, direction, knn_jaccard, mutual_knn, linear_cka };
+enum class PairMeasureKind { omnibus, direction, normalised_omnibus, knn_jaccard, mutual_knn, linear_cka };
 PairMeasureKind parse_pair_measure(const std::string& name);  // throws InputError listing the names
 std::string pair_measure_name(PairMeasureKind kind);
 std::vector<PairMeasureKind> all_pair_measures();
 
 // Which measure the model map (classical MDS) and `distances` use, and the direction distance's cap on d.
 struct PairMeasureConfig {
-  PairMeasureKind map = PairMeasureKind::omnibus;
+  // The default tracked both downstream accuracy gaps of the 15-model study at least as well as the best simple
+  // measure on debian3000, its held-out texts and three subsamples (examples/model_population).
+  PairMeasureKind map = PairMeasureKind::normalised_omnibus;
   int direction_dim = 8;  // d' = min(d, direction_dim)
+  int normalised_dim = 24;  // d of the normalised omnibus embedding (at most m·n − 1)
   bool simple = true;     // compute the other measures besides the map's (false: only the map's)
   // Linear CKA costs Σ over pairs g ≤ h of n p_g p_h multiply-adds; beyond this budget (about a minute on two
   // cores; exceeded by 100 models at n = 10⁵ or 10 at n = 10⁶) it is skipped, with a warning, unless it is the
@@ -77,12 +86,24 @@ Eigen::MatrixXd linear_cka_distances(const std::vector<EmbeddingsView>& models, 
 int direction_dim(const OmnibusEmbedding& joint, int cap);
 Eigen::MatrixXd direction_distances(const OmnibusEmbedding& joint, int cap);
 
+// The normalised omnibus: its d (min(dim, m·n − 1)), eigenvalues by descending |λ|, and m×m distances.
+// Lanczos on Ω_N (dense below 400 rows) from the seeded start vector: the same result for any thread count.
+struct NormalisedOmnibus {
+  int dim = 0;
+  Eigen::VectorXd eigenvalues;  // d + 1 when m·n > d + 1 (for the gap)
+  double relative_gap = 1.0;    // (|λ_d| − |λ_{d+1}|) / |λ_d|; 1 when λ_{d+1} was not computed
+  Eigen::MatrixXd distances;
+};
+int normalised_omnibus_dim(const std::vector<const Graph*>& graphs, int dim);
+NormalisedOmnibus normalised_omnibus(const std::vector<const Graph*>& graphs, int dim, std::uint64_t seed);
+
 // One measure's matrix and its correlations with each downstream metric (correlation.hpp: Spearman and
 // Pearson of D_gh against |f_g − f_h| over the pairs, with Mantel permutation p-values).
 struct PairMeasure {
   PairMeasureKind kind = PairMeasureKind::omnibus;
   std::string name;
   std::string definition;    // one line, with the settings used (d, d', k, how rows were normalised)
+  int dim = 0;               // the embedding dimension it used (direction: d', normalised_omnibus: d); else 0
   Eigen::MatrixXd distances;
   std::vector<MetricCorrelation> correlations;  // one per metric, in the metrics' order
 };
