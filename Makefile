@@ -17,8 +17,9 @@ WARNINGS ?= count
 RELEASE_OPTIONS = -DCMAKE_BUILD_TYPE=Release -DDATAKERNEL_BUILD_TESTS=ON
 ASAN_CMAKE_OPTIONS = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDATAKERNEL_BUILD_TESTS=ON \
   -DDATAKERNEL_SANITIZERS=address,undefined
-# The CLI built for mpirun (docs/distributed.md): its own tree, only the library and the CLI.
-MPI_CMAKE_OPTIONS = -DCMAKE_BUILD_TYPE=Release -DDATAKERNEL_BUILD_TESTS=OFF -DDATAKERNEL_MPI=ON
+# `make test` also builds the CLI for mpirun (docs/distributed.md) in build/: mpi/datakernel, only the CLI's own
+# files compiled again (OpenMPI comes with deps-tests).
+TEST_OPTIONS = $(RELEASE_OPTIONS) -DDATAKERNEL_MPI=ON
 FUZZ_CMAKE_OPTIONS = -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDATAKERNEL_BUILD_TESTS=OFF \
   -DDATAKERNEL_BUILD_FUZZERS=ON -DDATAKERNEL_SANITIZERS=address,undefined
 
@@ -61,19 +62,18 @@ demo: deps
 # The C++ suites and end-to-end scripts (ctest), then the Python package and its tests (scripts/python-tests.sh),
 # then mpirun against one process (test-mpi).
 test: deps-tests
-	$(call cmake_build,$(BUILD),,$(RELEASE_OPTIONS))
+	$(call cmake_build,$(BUILD),,$(TEST_OPTIONS))
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	bash scripts/python-tests.sh $(BUILD)
 	@$(MAKE) --no-print-directory test-mpi
 
-# The CLI with DATAKERNEL_MPI in build-mpi/ (OpenMPI from Debian).
+# The CLI for mpirun, $(BUILD)/mpi/datakernel (-DDATAKERNEL_MPI=ON; OpenMPI from Debian), and the default CLI.
 build-mpi: deps-tests
-	$(call cmake_build,build-mpi,datakernel,$(MPI_CMAKE_OPTIONS))
+	$(call cmake_build,$(BUILD),datakernel datakernel_mpi,$(TEST_OPTIONS))
 
 # mpirun -np 2 and 3 on this machine: the same files, byte for byte, as one process of build/ (tests/mpi_test.sh).
 test-mpi: build-mpi
-	$(call cmake_build,$(BUILD),datakernel,$(RELEASE_OPTIONS))
-	DATAKERNEL=$(BUILD)/datakernel DATAKERNEL_MPI=build-mpi/datakernel bash tests/mpi_test.sh
+	DATAKERNEL=$(BUILD)/datakernel DATAKERNEL_MPI=$(BUILD)/mpi/datakernel bash tests/mpi_test.sh
 
 # For CI and maintainers (slow: the suite is compiled twice more): the ASan + UBSan rerun, then the fuzzers.
 test-sanitizers:
@@ -98,5 +98,5 @@ bench: build
 
 # Every build directory and the logs that older versions of this Makefile wrote beside them.
 clean:
-	rm -rf $(BUILD) build-asan build-fuzz build-mpi build-python results \
+	rm -rf $(BUILD) build-asan build-fuzz build-python results \
 	  $(BUILD).configure.log build-asan.configure.log build-fuzz.configure.log

@@ -4,10 +4,10 @@
 # is applied to, and per bootstrap replicate. Two workloads on seeded simulated models: the default per-datum
 # test (pairs spread over the ranks), and the omnibus test with a bootstrap null (replicates spread over the ranks).
 # Every P's output files are compared with P = 1 (cmp). OMP_NUM_THREADS=1 per rank: P ranks use P cores.
-# Usage: bash bench/mpi_scaling.sh [MPI_BUILD_DIR] > bench/results/mpi_scaling.txt   (default build-mpi)
+# Usage: bash bench/mpi_scaling.sh [MPI_BUILD_DIR] > bench/results/mpi_scaling.txt   (default build/mpi: the CLI of `make build-mpi`)
 # Sizes: N (default 6000), MODELS (6), BOOTSTRAP (40).
 set -euo pipefail
-build=${1:-build-mpi}
+build=${1:-build/mpi}
 dk="$build/datakernel"
 n=${N:-6000}
 models=${MODELS:-6}

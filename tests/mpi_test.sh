@@ -3,7 +3,7 @@
 # process of the default build, for P = 2 and 3 and m = 2, 3 and 5 models (P > m, P not dividing m), with the
 # default per-datum test and with the omnibus test's bootstrap null; and a rank whose model file is corrupt
 # (a NaN in a valid .npy given to rank 1, not 0) makes mpirun exit non-zero with the file named and no output.
-# Run by `make test` (Makefile target test-mpi) with DATAKERNEL_MPI=build-mpi/datakernel, DATAKERNEL=build/datakernel.
+# Run by `make test` (Makefile target test-mpi) with DATAKERNEL_MPI=build/mpi/datakernel, DATAKERNEL=build/datakernel.
 set -euo pipefail
 mpi_dk=${DATAKERNEL_MPI:?set DATAKERNEL_MPI to a datakernel built with -DDATAKERNEL_MPI=ON}
 dk=${DATAKERNEL:?set DATAKERNEL to the default (single-process) datakernel}
