@@ -15,18 +15,13 @@ set -euo pipefail
 build=${1:-build}
 bench="$build/omnibus_bench"
 here=$(cd "$(dirname "$0")" && pwd)
-venv="$here/.venv-omnibus"
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import graspologic" 2> /dev/null; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q "graspologic==3.4.4" numpy scipy
-fi
-py="$venv/bin/python"
+. "$here/lib.sh"
+py=$(bench_python "$here/.venv-omnibus" graspologic "graspologic==3.4.4" numpy scipy)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 dim=10
 repeats=${REPEATS:-3}
 read -r -a ms <<< "${SCALING_MS:-2 5 10 20 50 100}"
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
 walls() { local out=(); while read -r line; do out+=("$(field "$line" wall)"); done <<< "$1"; echo "${out[@]}"; }
 
