@@ -12,6 +12,7 @@
 
 #include "datakernel/error.hpp"
 #include "kernel/hnsw_build.hpp"
+#include "kernel/hnsw_space.hpp"
 #include "runtime/random.hpp"
 
 namespace dk {
@@ -53,12 +54,8 @@ NeighbourLists knn_search_hnsw(const EmbeddingsView& y, const KnnConfig& config)
   };
   auto cancelled = [&] { return config.cancelled && config.cancelled(); };
 
-  std::unique_ptr<hnswlib::SpaceInterface<float>> space;
-  if (config.metric == Metric::euclidean)
-    space = std::make_unique<hnswlib::L2Space>(static_cast<std::size_t>(dim));
-  else
-    space = std::make_unique<hnswlib::InnerProductSpace>(static_cast<std::size_t>(dim));
-  hnswlib::HierarchicalNSW<float> index(space.get(), static_cast<std::size_t>(n), static_cast<std::size_t>(config.hnsw.m),
+  HnswSpace space(static_cast<std::size_t>(dim), config.metric == Metric::euclidean);
+  hnswlib::HierarchicalNSW<float> index(&space, static_cast<std::size_t>(n), static_cast<std::size_t>(config.hnsw.m),
                                         static_cast<std::size_t>(config.hnsw.ef_construction),
                                         static_cast<std::size_t>(config.hnsw.seed));
   // Built in deterministic batches on `threads` threads (kernel/hnsw_build.hpp): the same index for any count.
