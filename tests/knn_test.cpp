@@ -9,6 +9,7 @@
 
 #include "datakernel/error.hpp"
 #include "datakernel/kernel/knn.hpp"
+#include "kernel/hnsw_distances.hpp"
 #include "kernel/score_filter.hpp"
 #include "test_support.hpp"
 
@@ -436,6 +437,25 @@ TEST(KnnHnsw, PoorIndexShowsLowRecall) {
   config.hnsw.ef_search = 16;
   const NeighbourLists approx = knn_search(y, config);
   EXPECT_LT(approx.recall, 0.9);
+}
+
+// The index's distance loops (chosen at run time for the CPU) against a double-precision sum, for lengths that are
+// and are not multiples of the vector widths.
+TEST(KnnHnsw, DistancesMatchDoublePrecisionSums) {
+  std::mt19937_64 rng(11);
+  std::normal_distribution<float> normal;
+  for (const std::size_t dim : {1u, 7u, 16u, 33u, 384u, 1000u}) {
+    std::vector<float> x(dim), y(dim);
+    for (std::size_t i = 0; i < dim; ++i) x[i] = normal(rng), y[i] = normal(rng);
+    double dot = 0.0, l2 = 0.0;
+    for (std::size_t i = 0; i < dim; ++i) {
+      dot += static_cast<double>(x[i]) * y[i];
+      l2 += (static_cast<double>(x[i]) - y[i]) * (static_cast<double>(x[i]) - y[i]);
+    }
+    const double tolerance = 1e-5 * static_cast<double>(dim);
+    EXPECT_NEAR(hnsw_distances::inner_product_distance(x.data(), y.data(), &dim), 1.0 - dot, tolerance) << dim;
+    EXPECT_NEAR(hnsw_distances::squared_l2_distance(x.data(), y.data(), &dim), l2, tolerance) << dim;
+  }
 }
 
 TEST(KnnHnsw, AutomaticSwitchesAtTheDocumentedSize) {
