@@ -9,16 +9,11 @@ set -euo pipefail
 build=${1:-build}
 dk="$build/datakernel"
 here=$(cd "$(dirname "$0")" && pwd)
-venv="$here/.venv"
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import graspologic" 2> /dev/null; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q "graspologic==3.4.4" numpy scipy
-fi
-py="$venv/bin/python"
+. "$here/lib.sh"
+py=$(bench_python "$here/.venv" graspologic "graspologic==3.4.4" numpy scipy)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-field() { python3 -c "import json,sys; s=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
+field() { json_field "$@"; }
 
 echo "== 1. one pair, n = 2000, B = 1000, pooled null =="
 "$dk" simulate --models 2 --n 2000 --dims 384,384 --noise 0.3,0.3 --seed 11 --out "$work/s2000" > /dev/null

@@ -8,25 +8,25 @@
 #  4. --dim auto at n = 10^4: the eigenvalues computed and the d chosen.
 # Usage: bash bench/omnibus_scaling.sh [BUILD_DIR] > bench/results/omnibus_scaling.txt
 # A shorter run on a busy machine: REPEATS=1 SCALING_MS="2 5 10 20" bash bench/omnibus_scaling.sh (the defaults
-# are 3 and "2 5 10 20 50 100").
+# are 3 and "2 5 10 20 50 100"). PARTS="1 3" runs only those parts (default "1 2 3 4"); OMNIBUS_NS="1000" the
+# sizes of part 1 (default "1000 10000"); SCALING_N the n of part 3 (default 10000).
 # Needs BUILD_DIR configured with -DDATAKERNEL_BUILD_BENCHMARKS=ON (target omnibus_bench); makes a Python venv
 # with graspologic in bench/.venv-omnibus on first use.
 set -euo pipefail
 build=${1:-build}
 bench="$build/omnibus_bench"
 here=$(cd "$(dirname "$0")" && pwd)
-venv="$here/.venv-omnibus"
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import graspologic" 2> /dev/null; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q "graspologic==3.4.4" numpy scipy
-fi
-py="$venv/bin/python"
+. "$here/lib.sh"
+py=$(bench_python "$here/.venv-omnibus" graspologic "graspologic==3.4.4" numpy scipy)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 dim=10
 repeats=${REPEATS:-3}
 read -r -a ms <<< "${SCALING_MS:-2 5 10 20 50 100}"
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+parts=" ${PARTS:-1 2 3 4} "
+ns=${OMNIBUS_NS:-1000 10000}
+scaling_n=${SCALING_N:-10000}
+part() { [[ $parts == *" $1 "* ]]; }
 field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
 walls() { local out=(); while read -r line; do out+=("$(field "$line" wall)"); done <<< "$1"; echo "${out[@]}"; }
 
@@ -35,12 +35,13 @@ echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg); OMP_NUM_THREADS
      "graspologic $("$py" -c 'import graspologic; print(graspologic.__version__)')"
 echo "# graphs: exact kNN (default k) of 10 clusters in 32 dimensions seen through a random 64-dim projection per"
 echo "# model with model-specific noise (bench/cpp/omnibus_bench.cpp); d = $dim for both."
-for n in 1000 10000; do mkdir -p "$work/g$n"; "$bench" generate "$n" 10 7 "$work/g$n" > /dev/null; done
+for n in $ns 10000; do [ -d "$work/g$n" ] || { mkdir -p "$work/g$n"; "$bench" generate "$n" 10 7 "$work/g$n" > /dev/null; }; done
 
+if part 1; then
 echo
 echo "== 1. ours vs graspologic OmnibusEmbed (sparse), d = $dim, medians of $repeats =="
 printf '%-6s %-4s %-10s %-12s %-8s %-9s %-9s %s\n' n m ours_s grasp_s ratio ours_MB grasp_MB "max rel. diff of the top-$dim |eigenvalues|"
-for n in 1000 10000; do
+for n in $ns; do
   for m in 2 5 10; do
     ours=$("$bench" embed "$work/g$n" "$n" "$m" "$dim" auto "$repeats")
     theirs=$("$py" "$here/graspologic_omnibus.py" "$work/g$n" "$n" "$m" "$dim" "$repeats")
@@ -57,7 +58,9 @@ PY
   done
 done
 echo "(ours: $(field "$(tail -1 <<< "$ours")" used) at m = 10; graspologic's peak RSS includes its Python imports)"
+fi
 
+if part 2; then
 echo
 echo "== 2. before/after at n = 10000, d = $dim: Lanczos (Spectra, single vector) vs block solvers, one run each =="
 printf '%-4s %-9s %-26s %-8s %-8s %-8s %s\n' m wait solver wall_s cpu_s cpu/wall applications
@@ -65,22 +68,24 @@ for m in 2 10; do
   for wait in default passive; do
     for solver in lanczos explicit reduced; do
       if [ "$wait" = passive ]; then line=$(OMP_WAIT_POLICY=passive "$bench" embed "$work/g10000" 10000 "$m" "$dim" "$solver" 1)
-      else line=$("$bench" embed "$work/g10000" 10000 "$m" "$dim" "$solver" 1); fi
+      else line=$(env -u OMP_WAIT_POLICY "$bench" embed "$work/g10000" 10000 "$m" "$dim" "$solver" 1); fi
       w=$(field "$line" wall) c=$(field "$line" cpu)
       printf '%-4s %-9s %-26s %-8s %-8s %-8s %s\n' "$m" "$wait" "$(field "$line" used)" "$w" "$c" \
         "$(awk -v a="$c" -v b="$w" 'BEGIN {printf "%.2f", a / b}')" "$(field "$line" applications)"
     done
   done
 done
+fi
 
+if part 3; then
 echo
-echo "== 3. ours alone at n = 10000, d = $dim, m = ${ms[*]} (one process each) =="
+echo "== 3. ours alone at n = $scaling_n, d = $dim, m = ${ms[*]} (one process each) =="
 mkdir -p "$work/big"
-"$bench" generate 10000 "${ms[-1]}" 8 "$work/big" > /dev/null
+"$bench" generate "$scaling_n" "${ms[-1]}" 8 "$work/big" > /dev/null
 printf '%-5s %-26s %-8s %s\n' m solver wall_s peak_RSS_MB
 times=()
 for m in "${ms[@]}"; do
-  line=$("$bench" embed "$work/big" 10000 "$m" "$dim" auto 1)
+  line=$("$bench" embed "$work/big" "$scaling_n" "$m" "$dim" auto 1)
   times+=("$(field "$line" wall)")
   printf '%-5s %-26s %-8s %s\n' "$m" "$(field "$line" used)" "$(field "$line" wall)" "$(field "$line" peak_rss_mb)"
 done
@@ -95,7 +100,9 @@ def slope(xs, ys):
 tail = f", {slope(m[2:], t[2:]):.2f} over m = {m[2]:g}..{m[-1]:g}" if len(m) > 3 else ""
 print(f"growth exponent of time in m (least squares on log-log): {slope(m, t):.2f} over m = {m[0]:g}..{m[-1]:g}{tail}")
 PY
+fi
 
+if part 4; then
 echo
 echo "== 4. --dim auto at n = 10000 (eigenvalues computed: 16, doubled until d repeats) =="
 printf '%-4s %-26s %-8s %-4s %s\n' m solver wall_s d computed
@@ -103,3 +110,4 @@ for m in 2 10; do
   line=$("$bench" embed "$work/g10000" 10000 "$m" 0 auto 1)
   printf '%-4s %-26s %-8s %-4s %s\n' "$m" "$(field "$line" used)" "$(field "$line" wall)" "$(field "$line" dim)" "$(field "$line" computed)"
 done
+fi

@@ -62,14 +62,20 @@ void stop_if_requested() {
   if (g_stop) throw dk::Cancelled("interrupted");
 }
 
-// OpenBLAS fixes its kernels at load time; if it fell back to generic "Prescott" kernels on a modern CPU,
-// re-run this process once with OPENBLAS_CORETYPE set (README "BLAS").
-void ensure_fast_blas(char** argv) {
-  if (std::getenv("OPENBLAS_CORETYPE") != nullptr) return;
-  const std::string core = dk::blas_kernel_fallback();
-  if (core.empty()) return;
-  ::setenv("OPENBLAS_CORETYPE", core.c_str(), 1);
-  ::execv("/proc/self/exe", argv);  // returns only on failure: then carry on with the slow kernels
+// Settings OpenBLAS and OpenMP read once, when they are loaded, so they are set here and this process re-run once
+// (README "BLAS" and "Threads"), each only when the user has not set it:
+//  * OPENBLAS_CORETYPE where OpenBLAS fell back to generic "Prescott" kernels on a modern CPU;
+//  * OMP_WAIT_POLICY=passive (unless GOMP_SPINCOUNT is set): OpenMP threads that find no work sleep at once
+//    instead of spinning, so the single-threaded stretches of the eigen-solves do not burn the other cores.
+void ensure_runtime_settings(char** argv) {
+  bool changed = false;
+  if (std::getenv("OPENBLAS_CORETYPE") == nullptr) {
+    const std::string core = dk::blas_kernel_fallback();
+    if (!core.empty()) changed = ::setenv("OPENBLAS_CORETYPE", core.c_str(), 1) == 0;
+  }
+  if (std::getenv("OMP_WAIT_POLICY") == nullptr && std::getenv("GOMP_SPINCOUNT") == nullptr)
+    changed = ::setenv("OMP_WAIT_POLICY", "passive", 1) == 0 || changed;
+  if (changed) ::execv("/proc/self/exe", argv);  // returns only on failure: then carry on as loaded
 }
 
 // --names / --report-pair: one CSV record read by the project's RFC 4180 parser, so a name may hold a comma
@@ -198,7 +204,7 @@ void print_summary(const dk::CompareResult& r) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  ensure_fast_blas(argv);
+  ensure_runtime_settings(argv);
   CLI::App app{"datakernel: compare foundation models by the geometry of their embeddings (data kernels)",
                "datakernel"};
   app.formatter(dkcli::help_formatter());              // groups, defaults, wrapped descriptions (cli/cli_support)
@@ -420,10 +426,10 @@ int main(int argc, char** argv) {
   try {
     if (threads > 0) omp_set_num_threads(threads);
     if (*info) {
-      std::cout << fmt::format("datakernel {}\nOpenBLAS core: {}\nOPENBLAS_CORETYPE: {}\nthreads: {}\n", dk::kVersion,
-                               dk::blas_core_name(),
-                               std::getenv("OPENBLAS_CORETYPE") ? std::getenv("OPENBLAS_CORETYPE") : "(unset)",
-                               omp_get_max_threads());
+      const auto setting = [](const char* name) { return std::getenv(name) ? std::getenv(name) : "(unset)"; };
+      std::cout << fmt::format("datakernel {}\nOpenBLAS core: {}\nOPENBLAS_CORETYPE: {}\nOMP_WAIT_POLICY: {}\nthreads: {}\n",
+                               dk::kVersion, dk::blas_core_name(), setting("OPENBLAS_CORETYPE"),
+                               setting("OMP_WAIT_POLICY"), omp_get_max_threads());
       std::cout << fmt::format("sgemm 2000x2000x384: {:.1f} GFLOP/s\n", dk::measure_gemm_gflops(2000, 5));
       return 0;
     }

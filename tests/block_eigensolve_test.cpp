@@ -10,6 +10,7 @@
 #include "datakernel/embed/omnibus.hpp"
 #include "embed/block_eigensolve.hpp"
 #include "embed/omnibus_operators.hpp"
+#include "dense_omnibus.hpp"
 #include "test_support.hpp"
 
 namespace dk {
@@ -40,25 +41,8 @@ Eigen::MatrixXd matrix_with_spectrum(const Eigen::VectorXd& values, std::uint64_
   return q * values.asDiagonal() * q.transpose();
 }
 
-Eigen::MatrixXd dense_augmented(const Graph& g) {
-  Eigen::MatrixXd a = Eigen::MatrixXd::Zero(g.n, g.n);
-  for (std::int64_t i = 0; i < g.n; ++i) {
-    for (std::int64_t p = g.row_offsets[i]; p < g.row_offsets[i + 1]; ++p) a(i, g.columns[p]) = 1.0;
-    a(i, i) = static_cast<double>(g.degree(i)) / static_cast<double>(g.n - 1);
-  }
-  return a;
-}
-
-Eigen::MatrixXd dense_omnibus(const std::vector<const Graph*>& graphs) {
-  const std::int64_t n = graphs.front()->n;
-  const int m = static_cast<int>(graphs.size());
-  std::vector<Eigen::MatrixXd> a;
-  for (const Graph* g : graphs) a.push_back(dense_augmented(*g));
-  Eigen::MatrixXd omni(m * n, m * n);
-  for (int g = 0; g < m; ++g)
-    for (int h = 0; h < m; ++h) omni.block(g * n, h * n, n, n) = 0.5 * (a[g] + a[h]);
-  return omni;
-}
+using test::dense_augmented;
+using test::dense_omnibus;
 
 // m graphs from one 3-block model with per-graph perturbations of the latent positions.
 std::vector<Graph> block_model_graphs(std::int64_t n, int m, std::uint64_t seed) {

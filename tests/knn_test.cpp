@@ -9,6 +9,7 @@
 
 #include "datakernel/error.hpp"
 #include "datakernel/kernel/knn.hpp"
+#include "kernel/hnsw_distances.hpp"
 #include "kernel/score_filter.hpp"
 #include "test_support.hpp"
 
@@ -383,7 +384,8 @@ TEST(KnnExactRows, EqualTheFullSearchsRows) {
 }
 
 // HNSW lists against exact search on every row: the recall is high and the sampled estimate in summary.json is
-// close to it; lists are sorted best first with the exact scores, self excluded, and equal for any thread count.
+// close to it; lists are sorted best first with the exact scores, self excluded, and equal for any thread count
+// (the index is built in parallel batches).
 TEST(KnnHnsw, HighRecallMeasuredHonestlyAndDeterministic) {
   for (std::uint64_t seed : {1u, 2u, 3u}) {
     const Embeddings y = clustered_embeddings(3000, seed);
@@ -412,12 +414,14 @@ TEST(KnnHnsw, HighRecallMeasuredHonestlyAndDeterministic) {
           }
         }
       }
-      if (metric == Metric::cosine) {
-        KnnConfig one = config;
-        one.threads = 1;
-        const NeighbourLists again = knn_search(y, one);
-        EXPECT_EQ(again.ids, approx.ids);
-        EXPECT_EQ(again.scores, approx.scores);
+      if (metric == Metric::cosine) {  // the batched parallel build (kernel/hnsw_build.hpp) for 1, 2 and 5 threads
+        for (int threads : {1, 5}) {
+          KnnConfig other = config;
+          other.threads = threads;
+          const NeighbourLists again = knn_search(y, other);
+          EXPECT_EQ(again.ids, approx.ids) << threads << " threads";
+          EXPECT_EQ(again.scores, approx.scores) << threads << " threads";
+        }
       }
     }
   }
@@ -433,6 +437,25 @@ TEST(KnnHnsw, PoorIndexShowsLowRecall) {
   config.hnsw.ef_search = 16;
   const NeighbourLists approx = knn_search(y, config);
   EXPECT_LT(approx.recall, 0.9);
+}
+
+// The index's distance loops (chosen at run time for the CPU) against a double-precision sum, for lengths that are
+// and are not multiples of the vector widths.
+TEST(KnnHnsw, DistancesMatchDoublePrecisionSums) {
+  std::mt19937_64 rng(11);
+  std::normal_distribution<float> normal;
+  for (const std::size_t dim : {1u, 7u, 16u, 33u, 384u, 1000u}) {
+    std::vector<float> x(dim), y(dim);
+    for (std::size_t i = 0; i < dim; ++i) x[i] = normal(rng), y[i] = normal(rng);
+    double dot = 0.0, l2 = 0.0;
+    for (std::size_t i = 0; i < dim; ++i) {
+      dot += static_cast<double>(x[i]) * y[i];
+      l2 += (static_cast<double>(x[i]) - y[i]) * (static_cast<double>(x[i]) - y[i]);
+    }
+    const double tolerance = 1e-5 * static_cast<double>(dim);
+    EXPECT_NEAR(hnsw_distances::inner_product_distance(x.data(), y.data(), &dim), 1.0 - dot, tolerance) << dim;
+    EXPECT_NEAR(hnsw_distances::squared_l2_distance(x.data(), y.data(), &dim), l2, tolerance) << dim;
+  }
 }
 
 TEST(KnnHnsw, AutomaticSwitchesAtTheDocumentedSize) {

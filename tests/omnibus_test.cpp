@@ -7,29 +7,14 @@
 #include "embed/eigensolve.hpp"
 #include "datakernel/embed/omnibus.hpp"
 #include "datakernel/population/model_distance.hpp"
+#include "dense_omnibus.hpp"
 #include "test_support.hpp"
 
 namespace dk {
 namespace {
 
-Eigen::MatrixXd dense_augmented(const Graph& g) {
-  Eigen::MatrixXd a = Eigen::MatrixXd::Zero(g.n, g.n);
-  for (std::int64_t i = 0; i < g.n; ++i) {
-    for (std::int64_t p = g.row_offsets[i]; p < g.row_offsets[i + 1]; ++p) a(i, g.columns[p]) = 1.0;
-    a(i, i) = static_cast<double>(g.degree(i)) / static_cast<double>(g.n - 1);
-  }
-  return a;
-}
-
-Eigen::MatrixXd dense_omnibus(const std::vector<const Graph*>& graphs) {
-  const std::int64_t n = graphs.front()->n;
-  const int m = static_cast<int>(graphs.size());
-  Eigen::MatrixXd omni(m * n, m * n);
-  for (int g = 0; g < m; ++g)
-    for (int h = 0; h < m; ++h)
-      omni.block(g * n, h * n, n, n) = 0.5 * (dense_augmented(*graphs[g]) + dense_augmented(*graphs[h]));
-  return omni;
-}
+using test::dense_augmented;
+using test::dense_omnibus;
 
 // Latent positions of a 3-block model, perturbed per graph.
 std::vector<double> block_positions(std::int64_t n, double shift, std::uint64_t seed) {

@@ -6,6 +6,10 @@ line re-executes itself with the variable set; the package cannot, so it sets th
 the import instead, from the CPU's own feature flags (AVX-512F -> SkylakeX, AVX2 -> Haswell: the kernels OpenBLAS
 uses for SGEMM/DGEMM on every CPU with those features), and restores the environment afterwards. A value the
 user set is never changed, and nothing is done when OpenBLAS was already loaded by another module.
+
+OpenMP (libgomp) likewise reads OMP_WAIT_POLICY once: it is set to "passive" for the import (unless the user set it
+or GOMP_SPINCOUNT, or libgomp is loaded already), so that OpenMP threads without work sleep instead of spinning
+through the single-threaded stretches of the eigen-solves, as the command line does.
 """
 from __future__ import annotations
 
@@ -34,27 +38,32 @@ def kernel_for(flags: set[str]) -> str | None:
     return None
 
 
-def _openblas_loaded() -> bool:
+def _loaded(library: str) -> bool:
     try:
         with open("/proc/self/maps", encoding="ascii", errors="replace") as f:
-            return any("libopenblas" in line for line in f)
+            return any(library in line for line in f)
     except OSError:
         return False
 
 
 class chosen_kernels:
-    """Context manager: OPENBLAS_CORETYPE set (when the user has not set it) while the C++ core is imported."""
+    """Context manager: OPENBLAS_CORETYPE and OMP_WAIT_POLICY set (where the user has not set them) while the C++
+    core is imported."""
 
     def __enter__(self) -> "chosen_kernels":
-        self.previous = os.environ.get("OPENBLAS_CORETYPE")
-        self.set = False
-        if self.previous is None and sys.platform.startswith("linux") and not _openblas_loaded():
+        self.set: list[str] = []
+        if not sys.platform.startswith("linux"):
+            return self
+        if "OPENBLAS_CORETYPE" not in os.environ and not _loaded("libopenblas"):
             kernel = kernel_for(cpu_flags())
             if kernel is not None:
                 os.environ["OPENBLAS_CORETYPE"] = kernel
-                self.set = True
+                self.set.append("OPENBLAS_CORETYPE")
+        if "OMP_WAIT_POLICY" not in os.environ and "GOMP_SPINCOUNT" not in os.environ and not _loaded("libgomp"):
+            os.environ["OMP_WAIT_POLICY"] = "passive"
+            self.set.append("OMP_WAIT_POLICY")
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.set:
-            os.environ.pop("OPENBLAS_CORETYPE", None)
+        for name in self.set:
+            os.environ.pop(name, None)

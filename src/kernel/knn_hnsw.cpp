@@ -11,6 +11,8 @@
 #include <hnswlib/hnswlib.h>
 
 #include "datakernel/error.hpp"
+#include "kernel/hnsw_build.hpp"
+#include "kernel/hnsw_space.hpp"
 #include "runtime/random.hpp"
 
 namespace dk {
@@ -52,25 +54,19 @@ NeighbourLists knn_search_hnsw(const EmbeddingsView& y, const KnnConfig& config)
   };
   auto cancelled = [&] { return config.cancelled && config.cancelled(); };
 
-  std::unique_ptr<hnswlib::SpaceInterface<float>> space;
-  if (config.metric == Metric::euclidean)
-    space = std::make_unique<hnswlib::L2Space>(static_cast<std::size_t>(dim));
-  else
-    space = std::make_unique<hnswlib::InnerProductSpace>(static_cast<std::size_t>(dim));
-  hnswlib::HierarchicalNSW<float> index(space.get(), static_cast<std::size_t>(n), static_cast<std::size_t>(config.hnsw.m),
+  HnswSpace space(static_cast<std::size_t>(dim), config.metric == Metric::euclidean);
+  hnswlib::HierarchicalNSW<float> index(&space, static_cast<std::size_t>(n), static_cast<std::size_t>(config.hnsw.m),
                                         static_cast<std::size_t>(config.hnsw.ef_construction),
                                         static_cast<std::size_t>(config.hnsw.seed));
-  // Built on one thread, in the data's order: the same index for any thread count.
+  // Built in deterministic batches on `threads` threads (kernel/hnsw_build.hpp): the same index for any count.
   const bool normalise = config.metric == Metric::cosine;
-  std::vector<float> row(static_cast<std::size_t>(dim));
-  for (std::int64_t i = 0; i < n; ++i) {
-    row_as_float(y, i, normalise, row.data());
-    index.addPoint(row.data(), static_cast<hnswlib::labeltype>(i));
-    if ((i & 1023) == 1023) {
-      if (cancelled()) throw Cancelled("kNN search cancelled");
-      report(i + 1);
-    }
-  }
+  HnswBuildHooks hooks;
+  hooks.inserted = [&](std::int64_t inserted) { report(inserted); };
+  hooks.cancelled = cancelled;
+  const bool built = build_hnsw_in_batches(
+      index, n, [&](std::int64_t i, float* out) { row_as_float(y, i, normalise, out); }, config.hnsw.seed, threads,
+      hooks);
+  if (!built) throw Cancelled("kNN search cancelled");
   index.setEf(static_cast<std::size_t>(config.hnsw.ef_search > 0 ? config.hnsw.ef_search : std::max(2 * k, 64)));
 
   NeighbourLists out;

@@ -34,9 +34,9 @@ enum class KnnMethod { exact, hnsw, automatic };
 KnnMethod parse_knn_method(const std::string& name);  // "exact" | "hnsw" | "auto"
 std::string knn_method_name(KnnMethod method);
 
-// HNSW (Malkov & Yashunin 2018) as implemented by hnswlib. The index is built by inserting the data in their
-// order on one thread (so it is the same for any thread count: parallel insertion is not deterministic), then
-// every datum is queried in parallel for its k + 1 nearest (itself dropped).
+// HNSW (Malkov & Yashunin 2018) on hnswlib's index. The index is built on `threads` threads in deterministic
+// batches (the same index for any thread count; src/kernel/hnsw_build.hpp, README "Approximate kNN"), then every
+// datum is queried in parallel for its k + 1 nearest (itself dropped).
 struct HnswConfig {
   int m = 16;                 // links per node (2m on the bottom layer)
   int ef_construction = 100;  // candidate list while building

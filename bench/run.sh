@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# The benchmark suite (issue 13 part 5), side by side in one run, written to bench/RESULTS.md:
+#   knn        datakernel exact and HNSW kNN vs FAISS flat / HNSW / IVF and hnswlib (bench/knn_approx.sh)
+#   omnibus    the omnibus embedding vs graspologic's OmnibusEmbed (bench/omnibus_scaling.sh part 1)
+#   e2e        end to end, one pair from embeddings (kNN graphs, embedding, per-datum test with the paper's null)
+#              vs the authors' pipeline style (bench/authors_pipeline.py: scikit-learn graphs + graspologic)
+#   scaling-n  `datakernel compare` at default settings, m = 3 models of 384 dims, n over sizes (bench/scaling.sh n)
+#   scaling-m  the same with m models of 128 dims at one n (bench/scaling.sh m); both with time, peak RSS and
+#              growth exponents
+# Usage: bash bench/run.sh [--quick] [--only "knn e2e ..."] [--out FILE] [BUILD_DIR]
+#   full (default): kNN n = 10^4, 10^5 x d = 384, 768; omnibus m = 2, 5, 10 x n = 10^3, 10^4 (medians of 3);
+#     e2e n = 1000, B = 100 (medians of 3); scaling n = 10^3 .. 10^6; scaling m = 2 .. 100 at n = 10^5.
+#   --quick: kNN n = 10^4, d = 384 (1 run); omnibus n = 10^3; e2e B = 20 (1 run); scaling n = 10^3, 3 x 10^3, 10^4;
+#     scaling m = 2, 5, 10 at n = 10^4 (minutes, not hours).
+#   --only: a subset of the sections (the others are listed in the file as not run, with the command for them).
+#   KNN_SIZES / KNN_DIMS override the kNN section's sizes and dimensions in either mode.
+# Needs BUILD_DIR (default build) configured with -DDATAKERNEL_BUILD_BENCHMARKS=ON; makes the Python venvs it uses
+# (bench/.venv-knn: faiss-cpu, hnswlib; bench/.venv-omnibus: graspologic) from PyPI on first use.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+. "$here/lib.sh"
+quick=0 only="knn omnibus e2e scaling-n scaling-m" out=$here/RESULTS.md build=$root/build
+while [ $# -gt 0 ]; do
+  case $1 in
+    --quick) quick=1 ;;
+    --only) only=$2; shift ;;
+    --out) out=$2; shift ;;
+    -*) echo "bench/run.sh: unknown option '$1'" >&2; exit 2 ;;
+    *) build=$1 ;;
+  esac
+  shift
+done
+build=$(cd "$build" && pwd)
+dk=$build/datakernel
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cmake --build "$build" --target datakernel knn_exact_bench knn_hnsw_bench omnibus_bench -j2 > /dev/null
+mode=full
+[ "$quick" = 1 ] && mode=quick
+selected() { [[ " $only " == *" $1 "* ]]; }
+started=$(date -u '+%Y-%m-%d %H:%M UTC')
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+t0=$EPOCHREALTIME
+
+section_knn() {
+  if [ "$quick" = 1 ]; then SIZES=${KNN_SIZES:-10000} DIMS=${KNN_DIMS:-384} RUNS=1 bash "$here/knn_approx.sh" "$build"
+  else SIZES=${KNN_SIZES:-10000 100000} DIMS=${KNN_DIMS:-384 768} RUNS=3 bash "$here/knn_approx.sh" "$build"; fi
+}
+
+section_omnibus() {
+  local ns="1000 10000" repeats=3
+  [ "$quick" = 1 ] && ns=1000 repeats=1
+  echo '```'
+  OMP_WAIT_POLICY=passive PARTS=1 OMNIBUS_NS=$ns REPEATS=$repeats bash "$here/omnibus_scaling.sh" "$build"
+  echo '```'
+}
+
+section_e2e() {
+  local b=100 runs=3 py
+  [ "$quick" = 1 ] && b=20 runs=1
+  py=$(bench_python "$here/.venv-omnibus" graspologic "graspologic==3.4.4" numpy scipy)
+  "$dk" simulate --models 2 --n 1000 --dims 384,384 --noise 0.3,0.3 --seed 12 --out "$work/e2e" > /dev/null
+  "$dk" compare "$work"/e2e/model_{1,2}.npy --test none --quiet --out "$work/e2e_dim" > /dev/null 2>&1
+  local dim k ours=() theirs=() tests=()
+  dim=$(json_field "$work/e2e_dim/summary.json" 's["dim"]')
+  k=$(json_field "$work/e2e_dim/summary.json" 's["k"]')
+  for r in $(seq "$runs"); do
+    rm -rf "$work/e2e_out"
+    local start=$EPOCHREALTIME
+    "$dk" compare "$work"/e2e/model_{1,2}.npy --dim "$dim" --test omnibus --null paper --bootstrap "$b" \
+      --bootstrap-p count --seed "$r" --quiet --out "$work/e2e_out" > /dev/null 2>&1
+    ours+=("$(echo "$EPOCHREALTIME - $start" | bc)")
+    local line
+    line=$("$py" "$here/authors_pipeline.py" "$work"/e2e/model_{1,2}.npy --k "$k" --dim "$dim" --bootstrap "$b" \
+      --seed "$r" --out "$work/authors.csv")
+    theirs+=("$(json_field <(echo "$line") 's["seconds"]')")
+    tests+=("$(json_field <(echo "$line") 's["test_seconds"]')")
+  done
+  local mo mt
+  mo=$(median "${ours[@]}") mt=$(median "${theirs[@]}")
+  echo "One pair, n = 1000, 384 dims (datakernel simulate --models 2 --n 1000 --seed 12), k = $k, d = $dim, per-datum"
+  echo "test with the paper's null and B = $b, from the .npy files to the p-values; median of $runs run(s)."
+  echo
+  echo "| pipeline | seconds (runs) | ratio |"
+  echo "|---|---|---|"
+  echo "| datakernel compare | $mo (${ours[*]}) | 1 |"
+  echo "| authors' style: scikit-learn kNN + graspologic (test alone: ${tests[*]} s) | $mt (${theirs[*]}) | $(awk -v a="$mt" -v b="$mo" 'BEGIN {printf "%.0fx slower", a / b}') |"
+  echo
+  echo "p-values of the last run, ours vs theirs (two-sample KS):"
+  echo '```'
+  "$py" "$here/ks_two_sample.py" "$work/e2e_out/datum_tests.csv" "$work/authors.csv"
+  echo '```'
+}
+
+section_scaling_n() {
+  local sizes="1000 10000 100000 1000000"
+  [ "$quick" = 1 ] && sizes="1000 3000 10000"
+  echo '```'
+  bash "$here/scaling.sh" "$build" n "$sizes"
+  echo '```'
+}
+
+section_scaling_m() {
+  local n=100000 counts="2 5 10 20 50 100"
+  [ "$quick" = 1 ] && n=10000 counts="2 5 10"
+  echo '```'
+  SCALING_N=$n bash "$here/scaling.sh" "$build" m "$counts"
+  echo '```'
+}
+
+declare -A titles=([knn]="kNN: exact and approximate vs FAISS and hnswlib" [omnibus]="Omnibus embedding vs graspologic"
+  [e2e]="End to end vs the authors' pipeline style" [scaling-n]="Scaling in n (m = 3, d = 384, default settings)"
+  [scaling-m]="Scaling in m (d = 128, default settings)")
+ran=() skipped=()
+for s in knn omnibus e2e scaling-n scaling-m; do
+  if selected "$s"; then
+    start=$EPOCHREALTIME
+    "section_${s//-/_}" > "$work/$s.md" 2> "$work/$s.err" || { echo "bench/run.sh: section $s failed:" >&2; tail -20 "$work/$s.err" >&2; exit 1; }
+    printf '\n(section time %.0f s)\n' "$(echo "$EPOCHREALTIME - $start" | bc)" >> "$work/$s.md"
+    ran+=("$s")
+  else
+    skipped+=("$s")
+  fi
+done
+
+{
+  echo "# Benchmark results"
+  echo
+  echo "Written by \`${KNN_SIZES:+KNN_SIZES=\"$KNN_SIZES\" }${KNN_DIMS:+KNN_DIMS=\"$KNN_DIMS\" }bash bench/run.sh$([ "$quick" = 1 ] && echo " --quick")$([ "$only" != "knn omnibus e2e scaling-n scaling-m" ] && echo " --only \"$only\"")\`"
+  echo "($mode mode), $started, $(printf '%.0f' "$(echo "$EPOCHREALTIME - $t0" | bc)") s in all; every ratio below compares runs of this one session."
+  echo
+  echo "- machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB memory;" \
+    "load average at start $load, at end $(cut -d' ' -f1-3 /proc/loadavg) (a shared machine: wall times are inflated by other jobs)"
+  echo "- datakernel $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- src include cli bench 2> /dev/null || echo " (with uncommitted changes)");" \
+    "$("$dk" info | sed -n '2,5p' | paste -sd';' | sed 's/;/; /g')"
+  echo "- sections run: ${ran[*]:-none}; not run: ${skipped[*]:-none}"
+  for s in "${skipped[@]}"; do
+    echo "  - $s: \`bash bench/run.sh$([ "$quick" = 1 ] && echo " --quick") --only $s --out bench/RESULTS-$s.md\`"
+  done
+  for s in "${ran[@]}"; do
+    echo
+    echo "## ${titles[$s]}"
+    echo
+    cat "$work/$s.md"
+  done
+} > "$out"
+echo "bench/run.sh: wrote $out"
