@@ -163,7 +163,10 @@ TEST(NeighbourhoodShift, RoundingToleranceBoundsPerturbedRowsAndIsAttained) {
       EXPECT_LE(std::abs(similarity(metric, plus(x, e, 1), plus(y, f, 1)) - s), tolerance);
       // the worst direction: x along ±(y's direction orthogonal to x for cosine; y itself otherwise), y likewise
       Row toward_y = y, toward_x = x;
-      if (metric == Metric::cosine) toward_y = plus(y, x, -dot(x, y) / dot(x, x)), toward_x = plus(x, y, -dot(x, y) / dot(y, y));
+      if (metric == Metric::cosine) {
+        toward_y = plus(y, x, -dot(x, y) / dot(x, x));
+        toward_x = plus(x, y, -dot(x, y) / dot(y, y));
+      }
       if (metric == Metric::euclidean) toward_y = plus(x, y, -1.0), toward_x = plus(y, x, -1.0);  // apart
       const Row xe = plus(x, toward_y, epsilon * norm(x) / norm(toward_y)),
                 ye = plus(y, toward_x, epsilon * norm(y) / norm(toward_x));
@@ -191,8 +194,10 @@ TEST(NeighbourhoodShift, PairsWithinFloat32RoundingAreUnchanged) {
   const double tolerance = rounding_tolerance(Metric::cosine, float32_rounding(dim), 1, 1, 0);
   auto cosine = [&](const Embeddings& y, std::int64_t i, std::int64_t j) {
     double d = 0, ii = 0, jj = 0;
-    for (std::int64_t c = 0; c < dim; ++c) d += double(y.row(i)[c]) * y.row(j)[c], ii += double(y.row(i)[c]) * y.row(i)[c],
-                                         jj += double(y.row(j)[c]) * y.row(j)[c];
+    for (std::int64_t c = 0; c < dim; ++c) {
+      const double x = y.row(i)[c], z = y.row(j)[c];
+      d += x * z, ii += x * x, jj += z * z;
+    }
     return d / std::sqrt(ii * jj);
   };
   KnnConfig knn;
@@ -206,7 +211,10 @@ TEST(NeighbourhoodShift, PairsWithinFloat32RoundingAreUnchanged) {
     const double s01 = cosine(a, 0, 1), phi = std::acos(s01), theta = phi - std::acos(s01 + factor * tolerance);
     std::vector<double> u0(dim), w(dim);
     double n0 = 0, n1 = 0;
-    for (std::int64_t c = 0; c < dim; ++c) n0 += double(a.row(0)[c]) * a.row(0)[c], n1 += double(a.row(1)[c]) * a.row(1)[c];
+    for (std::int64_t c = 0; c < dim; ++c) {
+      n0 += double(a.row(0)[c]) * a.row(0)[c];
+      n1 += double(a.row(1)[c]) * a.row(1)[c];
+    }
     double wn = 0;
     for (std::int64_t c = 0; c < dim; ++c) {
       u0[c] = a.row(0)[c] / std::sqrt(n0);
@@ -215,7 +223,8 @@ TEST(NeighbourhoodShift, PairsWithinFloat32RoundingAreUnchanged) {
     }
     Embeddings b = a;
     for (std::int64_t c = 0; c < dim; ++c)
-      b.row(0)[c] = static_cast<float>(std::sqrt(n0) * (std::cos(theta) * u0[c] + std::sin(theta) * w[c] / std::sqrt(wn)));
+      b.row(0)[c] =
+          static_cast<float>(std::sqrt(n0) * (std::cos(theta) * u0[c] + std::sin(theta) * w[c] / std::sqrt(wn)));
     const double moved = std::abs(cosine(b, 0, 1) - s01);
     ASSERT_NEAR(moved / tolerance, factor, 0.05);  // float32 storage of the turned row is far below the margin
     const NeighbourLists lb = knn_search(b, knn);

@@ -238,7 +238,8 @@ NeighbourhoodShift neighbourhood_shift(const NeighbourhoodModel& a, const Neighb
         const double sa = slot_a[from + t], sb = slot_b[from + t];
         double change = 0.0;
         if (paired) change = std::abs(averaged(sb) - averaged(map.predict(sa)));
-        else if (!(identical_unchanged && agree(sa, sb, i, slot_neighbours[from + t]))) change = std::abs(a.scale->value(sa) - b.scale->value(sb));
+        else if (!(identical_unchanged && agree(sa, sb, i, slot_neighbours[from + t])))
+          change = std::abs(a.scale->value(sa) - b.scale->value(sb));
         out.neighbours[out.offsets[i] + t] = slot_neighbours[from + t];
         out.changes[out.offsets[i] + t] = change;
         changes.push_back(change);

@@ -89,8 +89,8 @@ enum class ScaleComparison;
 
 struct NeighbourhoodShift {
   Eigen::VectorXd shift, jaccard, rank_change;
-  // True when a change of exactly 0 means "no change at all" (the pair's two similarities are bit-identical, or
-  // on the paired map's prediction): marginal_except_identical and paired_map. The empirical null then counts
+  // True when a change of exactly 0 means "no change at all" (the pair's two similarities agree to float32
+  // rounding, or on the paired map's prediction): marginal_except_identical and paired_map. The empirical null then counts
   // statistics of 0 as less than one step (empirical_null.hpp).
   bool zero_means_unchanged = false;
   // True when the changes are residuals of the paired similarity map.
