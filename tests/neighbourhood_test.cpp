@@ -119,6 +119,145 @@ TEST(NeighbourhoodShift, MatchesBruteForceEuclidean) {
   expect_matches_brute_force(Metric::euclidean, ScaleComparison::marginal_except_identical);
 }
 
+// The rounding tolerance is a bound: rows perturbed by a relative ε (‖e‖ = ε‖x‖) in random directions never
+// move a similarity by more, and the worst direction (each row pushed along the other) comes within 2% of it,
+// so a bound half as large would fail the second check.
+TEST(NeighbourhoodShift, RoundingToleranceBoundsPerturbedRowsAndIsAttained) {
+  const std::int64_t dim = 384;
+  const double epsilon = float32_rounding(dim);
+  EXPECT_DOUBLE_EQ(epsilon, std::sqrt(384.0) * std::ldexp(1.0, -24));
+  EXPECT_DOUBLE_EQ(float32_rounding(dim, 0.0), 0.0);
+  std::mt19937_64 rng(3);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  using Row = std::vector<double>;
+  auto random_row = [&](double length) {
+    Row r(dim);
+    double sq = 0;
+    for (double& v : r) v = normal(rng), sq += v * v;
+    for (double& v : r) v *= length / std::sqrt(sq);
+    return r;
+  };
+  auto dot = [](const Row& x, const Row& y) {
+    double s = 0;
+    for (std::size_t c = 0; c < x.size(); ++c) s += x[c] * y[c];
+    return s;
+  };
+  auto norm = [&](const Row& x) { return std::sqrt(dot(x, x)); };
+  auto similarity = [&](Metric metric, const Row& x, const Row& y) {
+    if (metric == Metric::cosine) return dot(x, y) / (norm(x) * norm(y));
+    if (metric == Metric::dot) return dot(x, y);
+    return 2 * dot(x, y) - dot(x, x) - dot(y, y);
+  };
+  auto plus = [](Row x, const Row& e, double f) {
+    for (std::size_t c = 0; c < x.size(); ++c) x[c] += f * e[c];
+    return x;
+  };
+  for (Metric metric : {Metric::cosine, Metric::dot, Metric::euclidean}) {
+    double worst_share = 0.0;
+    for (int trial = 0; trial < 200; ++trial) {
+      const Row x = random_row(1.0 + trial % 3), y = plus(x, random_row(1.0), 0.2 + 0.05 * trial);
+      const double s = similarity(metric, x, y);
+      const double tolerance = rounding_tolerance(metric, epsilon, norm(x), norm(y), s);
+      // random directions
+      const Row e = random_row(epsilon * norm(x)), f = random_row(epsilon * norm(y));
+      EXPECT_LE(std::abs(similarity(metric, plus(x, e, 1), plus(y, f, 1)) - s), tolerance);
+      // the worst direction: x along ±(y's direction orthogonal to x for cosine; y itself otherwise), y likewise
+      Row toward_y = y, toward_x = x;
+      if (metric == Metric::cosine) {
+        toward_y = plus(y, x, -dot(x, y) / dot(x, x));
+        toward_x = plus(x, y, -dot(x, y) / dot(y, y));
+      }
+      if (metric == Metric::euclidean) toward_y = plus(x, y, -1.0), toward_x = plus(y, x, -1.0);  // apart
+      const Row xe = plus(x, toward_y, epsilon * norm(x) / norm(toward_y)),
+                ye = plus(y, toward_x, epsilon * norm(y) / norm(toward_x));
+      const double moved = std::abs(similarity(metric, xe, ye) - s);
+      EXPECT_LE(moved, tolerance * (1 + 1e-6));
+      worst_share = std::max(worst_share, moved / tolerance);
+    }
+    EXPECT_GT(worst_share, 0.98) << static_cast<int>(metric);
+  }
+}
+
+// Brute force at the boundary: model b is model a with one row turned so that its cosine to its nearest
+// neighbour moves by 0.8 or 1.25 times the tolerance. Just inside, the pair is unchanged (change 0); just
+// outside, and with rounding_lambda = 0 (bit-identical only), it gets its marginal change. Every other pair
+// not involving the row is bit-identical (change 0); pairs involving it follow the same rule, checked by brute
+// force.
+TEST(NeighbourhoodShift, PairsWithinFloat32RoundingAreUnchanged) {
+  const std::int64_t n = 80, dim = 384;
+  const int k = 8;
+  Embeddings a = test::random_embeddings(n, dim, 4);
+  for (std::int64_t c = 0; c < dim; ++c) a.row(1)[c] = a.row(0)[c] + 0.3f * a.row(2)[c];  // 1: 0's neighbour
+  // Ten closer pairs (cosine about 0.995), so that the pair (0, 1) lies inside both scales, not at their top.
+  for (std::int64_t t = 0; t < 10; ++t)
+    for (std::int64_t c = 0; c < dim; ++c) a.row(21 + 2 * t)[c] = a.row(20 + 2 * t)[c] + 0.1f * a.row(60 + t)[c];
+  const double tolerance = rounding_tolerance(Metric::cosine, float32_rounding(dim), 1, 1, 0);
+  auto cosine = [&](const Embeddings& y, std::int64_t i, std::int64_t j) {
+    double d = 0, ii = 0, jj = 0;
+    for (std::int64_t c = 0; c < dim; ++c) {
+      const double x = y.row(i)[c], z = y.row(j)[c];
+      d += x * z, ii += x * x, jj += z * z;
+    }
+    return d / std::sqrt(ii * jj);
+  };
+  KnnConfig knn;
+  knn.k = k;
+  knn.metric = Metric::cosine;
+  const NeighbourLists la = knn_search(a, knn);
+  ASSERT_EQ(la.ids[0], 1);
+  const SimilarityScale sa = similarity_scale(a, Metric::cosine, la, 5, 50);  // subsampled: (0, 1) is no reference pair
+  for (double factor : {0.8, 1.25}) {
+    // Turn row 0 in the plane of rows 0 and 1 (unit directions u0, w) so that cos(0, 1) rises by factor · tolerance.
+    const double s01 = cosine(a, 0, 1), phi = std::acos(s01), theta = phi - std::acos(s01 + factor * tolerance);
+    std::vector<double> u0(dim), w(dim);
+    double n0 = 0, n1 = 0;
+    for (std::int64_t c = 0; c < dim; ++c) {
+      n0 += double(a.row(0)[c]) * a.row(0)[c];
+      n1 += double(a.row(1)[c]) * a.row(1)[c];
+    }
+    double wn = 0;
+    for (std::int64_t c = 0; c < dim; ++c) {
+      u0[c] = a.row(0)[c] / std::sqrt(n0);
+      w[c] = a.row(1)[c] / std::sqrt(n1) - s01 * u0[c];
+      wn += w[c] * w[c];
+    }
+    Embeddings b = a;
+    for (std::int64_t c = 0; c < dim; ++c)
+      b.row(0)[c] =
+          static_cast<float>(std::sqrt(n0) * (std::cos(theta) * u0[c] + std::sin(theta) * w[c] / std::sqrt(wn)));
+    const double moved = std::abs(cosine(b, 0, 1) - s01);
+    ASSERT_NEAR(moved / tolerance, factor, 0.05);  // float32 storage of the turned row is far below the margin
+    const NeighbourLists lb = knn_search(b, knn);
+    const SimilarityScale sb = similarity_scale(b, Metric::cosine, lb, 5, 50);
+    for (double lambda : {1.0, 0.0}) {
+      const NeighbourhoodShift got = neighbourhood_shift({a, &la, &sa}, {b, &lb, &sb}, Metric::cosine, 2, 5,
+                                                         ScaleComparison::marginal_except_identical, lambda);
+      bool seen = false;
+      for (std::int64_t i = 0; i < n; ++i)
+        for (std::int64_t e = got.offsets[i]; e < got.offsets[i + 1]; ++e) {
+          const std::int64_t j = got.neighbours[e];
+          const double s_a = cosine(a, i, j), s_b = cosine(b, i, j);
+          const bool inside = std::abs(s_a - s_b) <= lambda * tolerance;
+          const double expected = inside ? 0.0 : std::abs(sa.value(s_a) - sb.value(s_b));
+          EXPECT_NEAR(got.changes[e], expected, 1e-12) << i << " " << j << " lambda " << lambda;
+          if (i != 0 && j != 0) {
+            EXPECT_EQ(got.changes[e], 0.0);
+          }
+          if (i == 0 && j == 1) {
+            seen = true;
+            if (lambda == 1.0 && factor < 1) {
+              EXPECT_EQ(got.changes[e], 0.0);
+            } else {
+              EXPECT_GT(got.changes[e], 0.0) << factor << " " << lambda;
+              EXPECT_LT(sa.value(s_a), 1.0);  // inside the scale, where a change of the similarity is one of F
+            }
+          }
+        }
+      EXPECT_TRUE(seen);
+    }
+  }
+}
+
 TEST(SimilarityMap, KnownMonotoneMapIsRecovered) {
   // s_b = 2 s_a + 0.1 exactly: the offset s_a + 0.1 is linear, so block medians and interpolation recover it.
   std::vector<std::pair<double, double>> pairs;

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <fstream>
 #include <numeric>
+#include <random>
 
 #include "datakernel/embed/omnibus.hpp"
 #include "datakernel/io/model_input.hpp"
@@ -93,13 +94,15 @@ struct RealPairs : ::testing::Test {
   static std::vector<std::int64_t>* moved;
 
   static NeighbourhoodShift shift_of(const Embeddings& other, std::uint64_t seed,
-                                     ScaleComparison comparison = ScaleComparison::marginal) {
+                                     ScaleComparison comparison = ScaleComparison::marginal,
+                                     double rounding_lambda = 1.0) {
     KnnConfig knn;
     knn.k = default_k(base->n);
     const NeighbourLists la = knn_search(*base, knn), lb = knn_search(other, knn);
     const SimilarityScale sa = similarity_scale(*base, knn.metric, la, seed),
                           sb = similarity_scale(other, knn.metric, lb, seed);
-    return neighbourhood_shift({*base, &la, &sa}, {other, &lb, &sb}, knn.metric, 0, seed, comparison);
+    return neighbourhood_shift({*base, &la, &sa}, {other, &lb, &sb}, knn.metric, 0, seed, comparison,
+                               rounding_lambda);
   }
 
   static Scored neighbourhood(const Embeddings& other, std::uint64_t seed) {
@@ -174,6 +177,41 @@ TEST_F(RealPairs, UntouchedNeighbourhoodsHaveNoShiftAndAreNotRejected) {
     }
   }
   EXPECT_GT(most_rejected_untouched[2], 0);  // the design before rejects untouched data on some seed
+}
+
+// The same appended pair with model b recomputed "on other hardware": every component of every unmoved row
+// multiplied by 1 ± 2^-23 (one float32 unit in the last place, seeded signs), so no pair of two unmoved rows is
+// bit-identical any more. The default counts similarities equal to within float32 rounding as unchanged, so it
+// rejects exactly the data it rejects on the unperturbed pair, on every reference seed. Counting only
+// bit-identical pairs (rounding_lambda = 0) gives the marginal scales' result instead and differs on some seed.
+TEST_F(RealPairs, RoundingOfUnmovedRowsChangesNoRejection) {
+  const Embeddings appended = with_rows(*base, "e5_appended_rows.npy", *moved);
+  Embeddings perturbed = appended;
+  std::vector<bool> is_moved(static_cast<std::size_t>(base->n), false);
+  for (std::int64_t i : *moved) is_moved[i] = true;
+  std::mt19937_64 rng(5);
+  const float up = 1.0f + std::ldexp(1.0f, -23), down = 1.0f - std::ldexp(1.0f, -23);
+  for (std::int64_t i = 0; i < base->n; ++i)
+    if (!is_moved[i])
+      for (std::int64_t c = 0; c < base->dim; ++c) perturbed.row(i)[c] *= (rng() & 1) ? up : down;
+  ASSERT_NE(perturbed.values, appended.values);
+  bool bit_identical_only_differs = false;
+  for (std::uint64_t seed : {0u, 1u, 2u}) {
+    auto rejected = [&](const Embeddings& other, double lambda) {
+      return test_neighbourhood_shift(shift_of(other, seed, ScaleComparison::marginal_except_identical, lambda),
+                                      DatumTestConfig{})
+          .rejected;
+    };
+    const auto reference = rejected(appended, 1.0), rounded = rejected(perturbed, 1.0),
+               bit_identical_only = rejected(perturbed, 0.0);
+    auto count = [](const auto& r) { return std::count(r.begin(), r.end(), true); };
+    std::cout << "appended, seed " << seed << ": rejected " << count(reference) << "; rows rounded: " << count(rounded)
+              << " (bit-identical pairs only: " << count(bit_identical_only) << ")\n";
+    EXPECT_EQ(rounded, reference) << seed;
+    EXPECT_EQ(rejected(appended, 0.0), reference) << seed;  // unperturbed: the tolerance changes nothing
+    bit_identical_only_differs |= bit_identical_only != reference;
+  }
+  EXPECT_TRUE(bit_identical_only_differs);
 }
 
 TEST_F(RealPairs, ControlRejectsNothing) {

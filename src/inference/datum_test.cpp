@@ -232,10 +232,10 @@ EmpiricalNullOptions neighbourhood_null_options(const NeighbourhoodShift& shift)
   // another, and with plain quartiles of integers the scale changed by a factor 2 with the sample; either way
   // the float16 control rejected data on some reference samples (docs/per-datum-test.md). The log is
   // conservative in the upper tail where the bulk is nearer normal; with the scale of one kNN pair in four the
-  // recall targets are met with it. Where a change of exactly 0 means "no change at all" (the default's
-  // bit-identical pairs, or the paired map's prediction), a statistic of 0 (the two models measure the datum's
-  // neighbourhood identically) counts as less than one step in the fit: when most data are such, the null is one
-  // step wide instead of a fit to the moved data alone (issue 9).
+  // recall targets are met with it. Where a change of exactly 0 means "no change at all" (the default's pairs
+  // identical to float32 rounding, or the paired map's prediction), a statistic of 0 (the two models measure the
+  // datum's neighbourhood identically) counts as less than one step in the fit: when most data are such, the null
+  // is one step wide instead of a fit to the moved data alone (issue 9).
   EmpiricalNullOptions options;
   options.fixed_lambda = 0.0;
   options.resolution = shift.resolution;

@@ -59,6 +59,18 @@ double pair_similarity(const EmbeddingsView& y, Metric metric, const std::vector
   return dot / (norms[i] * norms[j]);
 }
 
+double rounding_tolerance(Metric metric, double epsilon, double norm_i, double norm_j, double similarity) {
+  const double both = 2.0 * epsilon + epsilon * epsilon;
+  if (metric == Metric::cosine) return both;
+  if (metric == Metric::dot) return both * norm_i * norm_j;
+  const double sum = norm_i + norm_j;
+  return 2.0 * epsilon * std::sqrt(std::max(0.0, -similarity)) * sum + epsilon * epsilon * sum * sum;
+}
+
+double float32_rounding(std::int64_t dim, double lambda) {
+  return lambda * std::sqrt(static_cast<double>(std::max<std::int64_t>(dim, 1))) * 0x1p-24;
+}
+
 std::vector<std::pair<std::int64_t, std::int64_t>> reference_random_pairs(std::int64_t n, std::int64_t k,
                                                                           std::uint64_t seed, std::int64_t max_each,
                                                                           int random_per_knn) {
@@ -124,13 +136,15 @@ double median_in_place(std::vector<double>& v) {
 }  // namespace
 
 NeighbourhoodShift neighbourhood_shift(const NeighbourhoodModel& a, const NeighbourhoodModel& b, Metric metric,
-                                       int threads, std::uint64_t seed, ScaleComparison comparison) {
+                                       int threads, std::uint64_t seed, ScaleComparison comparison,
+                                       double rounding_lambda) {
   if (a.lists == nullptr || b.lists == nullptr || a.scale == nullptr || b.scale == nullptr)
     throw InputError("neighbourhood shift: both models need neighbour lists and a similarity scale");
   const std::int64_t n = a.embeddings.n;
   if (b.embeddings.n != n || a.lists->n != n || b.lists->n != n)
     throw InputError("neighbourhood shift: the two models have different numbers of data");
   if (a.lists->k != b.lists->k) throw InputError("neighbourhood shift: the two models' lists differ in k");
+  if (!(rounding_lambda >= 0.0)) throw InputError("neighbourhood shift: rounding_lambda must be at least 0");
   const int k = a.lists->k;
   const bool paired = comparison == ScaleComparison::paired_map;
   const std::vector<double> norms_a = row_norms(a.embeddings), norms_b = row_norms(b.embeddings);
@@ -138,6 +152,15 @@ NeighbourhoodShift neighbourhood_shift(const NeighbourhoodModel& a, const Neighb
   out.shift.resize(n);
   out.paired_map = paired;
   const bool identical_unchanged = comparison == ScaleComparison::marginal_except_identical;
+  const double epsilon_a = float32_rounding(a.embeddings.dim, rounding_lambda),
+               epsilon_b = float32_rounding(b.embeddings.dim, rounding_lambda);
+  // Two similarities agree when they differ by no more than rounding of either model's rows can explain.
+  auto agree = [&](double sa, double sb, std::int64_t i, std::int64_t j) {
+    if (sa == sb) return true;
+    const double tolerance = std::max(rounding_tolerance(metric, epsilon_a, norms_a[i], norms_a[j], sa),
+                                      rounding_tolerance(metric, epsilon_b, norms_b[i], norms_b[j], sb));
+    return std::abs(sa - sb) <= tolerance;
+  };
   out.zero_means_unchanged = paired || identical_unchanged;
   // One rank of the smaller reference sample: a step of F_g; on the averaged scale of the paired map, half that.
   const double smaller = static_cast<double>(std::max<std::size_t>(std::min(a.scale->size(), b.scale->size()), 2));
@@ -215,7 +238,8 @@ NeighbourhoodShift neighbourhood_shift(const NeighbourhoodModel& a, const Neighb
         const double sa = slot_a[from + t], sb = slot_b[from + t];
         double change = 0.0;
         if (paired) change = std::abs(averaged(sb) - averaged(map.predict(sa)));
-        else if (!(identical_unchanged && sa == sb)) change = std::abs(a.scale->value(sa) - b.scale->value(sb));
+        else if (!(identical_unchanged && agree(sa, sb, i, slot_neighbours[from + t])))
+          change = std::abs(a.scale->value(sa) - b.scale->value(sb));
         out.neighbours[out.offsets[i] + t] = slot_neighbours[from + t];
         out.changes[out.offsets[i] + t] = change;
         changes.push_back(change);

@@ -6,13 +6,14 @@
 //   rank_change_i = Σ_{j ∈ U_i} |r_a(j) − r_b(j)| / (k (k+1))            (Spearman footrule between the two top-k
 //                   lists, a neighbour absent from a list at rank k+1; 0 = same order, 1 = disjoint lists)
 //   shift_i       = median_{j ∈ U_i} c_ij                                (the test statistic)
-//   c_ij          = |F_a(s_a(i,j)) − F_b(s_b(i,j))|, or 0 when s_a(i,j) and s_b(i,j) are bit-identical
-//                   (default, ScaleComparison::marginal_except_identical)
+//   c_ij          = |F_a(s_a(i,j)) − F_b(s_b(i,j))|, or 0 when s_a(i,j) and s_b(i,j) agree to within float32
+//                   rounding (identical_tolerance below; default, ScaleComparison::marginal_except_identical)
 // s_g is model g's similarity (the kNN metric: cosine, dot, or −‖y_i − y_j‖²) and F_g the model's similarity
 // scale (below); any monotone rescaling of a model's similarities leaves shift unchanged. A pair both models
-// measure bit-identically did not change, whatever the scales say: the scales differ at its level only because
-// other pairs (those of moved data) changed (issue 9: the appended pair at n = 10,000, where FDP fell from
-// 0.08–0.24 to 0.02; docs/per-datum-test.md).
+// measure identically (to float32 rounding) did not change, whatever the scales say: the scales differ at its
+// level only because other pairs (those of moved data) changed (issue 9: the appended pair at n = 10,000, where
+// FDP fell from 0.08–0.24 to 0.02, also when model b's rows are recomputed with rounding differences;
+// docs/per-datum-test.md).
 // Alternative (ScaleComparison::paired_map): median_{j ∈ U_i} |F(s_b(i,j)) − F(g(s_a(i,j)))|, g the paired
 // similarity map
 // (similarity_map.hpp): model b's similarity predicted from model a's, the running median over pairs both
@@ -88,8 +89,8 @@ enum class ScaleComparison;
 
 struct NeighbourhoodShift {
   Eigen::VectorXd shift, jaccard, rank_change;
-  // True when a change of exactly 0 means "no change at all" (the pair's two similarities are bit-identical, or
-  // on the paired map's prediction): marginal_except_identical and paired_map. The empirical null then counts
+  // True when a change of exactly 0 means "no change at all" (the pair's two similarities agree to float32
+  // rounding, or on the paired map's prediction): marginal_except_identical and paired_map. The empirical null then counts
   // statistics of 0 as less than one step (empirical_null.hpp).
   bool zero_means_unchanged = false;
   // True when the changes are residuals of the paired similarity map.
@@ -109,10 +110,27 @@ struct NeighbourhoodShift {
 // least `minimum_left` unflagged neighbours remain; otherwise shift_i unchanged.
 Eigen::VectorXd shift_without(const NeighbourhoodShift& shift, const std::vector<bool>& moved, int minimum_left = 3);
 
+// The largest change of one model's similarity of rows i, j (norms norm_i, norm_j; `similarity` its value) when
+// each row is perturbed by a relative amount `epsilon` (‖Δy‖ ≤ ε‖y‖, e.g. every component within a relative ε):
+//   cosine: each row's direction turns by at most asin ε, and a cosine is 1-Lipschitz in the angle: 2ε + ε²;
+//   dot: |(x + e)·(y + f) − x·y| ≤ (2ε + ε²) ‖x‖ ‖y‖;
+//   euclidean (−‖x − y‖²): 2ε ‖x − y‖ (‖x‖ + ‖y‖) + ε² (‖x‖ + ‖y‖)², with ‖x − y‖ = √(−similarity).
+double rounding_tolerance(Metric metric, double epsilon, double norm_i, double norm_j, double similarity);
+// The relative rounding ε of a float32 row of dimension p: λ √p u, u = 2^-24 the unit roundoff of float32.
+// √p u is the probabilistic size of the rounding error of a p-term float32 inner product (Higham & Mary 2019,
+// "A new approach to probabilistic rounding error analysis", SIAM J. Sci. Comput.: λ √p u in place of the
+// worst case γ_p = p u / (1 − p u)), which is how an embedding's components are computed; λ = 1. The worst case
+// γ_p was not taken: at p = 384 it is 2.3 × 10⁻⁵, and every similarity of rows rounded to float16 (a real
+// change of resolution, which must stay on the marginal scales) moved by less than twice that.
+double float32_rounding(std::int64_t dim, double lambda = 1.0);
+
 // How the two models' similarities are compared.
 // marginal_except_identical (default): each on its own model's scale, |F_a(s_a) − F_b(s_b)|, except that a pair
-//   whose two similarities are bit-identical has change 0 (the same computation on the same rows: the pair did
-//   not change). Where no pair is identical (two different models, rounding, jitter) it is `marginal` exactly.
+//   whose two similarities agree to within float32 rounding has change 0: |s_a − s_b| ≤ the larger of the two
+//   models' rounding_tolerance(metric, float32_rounding(p, λ), ...) (the same rows, computed again with other
+//   rounding: the pair did not change; bit-identical similarities always qualify). λ is neighbourhood_shift's
+//   `rounding_lambda` (1; 0 = bit-identical only). Where no pair agrees (two different models, float16
+//   rounding, jitter) it is `marginal` up to the few pairs that agree by chance.
 // marginal: |F_a(s_a) − F_b(s_b)| for every pair (the default until issue 9's last target: where most data are
 //   bit-identical in both models, the moved data's pairs distort the two scales against each other and unmoved
 //   data at the distorted levels were rejected: FDP 0.08–0.24 on the appended pair at n = 10,000).
@@ -125,7 +143,8 @@ enum class ScaleComparison { paired_map, marginal, marginal_except_identical };
 // are the scales' own). Results do not depend on `threads`.
 NeighbourhoodShift neighbourhood_shift(const NeighbourhoodModel& a, const NeighbourhoodModel& b, Metric metric,
                                        int threads = 0, std::uint64_t seed = 0,
-                                       ScaleComparison comparison = ScaleComparison::marginal_except_identical);
+                                       ScaleComparison comparison = ScaleComparison::marginal_except_identical,
+                                       double rounding_lambda = 1.0);
 
 // Jaccard distance between the rows of two symmetric graphs (for models given as graphs, without lists).
 Eigen::VectorXd graph_jaccard(const Graph& a, const Graph& b);
