@@ -118,6 +118,14 @@ TEST_F(ReportFromRun, HasEveryReadingAid) {
   EXPECT_EQ(count(html, "<g class='xticks'><line"), 8u);
   EXPECT_EQ(count(html, "<g class='yticks'><line"), 8u);
   EXPECT_NE(html.find("class='tick' text-anchor='middle'>0.2</text>"), std::string::npos);  // the CDFs' x axis
+  // The header names the map's measure and its own d (the default normalised_omnibus has one), not only the joint d.
+  ASSERT_EQ(s["distance"], "normalised_omnibus");
+  long map_dim = 0;
+  for (const auto& measure : s["pair_measures"]) {
+    if (measure["name"] == s["distance"]) map_dim = measure.value("dim", 0L);
+  }
+  ASSERT_GT(map_dim, 0);
+  EXPECT_NE(html.find(fmt::format("map: normalised_omnibus distance at d = {}", map_dim)), std::string::npos);
   // Metric scatter: one label per model pair; the metric table: every model's value.
   EXPECT_EQ(count(html, "class='pair-label'"), 3u);
   EXPECT_NE(html.find("base–tuned &lt;v2&gt;"), std::string::npos);

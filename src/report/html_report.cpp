@@ -457,6 +457,15 @@ std::string correlation_plot(const nlohmann::json& s, const std::vector<std::str
   return out + "</svg>";
 }
 
+// " at d = D" when the map's measure has a dimension of its own (e.g. normalised_omnibus), else "".
+std::string map_measure_dim(const nlohmann::json& s) {
+  const std::string map = s.value("distance", std::string("omnibus"));
+  for (const auto& measure : s.value("pair_measures", nlohmann::json::array()))
+    if (measure.value("name", std::string()) == map && measure.contains("dim"))
+      return fmt::format(" at d = {}", measure["dim"].get<long>());
+  return "";
+}
+
 std::string metric_table(const nlohmann::json& s, const std::vector<std::string>& names) {
   if (!s.contains("metric_values") || s["metric_values"].empty()) return "";
   std::string out = "<table class='sortable metric-values'><thead><tr><th>model</th>";
@@ -1185,7 +1194,8 @@ static std::string render_report_checked(const std::string& results_dir) {
                       esc(s.at("metric").get<std::string>()), s.at("dim").get<long>(),
                       s.value("distance", std::string("omnibus")) == "omnibus"
                           ? esc(s.at("distance_method").get<std::string>())
-                          : "map: " + esc(s.value("distance", std::string("omnibus"))) + " distance");
+                          : "map: " + esc(s.value("distance", std::string("omnibus"))) + " distance" +
+                                map_measure_dim(s));
   for (const auto& w : s.value("warnings", nlohmann::json::array()))
     html += "<div class='warn'>" + esc(w.get<std::string>()) + "</div>";
 
