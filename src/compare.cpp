@@ -307,7 +307,8 @@ double linear_cka_work(const CompareInput& input) {
 
 // The population measures of the run (pair_measures.hpp): the map's, and with config.measures.simple the others.
 void compute_pair_measures(const CompareInput& input, CompareResult& result, const std::vector<const Graph*>& graphs,
-                           const std::vector<NeighbourSets>& sets, ProgressSink* progress) {
+                           const std::vector<NeighbourSets>& sets, const NormalisedOmnibus* normalised_solve,
+                           ProgressSink* progress) {
   const CompareConfig& config = result.config;
   const bool embeddings = std::all_of(input.models.begin(), input.models.end(),
                                       [](const ModelInput& model) { return model.has_embeddings(); });
@@ -354,8 +355,8 @@ void compute_pair_measures(const CompareInput& input, CompareResult& result, con
             direction_dim(result.joint, config.measures.direction_dim), result.joint.dim);
         break;
       case PairMeasureKind::normalised_omnibus: {
-        ProgressStage stage(progress, "normalised omnibus embedding", 0);
-        const NormalisedOmnibus normalised = normalised_omnibus(graphs, config.measures.normalised_dim, config.seed);
+        if (normalised_solve == nullptr) throw ComputeError("normalised omnibus distance: the eigen-solve did not run");
+        const NormalisedOmnibus& normalised = *normalised_solve;
         measure.distances = normalised.distances;
         measure.dim = normalised.dim;
         // No warning for a small gap here: the normalised spectrum is flat on real and simulated data alike
@@ -542,6 +543,9 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
                                       std::to_string(m * result.n) + " rows)", 0);
     OmnibusConfig omnibus = result.config.omnibus;
     omnibus.communicator = &comm;
+    // One process polls Ctrl-C inside the solve; ranks could stop at different steps of a collective, so under
+    // MPI the solve finishes first and the stop takes effect at the next stage.
+    if (comm.size() == 1) omnibus.cancelled = [&] { return progress != nullptr && progress->cancelled(); };
     std::exception_ptr failure;
     try {
       result.joint = embed_omnibus(graphs, omnibus);
@@ -551,6 +555,31 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
     agree_on_failure(comm, failure);
   }
   lap("omnibus_embedding");
+  // The normalised omnibus eigen-solve, when a measure needs it: on every rank (its products are split like the
+  // joint solve's); the distances then go to rank 0 with the other population measures.
+  std::optional<NormalisedOmnibus> normalised;
+  if (config.measures.simple || config.measures.map == PairMeasureKind::normalised_omnibus) {
+    ProgressStage stage(progress, "normalised omnibus eigen-solve (" + std::to_string(m) + " graphs, d = " +
+                                      std::to_string(normalised_omnibus_dim(graphs, config.measures.normalised_dim)) + ")", 0);
+    NormalisedOmnibusConfig solve;
+    solve.dim = config.measures.normalised_dim;
+    solve.seed = config.seed;
+    solve.communicator = &comm;
+    if (comm.size() == 1) solve.cancelled = [&] { return progress != nullptr && progress->cancelled(); };
+    std::exception_ptr failure;
+    try {
+      normalised = normalised_omnibus(graphs, solve);
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    agree_on_failure(comm, failure);
+    if (!normalised->converged)
+      result.warnings.push_back(fmt::format(
+          "the normalised omnibus eigen-solve stopped after {} restarts without converging (largest relative "
+          "residual {:.2g}, wanted {:.2g}): the normalised omnibus distances are approximate",
+          normalised->cycles, normalised->worst_residual, solve.tolerance));
+    lap("normalised_omnibus_embedding");
+  }
   if (result.joint.near_degenerate) {
     int clear = 0;  // the largest smaller d that ends at a clear gap, to suggest
     for (int d = result.joint.dim - 1; d >= 1 && clear == 0; --d)
@@ -576,7 +605,7 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
   // The population measures, map and shifts are rank 0's alone (it writes the outputs).
   std::exception_ptr population_failure;
   if (rank == 0) try {
-  compute_pair_measures(input, result, graphs, neighbour_sets_of, progress);
+  compute_pair_measures(input, result, graphs, neighbour_sets_of, normalised ? &*normalised : nullptr, progress);
   neighbour_sets_of.clear();
   for (const PairMeasure& measure : result.measures)
     if (measure.kind == config.measures.map) {

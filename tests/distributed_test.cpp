@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "datakernel/embed/omnibus.hpp"
+#include "datakernel/population/pair_measures.hpp"
 #include "datakernel/error.hpp"
 #include "datakernel/inference/datum_test.hpp"
 #include "datakernel/runtime/communicator.hpp"
@@ -242,6 +243,36 @@ TEST(DistributedOmnibus, SameBitsAsOneProcessForAnyNumberOfRanks) {
         EXPECT_EQ(out[r].dim, serial.dim);
         EXPECT_TRUE(same_bits(out[r].eigenvalues, serial.eigenvalues)) << "m " << m << " n " << n << " P " << ranks;
         EXPECT_TRUE(same_bits(out[r].latent, serial.latent)) << "m " << m << " n " << n << " P " << ranks;
+      }
+    }
+  }
+}
+
+// The normalised omnibus distance's solve (the reduced block solver with the normalised kernels) split over
+// ranks: the serial bits, also when it stops at its restart cap.
+TEST(DistributedNormalisedOmnibus, SameBitsAsOneProcessForAnyNumberOfRanks) {
+  for (const auto& [m, cycles] : std::vector<std::pair<int, int>>{{2, 300}, {4, 300}, {4, 1}}) {
+    const std::vector<Graph> graphs = random_graphs(m, 250, 60 + m);
+    std::vector<const Graph*> pointers;
+    for (const Graph& g : graphs) pointers.push_back(&g);
+    NormalisedOmnibusConfig config;
+    config.dim = 6;
+    config.seed = 5;
+    config.max_cycles = cycles;
+    const NormalisedOmnibus serial = normalised_omnibus(pointers, config);
+    EXPECT_EQ(serial.converged, cycles > 1);
+    for (int ranks : {2, 3}) {
+      std::vector<NormalisedOmnibus> out(static_cast<std::size_t>(ranks));
+      const auto failures = run_ranks(ranks, [&](Communicator& comm) {
+        NormalisedOmnibusConfig mine = config;
+        mine.communicator = &comm;
+        out[comm.rank()] = normalised_omnibus(pointers, mine);
+      });
+      for (int r = 0; r < ranks; ++r) {
+        ASSERT_FALSE(failures[r]);
+        EXPECT_TRUE(same_bits(out[r].eigenvalues, serial.eigenvalues)) << "m " << m << " P " << ranks;
+        EXPECT_TRUE(same_bits(out[r].distances, serial.distances)) << "m " << m << " P " << ranks;
+        EXPECT_EQ(out[r].converged, serial.converged);
       }
     }
   }

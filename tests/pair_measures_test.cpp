@@ -268,11 +268,21 @@ TEST(NormalisedOmnibus, AgainstDenseBruteForce) {
     Eigen::MatrixXd expected = brute_force_normalised_omnibus(pointers, d, &gap);
     while (gap < 0.02 && d < 12) expected = brute_force_normalised_omnibus(pointers, ++d, &gap);
     ASSERT_GE(gap, 0.02) << "no identifiable d in 3..12";
-    const NormalisedOmnibus got = normalised_omnibus(pointers, d, 3);
+    NormalisedOmnibusConfig tight;
+    tight.dim = d;
+    tight.seed = 3;
+    tight.tolerance = 1e-10;
+    const NormalisedOmnibus got = normalised_omnibus(pointers, tight);
+    EXPECT_TRUE(got.converged);
     EXPECT_EQ(got.dim, d);
     EXPECT_NEAR(got.relative_gap, gap, 1e-9);
     EXPECT_GT(expected(0, 1), 0.01);
     EXPECT_NEAR((got.distances - expected).cwiseAbs().maxCoeff(), 0.0, 1e-7) << "n = " << n;
+    // The default tolerance (10⁻⁶ on the relative residual) moves the distances by far less than they differ.
+    NormalisedOmnibusConfig loose = tight;
+    loose.tolerance = NormalisedOmnibusConfig{}.tolerance;
+    EXPECT_NEAR((normalised_omnibus(pointers, loose).distances - expected).cwiseAbs().maxCoeff(), 0.0, 1e-4)
+        << "n = " << n;
     // Not the unnormalised omnibus distance of the same graphs at the same d.
     OmnibusConfig plain;
     plain.dim = d;
@@ -280,7 +290,44 @@ TEST(NormalisedOmnibus, AgainstDenseBruteForce) {
   }
   const std::vector<Graph> graphs = hub_graphs(2, 30, 5);
   EXPECT_EQ(normalised_omnibus_dim({&graphs[0], &graphs[1]}, 100), 59);  // capped at m·n − 1
-  EXPECT_THROW(normalised_omnibus({&graphs[0], &graphs[1]}, 0, 0), InputError);
+  NormalisedOmnibusConfig zero;
+  zero.dim = 0;
+  EXPECT_THROW(normalised_omnibus({&graphs[0], &graphs[1]}, zero), InputError);
+  NormalisedOmnibusConfig negative;
+  negative.tolerance = 0;
+  EXPECT_THROW(normalised_omnibus({&graphs[0], &graphs[1]}, negative), InputError);
+}
+
+// A solve that runs out of restarts returns its current pairs, marked unconverged, with a residual above the
+// tolerance; given more restarts the same seed converges, and the early distances are already near.
+TEST(NormalisedOmnibus, StopsAtItsRestartCapWithAnHonestResidual) {
+  const std::vector<Graph> graphs = hub_graphs(3, 400, 21);
+  std::vector<const Graph*> pointers;
+  for (const Graph& graph : graphs) pointers.push_back(&graph);
+  NormalisedOmnibusConfig config;
+  config.dim = 8;
+  config.tolerance = 1e-12;
+  config.max_cycles = 1;
+  const NormalisedOmnibus early = normalised_omnibus(pointers, config);
+  EXPECT_FALSE(early.converged);
+  EXPECT_EQ(early.cycles, 1);
+  EXPECT_GT(early.worst_residual, config.tolerance);
+  EXPECT_TRUE(early.distances.allFinite());
+  config.max_cycles = 300;
+  const NormalisedOmnibus done = normalised_omnibus(pointers, config);
+  EXPECT_TRUE(done.converged);
+  EXPECT_LE(done.worst_residual, config.tolerance);
+  EXPECT_GT(done.cycles, 1);
+  EXPECT_LT((early.distances - done.distances).cwiseAbs().maxCoeff(), 0.1);
+}
+
+TEST(NormalisedOmnibus, CancelledSolveThrows) {
+  const std::vector<Graph> graphs = hub_graphs(3, 400, 22);
+  int polls = 0;
+  NormalisedOmnibusConfig config;
+  config.cancelled = [&] { return ++polls > 3; };
+  EXPECT_THROW(normalised_omnibus({&graphs[0], &graphs[1], &graphs[2]}, config), Cancelled);
+  EXPECT_EQ(polls, 4);
 }
 
 // Mantel p by full enumeration of the m! label permutations, written independently of correlation.cpp.
@@ -386,8 +433,9 @@ TEST(CompareMeasures, EveryMeasureWithItsCorrelationsAndTheMapsChoice) {
     knn.k = omnibus.k;
     graphs.push_back(knn_graph(model.view(), knn));
   }
-  EXPECT_EQ(normalised_omnibus({&graphs[0], &graphs[1], &graphs[2], &graphs[3]}, 24, omnibus.config.seed).distances,
-            omnibus.distances);
+  NormalisedOmnibusConfig direct;
+  direct.seed = omnibus.config.seed;
+  EXPECT_EQ(normalised_omnibus({&graphs[0], &graphs[1], &graphs[2], &graphs[3]}, direct).distances, omnibus.distances);
   // The kNN measures match a direct computation from the run's own kNN lists.
   std::vector<NeighbourSets> sets;
   for (const ModelInput& model : input.models) {

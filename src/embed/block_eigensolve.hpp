@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 
 #include <Eigen/Core>
 
@@ -31,6 +32,9 @@ struct BlockEigenConfig {
   int block = 0;                 // columns added per Krylov step, b; 0 = 1 (fewest operator applications, measured)
   int basis = 0;                 // basis columns before Rayleigh–Ritz and restart; 0 = max(2 s + 16, s + 4 b)
   const Block* start = nullptr;  // start columns (rows() × s, s ≤ b; e.g. earlier Ritz vectors); rest random
+  // After max_cycles restarts: throw ComputeError (false), or return the current Ritz pairs with converged = false.
+  bool accept_unconverged = false;
+  std::function<bool()> cancelled;  // polled before each operator application; true throws Cancelled
 };
 
 struct BlockEigenPairs {
@@ -39,6 +43,8 @@ struct BlockEigenPairs {
   Block gram_vectors;      // G · vectors
   long operator_applications = 0;  // block columns the operator was applied to
   int cycles = 0;
+  bool converged = true;
+  double worst_residual = 0.0;  // largest ‖M x − θ x‖_G / |θ| over the returned pairs (at the last check)
 };
 
 BlockEigenPairs block_top_eigenpairs(const BlockOperator& op, const BlockEigenConfig& config);

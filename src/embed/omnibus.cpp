@@ -58,6 +58,10 @@ void augmented_product_pair(const Graph& graph, const double* x1, const double* 
 }
 
 void OmnibusOperator::perform_op(const double* x_in, double* y_out) const {
+  if (kernel_ != GraphKernel::augmented) {
+    perform_op_with_kernel(x_in, y_out);
+    return;
+  }
   const std::int64_t n = graphs_.front()->n;
   const int m = static_cast<int>(graphs_.size());
   if (m == 1) {
@@ -90,6 +94,22 @@ void OmnibusOperator::perform_op(const double* x_in, double* y_out) const {
     t += own;
   }
   for (int g = 0; g < m; ++g) y.segment(g * n, n) = 0.5 * (y.segment(g * n, n) + t);
+}
+
+// Any kernel, through the block products (omnibus_operators.hpp), every graph on this rank: (Ωx)_g = ½ K_g s + ½ t.
+// Only the dense solve of small operators comes here (the block solver takes large ones, split over ranks).
+void OmnibusOperator::perform_op_with_kernel(const double* x_in, double* y_out) const {
+  const Eigen::Index n = graphs_.front()->n;
+  const int m = static_cast<int>(graphs_.size());
+  Eigen::Map<const Block> x(x_in, m * n, 1);
+  Eigen::Map<Block> y(y_out, m * n, 1);
+  Block sum = Block::Zero(n, 1), total = Block::Zero(n, 1);
+  for (int h = 0; h < m; ++h) sum += x.middleRows(h * n, n);
+  for (int g = 0; g < m; ++g) {
+    kernel_block_product(*graphs_[g], kernel_, x.middleRows(g * n, n), total, true);
+    kernel_block_product(*graphs_[g], kernel_, sum, y.middleRows(g * n, n), false);
+  }
+  for (int g = 0; g < m; ++g) y.middleRows(g * n, n) = 0.5 * (y.middleRows(g * n, n) + total);
 }
 
 Eigen::VectorXd OmnibusEmbedding::warm_start() const {
@@ -130,14 +150,37 @@ struct OmnibusPairs {
   Block solver_vectors;
   long applications = 0;
   std::string solver;
+  bool converged = true;
+  double worst_residual = 0.0;
+  int cycles = 0;
+};
+
+// A symmetric operator that polls a cancellation flag before each application (for the Lanczos solver, which
+// offers no hook of its own).
+class CancellableOperator final : public SymmetricOperator {
+ public:
+  CancellableOperator(const SymmetricOperator& inner, const std::function<bool()>& cancelled)
+      : inner_(inner), cancelled_(cancelled) {}
+  Eigen::Index rows() const override { return inner_.rows(); }
+  void perform_op(const double* x_in, double* y_out) const override {
+    if (cancelled_ && cancelled_()) throw Cancelled("eigen-solve cancelled");
+    inner_.perform_op(x_in, y_out);
+  }
+
+ private:
+  const SymmetricOperator& inner_;
+  const std::function<bool()>& cancelled_;
 };
 
 OmnibusPairs solve_omnibus(const std::vector<const Graph*>& graphs, int count, const OmnibusConfig& config,
                            const Block* warm) {
-  OmnibusOperator op(graphs, config.communicator);
+  OmnibusOperator op(graphs, config.communicator, config.kernel);
   OmnibusPairs out;
   OmnibusSolver solver = config.solver == OmnibusSolver::automatic ? omnibus_solver_for(static_cast<int>(graphs.size()))
                                                                     : config.solver;
+  // The normalised kernels' spectrum is flat near its top (many eigenvalues close to m): Lanczos on Ω needed
+  // hundreds of restarts at n = 10⁵; the block solver on the reduction converges (docs/method.md, section 7).
+  if (config.kernel != GraphKernel::augmented && solver == OmnibusSolver::lanczos) solver = OmnibusSolver::block_reduced;
   if (op.rows() <= kDenseThreshold || solver == OmnibusSolver::lanczos) {
     EigenSolveConfig solve;
     solve.count = count;
@@ -145,7 +188,8 @@ OmnibusPairs solve_omnibus(const std::vector<const Graph*>& graphs, int count, c
     solve.start = config.start;
     solve.tolerance = config.tolerance;
     solve.dense_threshold = kDenseThreshold;
-    EigenPairs pairs = top_eigenpairs(op, solve);
+    const CancellableOperator cancellable(op, config.cancelled);
+    EigenPairs pairs = top_eigenpairs(cancellable, solve);
     out.values = std::move(pairs.values);
     out.vectors = std::move(pairs.vectors);
     out.applications = pairs.operator_applications;
@@ -156,18 +200,21 @@ OmnibusPairs solve_omnibus(const std::vector<const Graph*>& graphs, int count, c
   solve.count = count;
   solve.seed = config.seed;
   solve.tolerance = config.tolerance;
+  solve.max_cycles = config.max_cycles;
+  solve.accept_unconverged = config.accept_unconverged;
+  solve.cancelled = config.cancelled;
   Block start;
   const bool usable_start = config.start != nullptr && config.start->size() == op.rows() && config.start->norm() > 0;
   BlockEigenPairs pairs;
   if (solver == OmnibusSolver::block_explicit) {
-    ExplicitOmnibusOperator block_op(graphs);
+    ExplicitOmnibusOperator block_op(graphs, config.kernel);
     if (warm != nullptr) solve.start = warm;
     else if (usable_start) start = *config.start, solve.start = &start;
     pairs = block_top_eigenpairs(block_op, solve);
     out.vectors = pairs.vectors;
     out.solver = "block";
   } else {
-    ReducedOmnibusOperator block_op(graphs, config.communicator);
+    ReducedOmnibusOperator block_op(graphs, config.communicator, config.kernel);
     if (warm != nullptr) solve.start = warm;
     else if (usable_start) start = block_op.coefficients_of_image(*config.start), solve.start = &start;
     pairs = block_top_eigenpairs(block_op, solve);
@@ -176,6 +223,9 @@ OmnibusPairs solve_omnibus(const std::vector<const Graph*>& graphs, int count, c
   }
   out.values = pairs.values;
   out.applications = pairs.operator_applications;
+  out.converged = pairs.converged;
+  out.worst_residual = pairs.worst_residual;
+  out.cycles = pairs.cycles;
   out.solver_vectors = std::move(pairs.vectors);
   fix_signs(out.vectors);
   return out;
@@ -259,6 +309,9 @@ OmnibusEmbedding embed_omnibus(const std::vector<const Graph*>& graphs, const Om
   }
   out.eigenvalues = pairs.values;
   out.solver = pairs.solver;
+  out.converged = pairs.converged;
+  out.worst_residual = pairs.worst_residual;
+  out.cycles = pairs.cycles;
   const int d = out.dim;
   if (pairs.values.size() > d) {
     out.relative_gap = relative_eigengap(pairs.values, d);

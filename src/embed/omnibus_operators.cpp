@@ -1,18 +1,19 @@
 #include "embed/omnibus_operators.hpp"
 
+#include <cmath>
 #include <vector>
 
 #include "runtime/ordered_sum.hpp"
 
 namespace dk {
 
-void augmented_block_product(const Graph& graph, const ConstBlockView& x, BlockView y, bool accumulate) {
+namespace {
+
+// out_i (+)= scale_i · (diagonal_i · in_i + Σ_{j ∈ N(i)} in_j) for every row i of n × b blocks.
+template <class Diagonal, class Scale>
+void neighbour_sums(const Graph& graph, const double* in, Eigen::Index in_stride, double* out, Eigen::Index out_stride,
+                    Eigen::Index width, Diagonal diagonal_of, Scale scale_of, bool accumulate) {
   const std::int64_t n = graph.n;
-  const Eigen::Index width = x.cols();
-  const Eigen::Index x_stride = x.outerStride(), y_stride = y.outerStride();
-  const double scale = 1.0 / static_cast<double>(n - 1);
-  const double* in = x.data();
-  double* out = y.data();
   // Rows are independent and each is summed in a fixed order: the same bytes for any thread count. Small
   // products (and products inside parallel bootstrap replicates) run serially.
 #pragma omp parallel if (static_cast<double>(graph.columns.size()) * static_cast<double>(width) > 1e6)
@@ -20,20 +21,45 @@ void augmented_block_product(const Graph& graph, const ConstBlockView& x, BlockV
     std::vector<double> sum(static_cast<std::size_t>(width));
 #pragma omp for schedule(static)
     for (std::int64_t i = 0; i < n; ++i) {
-      const double diagonal = static_cast<double>(graph.degree(i)) * scale;
-      const double* own = in + i * x_stride;
+      const double diagonal = diagonal_of(i);
+      const double* own = in + i * in_stride;
       for (Eigen::Index c = 0; c < width; ++c) sum[c] = diagonal * own[c];
       for (std::int64_t p = graph.row_offsets[i]; p < graph.row_offsets[i + 1]; ++p) {
-        const double* neighbour = in + static_cast<std::int64_t>(graph.columns[p]) * x_stride;
+        const double* neighbour = in + static_cast<std::int64_t>(graph.columns[p]) * in_stride;
         for (Eigen::Index c = 0; c < width; ++c) sum[c] += neighbour[c];
       }
-      double* row = out + i * y_stride;
+      const double scale = scale_of(i);
+      double* row = out + i * out_stride;
       if (accumulate)
-        for (Eigen::Index c = 0; c < width; ++c) row[c] += sum[c];
+        for (Eigen::Index c = 0; c < width; ++c) row[c] += scale * sum[c];
       else
-        for (Eigen::Index c = 0; c < width; ++c) row[c] = sum[c];
+        for (Eigen::Index c = 0; c < width; ++c) row[c] = scale * sum[c];
     }
   }
+}
+
+}  // namespace
+
+void kernel_block_product(const Graph& graph, GraphKernel kernel, const ConstBlockView& x, BlockView y,
+                          bool accumulate) {
+  const std::int64_t n = graph.n;
+  const Eigen::Index width = x.cols();
+  if (kernel == GraphKernel::augmented) {
+    const double scale = 1.0 / static_cast<double>(n - 1);
+    neighbour_sums(
+        graph, x.data(), x.outerStride(), y.data(), y.outerStride(), width,
+        [&](std::int64_t i) { return static_cast<double>(graph.degree(i)) * scale; },
+        [](std::int64_t) { return 1.0; }, accumulate);
+    return;
+  }
+  // N x = r ∘ ((A + I)(r ∘ x)), r = (deg + 1)^-½: the rows of x scaled once, then unit-diagonal sums.
+  Eigen::VectorXd r(n);
+  for (std::int64_t i = 0; i < n; ++i) r[i] = 1.0 / std::sqrt(static_cast<double>(graph.degree(i) + 1));
+  Block scaled(n, width);
+  for (std::int64_t i = 0; i < n; ++i) scaled.row(i) = r[i] * x.row(i);
+  neighbour_sums(
+      graph, scaled.data(), scaled.outerStride(), y.data(), y.outerStride(), width, [](std::int64_t) { return 1.0; },
+      [&](std::int64_t i) { return r[i]; }, accumulate);
 }
 
 Eigen::Index ExplicitOmnibusOperator::rows() const {
@@ -45,14 +71,14 @@ void ExplicitOmnibusOperator::apply(const ConstBlockView& x, BlockView gram, Blo
   const int m = static_cast<int>(graphs_.size());
   gram = x;
   if (m == 1) {
-    augmented_block_product(*graphs_[0], x, image, false);
+    kernel_block_product(*graphs_[0], kernel_, x, image, false);
     return;
   }
   Block sum = x.topRows(n), total = Block::Zero(n, width);
   for (int h = 1; h < m; ++h) sum += x.middleRows(h * n, n);
   for (int g = 0; g < m; ++g) {
-    augmented_block_product(*graphs_[g], x.middleRows(g * n, n), total, true);
-    augmented_block_product(*graphs_[g], sum, image.middleRows(g * n, n), false);
+    kernel_block_product(*graphs_[g], kernel_, x.middleRows(g * n, n), total, true);
+    kernel_block_product(*graphs_[g], kernel_, sum, image.middleRows(g * n, n), false);
   }
   for (int g = 0; g < m; ++g) image.middleRows(g * n, n) = 0.5 * (image.middleRows(g * n, n) + total);
 }
@@ -72,10 +98,10 @@ void ReducedOmnibusOperator::apply(const ConstBlockView& x, BlockView gram, Bloc
   top.setZero();
   bottom = static_cast<double>(m) * b;
   for (int g = 0; g < m; ++g) {
-    augmented_block_product(*graphs_[g], a, product, false);
+    kernel_block_product(*graphs_[g], kernel_, a, product, false);
     bottom += product;
     shifted = product + b;
-    augmented_block_product(*graphs_[g], shifted, top, true);
+    kernel_block_product(*graphs_[g], kernel_, shifted, top, true);
   }
   image.topRows(n) = 0.5 * bottom;  // M = ½ J G: the halves of G x swapped
   image.bottomRows(n) = 0.5 * top;
@@ -93,9 +119,9 @@ void ReducedOmnibusOperator::apply_distributed(const ConstBlockView& x, BlockVie
   Block shifted(n, width);
   for (int g = first; g < end; ++g) {
     Block& term = terms[static_cast<std::size_t>(g - first)];
-    augmented_block_product(*graphs_[g], a, term.leftCols(width), false);
+    kernel_block_product(*graphs_[g], kernel_, a, term.leftCols(width), false);
     shifted = term.leftCols(width) + b;
-    augmented_block_product(*graphs_[g], shifted, term.rightCols(width), false);
+    kernel_block_product(*graphs_[g], kernel_, shifted, term.rightCols(width), false);
   }
   Block sums(n, 2 * width);
   sums.leftCols(width) = static_cast<double>(m) * b;
@@ -116,7 +142,7 @@ Block ReducedOmnibusOperator::expand(const ConstBlockView& coefficients) const {
   for (int g = 0; g < m; ++g) {
     auto part = out.middleRows(g * n, n);
     part = coefficients.bottomRows(n);
-    augmented_block_product(*graphs_[g], coefficients.topRows(n), part, true);
+    kernel_block_product(*graphs_[g], kernel_, coefficients.topRows(n), part, true);
   }
   return out;
 }
@@ -129,7 +155,7 @@ Block ReducedOmnibusOperator::coefficients_of_image(const Eigen::VectorXd& u) co
     Block part = u.segment(g * n, n);
     out.topRows(n) += 0.5 * part;
     Block image(n, 1);
-    augmented_block_product(*graphs_[g], part, image, false);
+    kernel_block_product(*graphs_[g], kernel_, part, image, false);
     out.bottomRows(n) += 0.5 * image;
   }
   return out;

@@ -1,5 +1,7 @@
-// The omnibus matrix Ω (blocks Ω_gh = (Ã_g + Ã_h)/2 of m diagonally augmented graphs) as block operators for
-// the block eigen-solver, in two forms:
+// The omnibus matrix Ω (blocks Ω_gh = (K_g + K_h)/2 of the m graphs' kernels) as block operators for the block
+// eigen-solver. The kernel K_g of a graph (GraphKernel, omnibus.hpp) is its diagonally augmented adjacency
+// Ã_g = A_g + diag(deg / (n − 1)) (the data kernel), or its degree-normalised form N_g = D^-½ (A_g + I) D^-½ with
+// D = diag(deg + 1) (the normalised omnibus distance); written Ã below. Two forms:
 //
 //  * explicit: vectors of length m·n, G = I, M = Ω, applied as (ΩX)_g = ½ Ã_g S + ½ T with S = Σ_h X_h and
 //    T = Σ_h Ã_h X_h (2m sparse products per block);
@@ -12,24 +14,28 @@
 
 #include <vector>
 
+#include "datakernel/embed/omnibus.hpp"
 #include "datakernel/embeddings.hpp"
 #include "datakernel/runtime/communicator.hpp"
 #include "embed/block_operator.hpp"
 
 namespace dk {
 
-// y = Ã x (or y += Ã x) for a block x (n × b), Ã = A + diag(deg / (n − 1)); rows in parallel, each row's sum
-// in a fixed order.
-void augmented_block_product(const Graph& graph, const ConstBlockView& x, BlockView y, bool accumulate);
+// y = K x (or y += K x) for a block x (n × b) and the graph's kernel K; rows in parallel, each row's sum in a
+// fixed order (the same bytes for any thread count).
+void kernel_block_product(const Graph& graph, GraphKernel kernel, const ConstBlockView& x, BlockView y,
+                          bool accumulate);
 
 class ExplicitOmnibusOperator final : public BlockOperator {
  public:
-  explicit ExplicitOmnibusOperator(std::vector<const Graph*> graphs) : graphs_(std::move(graphs)) {}
+  explicit ExplicitOmnibusOperator(std::vector<const Graph*> graphs, GraphKernel kernel = GraphKernel::augmented)
+      : graphs_(std::move(graphs)), kernel_(kernel) {}
   Eigen::Index rows() const override;
   void apply(const ConstBlockView& x, BlockView gram, BlockView image) const override;
 
  private:
   std::vector<const Graph*> graphs_;
+  GraphKernel kernel_;
 };
 
 // With a communicator of P > 1 ranks, apply() computes the products of this rank's graphs (ModelPartition) and
@@ -37,8 +43,9 @@ class ExplicitOmnibusOperator final : public BlockOperator {
 // process, 2·n·b doubles passed per rank and application.
 class ReducedOmnibusOperator final : public BlockOperator {
  public:
-  explicit ReducedOmnibusOperator(std::vector<const Graph*> graphs, Communicator* communicator = nullptr)
-      : graphs_(std::move(graphs)), communicator_(communicator) {}
+  explicit ReducedOmnibusOperator(std::vector<const Graph*> graphs, Communicator* communicator = nullptr,
+                                  GraphKernel kernel = GraphKernel::augmented)
+      : graphs_(std::move(graphs)), communicator_(communicator), kernel_(kernel) {}
   Eigen::Index rows() const override;  // 2n
   void apply(const ConstBlockView& x, BlockView gram, BlockView image) const override;
   // The m·n × c vectors W v of coefficient vectors v (2n × c).
@@ -50,6 +57,7 @@ class ReducedOmnibusOperator final : public BlockOperator {
   void apply_distributed(const ConstBlockView& x, BlockView gram, BlockView image) const;
   std::vector<const Graph*> graphs_;
   Communicator* communicator_;
+  GraphKernel kernel_;
 };
 
 }  // namespace dk

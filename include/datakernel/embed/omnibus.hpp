@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,19 +26,27 @@ namespace dk {
 
 class Communicator;
 
+// The kernel of each graph in the omnibus matrix: augmented = Ã = A + diag(deg / (n − 1)), the data kernel
+// (ASE and the omnibus embedding); normalised = N = D^-½ (A + I) D^-½, D = diag(deg + 1), the degree-normalised
+// kernel of the normalised omnibus distance (population/pair_measures.hpp), whose top eigenvalue is 1.
+enum class GraphKernel { augmented, normalised };
+
 // With a communicator of P > 1 ranks, each rank computes the products of its own graphs (ModelPartition) and the
 // sums over graphs are added in graph order along the ranks (runtime/ordered_sum.hpp): the same bits as one
 // process. Every rank must hold every graph.
 class OmnibusOperator final : public SymmetricOperator {
  public:
-  explicit OmnibusOperator(std::vector<const Graph*> graphs, Communicator* communicator = nullptr)
-      : graphs_(std::move(graphs)), communicator_(communicator) {}
+  explicit OmnibusOperator(std::vector<const Graph*> graphs, Communicator* communicator = nullptr,
+                           GraphKernel kernel = GraphKernel::augmented)
+      : graphs_(std::move(graphs)), communicator_(communicator), kernel_(kernel) {}
   Eigen::Index rows() const override;
   void perform_op(const double* x_in, double* y_out) const override;
 
  private:
+  void perform_op_with_kernel(const double* x_in, double* y_out) const;
   std::vector<const Graph*> graphs_;
   Communicator* communicator_;
+  GraphKernel kernel_;
 };
 
 // y = Ã x for one diagonally augmented graph.
@@ -62,6 +71,14 @@ struct OmnibusConfig {
   // The ranks that share the operator's products (docs/distributed.md); null = this process alone. Results are
   // the same bits for any number of ranks. Only the Lanczos and the reduced block solvers split their work.
   Communicator* communicator = nullptr;
+  GraphKernel kernel = GraphKernel::augmented;  // normalised: always the block solver on the rank-2n reduction
+  // Restarts of the block solver before it gives up; with accept_unconverged it then returns its current Ritz
+  // pairs (converged = false, worst_residual says how far they are) instead of throwing ComputeError.
+  int max_cycles = 300;
+  bool accept_unconverged = false;
+  // Polled between Krylov steps of the block solver and operator applications of the Lanczos solver; true stops
+  // the solve with Cancelled.
+  std::function<bool()> cancelled;
 };
 
 // Most eigenvalues searched by Zhu–Ghodsi when d is chosen automatically: 64 (or fewer for tiny operators).
@@ -90,6 +107,9 @@ struct OmnibusEmbedding {
   int negative_selected = 0;            // how many of the d selected eigenvalues are negative
   long operator_applications = 0;       // vectors the operator was applied to, over all solves
   std::string solver;                   // "dense", "lanczos", "block" or "block, rank-2n reduction"
+  bool converged = true;                // false only with accept_unconverged, when max_cycles ran out
+  double worst_residual = 0.0;          // block solvers: largest ‖M x − θ x‖_G / |θ| of the returned pairs
+  int cycles = 0;                       // block solvers: restarts of the last solve
   Eigen::MatrixXd latent;               // (graphs·n) × dim
 
   // Σ_c u_c: a start vector that lies in the embedding's eigenspace, for warm-starting related solves.

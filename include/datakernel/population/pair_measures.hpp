@@ -24,6 +24,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -86,16 +87,33 @@ Eigen::MatrixXd linear_cka_distances(const std::vector<EmbeddingsView>& models, 
 int direction_dim(const OmnibusEmbedding& joint, int cap);
 Eigen::MatrixXd direction_distances(const OmnibusEmbedding& joint, int cap);
 
-// The normalised omnibus: its d (min(dim, m·n − 1)), eigenvalues by descending |λ|, and m×m distances.
-// Lanczos on Ω_N (dense below 400 rows) from the seeded start vector: the same result for any thread count.
+// The normalised omnibus: the omnibus embedding (embed/omnibus.hpp, GraphKernel::normalised) of the kernels
+// N_g = D_g^-½ (A_g + I) D_g^-½ at a fixed d, by the block solver on the rank-2n reduction (dense below 400 rows),
+// and the m×m model distances of that embedding. Seeded: the same result for any thread count and rank count.
+struct NormalisedOmnibusConfig {
+  int dim = 24;              // embedding dimension (capped at m·n − 1)
+  std::uint64_t seed = 0;    // start block of the eigen-solver
+  // ‖N x − θ x‖ ≤ tolerance · |θ| per eigenpair. The distances change by less than 10⁻⁶ between 10⁻⁶ and 10⁻¹⁰
+  // on the population of 15 real models (docs/method.md, section 7), and 10⁻¹⁰ costs several times the work.
+  double tolerance = 1e-6;
+  // Restarts before the solve stops and returns its current pairs with a warning (converged = false).
+  int max_cycles = 300;
+  Communicator* communicator = nullptr;  // ranks sharing the operator's products (docs/distributed.md)
+  std::function<bool()> cancelled;       // polled by the solver; true throws Cancelled
+};
+
 struct NormalisedOmnibus {
   int dim = 0;
   Eigen::VectorXd eigenvalues;  // d + 1 when m·n > d + 1 (for the gap)
   double relative_gap = 1.0;    // (|λ_d| − |λ_{d+1}|) / |λ_d|; 1 when λ_{d+1} was not computed
+  bool converged = true;        // false: max_cycles ran out; the distances come from unconverged pairs
+  double worst_residual = 0.0;  // largest relative residual of the returned pairs (block solver)
+  int cycles = 0;               // restarts the solve took
+  long operator_applications = 0;
   Eigen::MatrixXd distances;
 };
 int normalised_omnibus_dim(const std::vector<const Graph*>& graphs, int dim);
-NormalisedOmnibus normalised_omnibus(const std::vector<const Graph*>& graphs, int dim, std::uint64_t seed);
+NormalisedOmnibus normalised_omnibus(const std::vector<const Graph*>& graphs, const NormalisedOmnibusConfig& config);
 
 // One measure's matrix and its correlations with each downstream metric (correlation.hpp: Spearman and
 // Pearson of D_gh against |f_g − f_h| over the pairs, with Mantel permutation p-values).
