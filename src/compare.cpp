@@ -306,6 +306,9 @@ double linear_cka_work(const CompareInput& input) {
 }
 
 // The population measures of the run (pair_measures.hpp): the map's, and with config.measures.simple the others.
+// Steps of an eigen-solve's progress bar: thousandths of log(residual) / log(tolerance).
+constexpr std::int64_t kSolveSteps = 1000;
+
 void compute_pair_measures(const CompareInput& input, CompareResult& result, const std::vector<const Graph*>& graphs,
                            const std::vector<NeighbourSets>& sets, const NormalisedOmnibus* normalised_solve,
                            ProgressSink* progress) {
@@ -363,8 +366,14 @@ void compute_pair_measures(const CompareInput& input, CompareResult& result, con
         // (docs/method.md, section 7), so it would fire on every run; the gap goes into the definition.
         measure.definition = fmt::format(
             "‖Ẑ_g − Ẑ_h‖_F / ‖(Ẑ_g + Ẑ_h)/2‖_F of the joint omnibus embedding at d = {} of the degree-normalised "
-            "kernels D^-1/2 (A + I) D^-1/2 (hubness divided out of the kernel); eigengap at d {:.3g}%",
-            normalised.dim, 100.0 * normalised.relative_gap);
+            "kernels D^-1/2 (A + I) D^-1/2 (hubness divided out of the kernel); eigengap at d {:.3g}%; eigen-solve: "
+            "{} restarts, {} operator applications, largest relative residual {:.1e}{}",
+            normalised.dim, 100.0 * normalised.relative_gap, normalised.cycles, normalised.operator_applications,
+            normalised.worst_residual,
+            normalised.stopped_early ? fmt::format(" (stopped when no distance moved by more than {:g} over {} restarts)",
+                                                   NormalisedOmnibusConfig{}.distance_tolerance,
+                                                   NormalisedOmnibusConfig{}.stable_restarts)
+            : normalised.converged ? "" : " (not converged)");
         break;
       }
       case PairMeasureKind::knn_jaccard:
@@ -539,13 +548,18 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
   std::vector<const Graph*> graphs;
   for (const Graph& g : result.graphs) graphs.push_back(&g);
   {
+    // Block solvers report how far they have come (log residual / log tolerance) in thousandths; Lanczos cannot.
+    const OmnibusSolver solver = config.omnibus.solver == OmnibusSolver::automatic ? omnibus_solver_for(static_cast<int>(m))
+                                                                                   : config.omnibus.solver;
+    const bool reports = solver != OmnibusSolver::lanczos && m * result.n > 400;
     ProgressStage stage(progress, "omnibus eigen-solve (" + std::to_string(m) + " graphs, " +
-                                      std::to_string(m * result.n) + " rows)", 0);
+                                      std::to_string(m * result.n) + " rows)", reports ? kSolveSteps : 0);
     OmnibusConfig omnibus = result.config.omnibus;
     omnibus.communicator = &comm;
     // One process polls Ctrl-C inside the solve; ranks could stop at different steps of a collective, so under
     // MPI the solve finishes first and the stop takes effect at the next stage.
     if (comm.size() == 1) omnibus.cancelled = [&] { return progress != nullptr && progress->cancelled(); };
+    if (reports) omnibus.progress = [&](double done) { stage.advance(std::llround(done * kSolveSteps)); };
     std::exception_ptr failure;
     try {
       result.joint = embed_omnibus(graphs, omnibus);
@@ -560,12 +574,14 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
   std::optional<NormalisedOmnibus> normalised;
   if (config.measures.simple || config.measures.map == PairMeasureKind::normalised_omnibus) {
     ProgressStage stage(progress, "normalised omnibus eigen-solve (" + std::to_string(m) + " graphs, d = " +
-                                      std::to_string(normalised_omnibus_dim(graphs, config.measures.normalised_dim)) + ")", 0);
+                                      std::to_string(normalised_omnibus_dim(graphs, config.measures.normalised_dim)) + ")",
+                        m * result.n > 400 ? kSolveSteps : 0);
     NormalisedOmnibusConfig solve;
     solve.dim = config.measures.normalised_dim;
     solve.seed = config.seed;
     solve.communicator = &comm;
     if (comm.size() == 1) solve.cancelled = [&] { return progress != nullptr && progress->cancelled(); };
+    solve.progress = [&](double done) { stage.advance(std::llround(done * kSolveSteps)); };
     std::exception_ptr failure;
     try {
       normalised = normalised_omnibus(graphs, solve);
@@ -573,7 +589,7 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
       failure = std::current_exception();
     }
     agree_on_failure(comm, failure);
-    if (!normalised->converged)
+    if (!normalised->converged && !normalised->stopped_early)
       result.warnings.push_back(fmt::format(
           "the normalised omnibus eigen-solve stopped after {} restarts without converging (largest relative "
           "residual {:.2g}, wanted {:.2g}): the normalised omnibus distances are approximate",

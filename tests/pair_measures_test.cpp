@@ -307,6 +307,7 @@ TEST(NormalisedOmnibus, StopsAtItsRestartCapWithAnHonestResidual) {
   NormalisedOmnibusConfig config;
   config.dim = 8;
   config.tolerance = 1e-12;
+  config.distance_tolerance = 0;  // the residual test alone
   config.max_cycles = 1;
   const NormalisedOmnibus early = normalised_omnibus(pointers, config);
   EXPECT_FALSE(early.converged);
@@ -319,6 +320,38 @@ TEST(NormalisedOmnibus, StopsAtItsRestartCapWithAnHonestResidual) {
   EXPECT_LE(done.worst_residual, config.tolerance);
   EXPECT_GT(done.cycles, 1);
   EXPECT_LT((early.distances - done.distances).cwiseAbs().maxCoeff(), 0.1);
+}
+
+// The distance test ends the solve once no distance moves by more than the tolerance over `stable_restarts`
+// restarts: with a loose one after exactly stable_restarts + 1 restarts, and the distances it returns are then
+// within that tolerance's reach of the converged ones; with 0 only the residual test ends it.
+TEST(NormalisedOmnibus, StopsWhenTheDistancesSettle) {
+  const std::vector<Graph> graphs = hub_graphs(3, 400, 23);
+  std::vector<const Graph*> pointers;
+  for (const Graph& graph : graphs) pointers.push_back(&graph);
+  NormalisedOmnibusConfig config;
+  config.dim = 8;
+  config.tolerance = 1e-12;
+  config.distance_tolerance = 0;
+  const NormalisedOmnibus converged = normalised_omnibus(pointers, config);
+  ASSERT_TRUE(converged.converged);
+  EXPECT_FALSE(converged.stopped_early);
+  ASSERT_GE(converged.cycles, 4) << "too easy a spectrum to see an early stop";
+  for (const int stable : {1, 2}) {
+    config.distance_tolerance = 10.0;  // every restart counts as settled
+    config.stable_restarts = stable;
+    const NormalisedOmnibus early = normalised_omnibus(pointers, config);
+    EXPECT_TRUE(early.stopped_early);
+    EXPECT_FALSE(early.converged);
+    EXPECT_EQ(early.cycles, stable + 1);
+  }
+  config.distance_tolerance = 1e-4;
+  config.stable_restarts = 2;
+  const NormalisedOmnibus settled = normalised_omnibus(pointers, config);
+  EXPECT_LE(settled.cycles, converged.cycles);
+  EXPECT_LT((settled.distances - converged.distances).cwiseAbs().maxCoeff(), 1e-3);
+  config.distance_tolerance = -1;
+  EXPECT_THROW(normalised_omnibus(pointers, config), InputError);
 }
 
 TEST(NormalisedOmnibus, CancelledSolveThrows) {

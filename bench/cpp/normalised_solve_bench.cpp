@@ -4,6 +4,7 @@
 //   normalised_solve_bench DIM TOLERANCES(comma-separated, tightest last) OUT_PREFIX A.npy B.npy ...
 // writes OUT_PREFIX<tolerance>.csv (the m×m distances) for each tolerance.
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -47,9 +48,17 @@ int main(int argc, char** argv) {
     dk::NormalisedOmnibusConfig config;
     config.dim = dim;
     config.tolerance = tolerance;
+    if (std::getenv("MAX_CYCLES") != nullptr) config.max_cycles = std::atoi(std::getenv("MAX_CYCLES"));
     const auto begin = std::chrono::steady_clock::now();
+    if (std::getenv("TRACE") != nullptr)
+      config.progress = [&, tolerance](double done) {
+        std::fprintf(stderr, "#   %.1f s: relative residual %.1e\n",
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count(),
+                     std::pow(tolerance, done));
+      };
+    const auto start_solve = std::chrono::steady_clock::now();
     const dk::NormalisedOmnibus solved = dk::normalised_omnibus(pointers, config);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_solve).count();
     results.push_back(solved.distances);
     char line[256];
     std::fprintf(stderr, "# tolerance %.0e done in %.1f s\n", tolerance, seconds);

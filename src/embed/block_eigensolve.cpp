@@ -148,6 +148,7 @@ BlockEigenPairs block_top_eigenpairs(const BlockOperator& op, const BlockEigenCo
           worst = std::max(worst, reference > 0 ? residual / reference : 0.0);
         }
         out.worst_residual = worst;
+        if (config.on_check) config.on_check(cycle, worst);
         if (converged) {
           out.values = ritz_values.head(count);
           out.vectors = basis.v.leftCols(count);
@@ -211,6 +212,17 @@ BlockEigenPairs block_top_eigenpairs(const BlockOperator& op, const BlockEigenCo
     basis.width = keep;
     restart = keep;
     out.cycles = cycle + 1;
+    if (config.stop_early && keep >= count) {
+      const Eigen::VectorXd wanted = ritz_values.head(count);
+      if (config.stop_early(basis.v.leftCols(count), wanted)) {
+        out.values = wanted;
+        out.vectors = basis.v.leftCols(count);
+        out.gram_vectors = basis.gv.leftCols(count);
+        out.converged = false;
+        out.stopped_early = true;
+        return out;
+      }
+    }
   }
   if (config.accept_unconverged && restart >= count) {
     // The last Rayleigh–Ritz pairs, with their residuals measured once more: ‖M x − x θ‖_G / |θ|.

@@ -35,6 +35,13 @@ struct BlockEigenConfig {
   // After max_cycles restarts: throw ComputeError (false), or return the current Ritz pairs with converged = false.
   bool accept_unconverged = false;
   std::function<bool()> cancelled;  // polled before each operator application; true throws Cancelled
+  // Called after each convergence check with the restart number and the largest relative residual of the wanted
+  // pairs (for a progress display).
+  std::function<void(int cycle, double worst_residual)> on_check;
+  // Called after each restart with the wanted Ritz pairs (G-orthonormal vectors, values by |θ|); returning true
+  // ends the solve with them (converged = false, stopped_early = true), e.g. when what they are used for has
+  // stopped changing.
+  std::function<bool(const ConstBlockView& vectors, const Eigen::VectorXd& values)> stop_early;
 };
 
 struct BlockEigenPairs {
@@ -44,6 +51,7 @@ struct BlockEigenPairs {
   long operator_applications = 0;  // block columns the operator was applied to
   int cycles = 0;
   bool converged = true;
+  bool stopped_early = false;   // stop_early ended the solve
   double worst_residual = 0.0;  // largest ‖M x − θ x‖_G / |θ| over the returned pairs (at the last check)
 };
 

@@ -151,9 +151,22 @@ struct OmnibusPairs {
   long applications = 0;
   std::string solver;
   bool converged = true;
+  bool stopped_early = false;
   double worst_residual = 0.0;
   int cycles = 0;
 };
+
+// The embedding Ẑ = U |Λ|^½ (first d columns) of unit eigenvectors and their values, for stop_early.
+OmnibusEmbedding partial_embedding(const Eigen::MatrixXd& vectors, const Eigen::VectorXd& values, int graphs, int d) {
+  OmnibusEmbedding out;
+  out.graphs = graphs;
+  out.n = vectors.rows() / graphs;
+  out.dim = std::min<int>(d, static_cast<int>(values.size()));
+  out.eigenvalues = values;
+  out.latent.resize(vectors.rows(), out.dim);
+  for (int c = 0; c < out.dim; ++c) out.latent.col(c) = vectors.col(c) * std::sqrt(std::abs(values[c]));
+  return out;
+}
 
 // A symmetric operator that polls a cancellation flag before each application (for the Lanczos solver, which
 // offers no hook of its own).
@@ -203,11 +216,22 @@ OmnibusPairs solve_omnibus(const std::vector<const Graph*>& graphs, int count, c
   solve.max_cycles = config.max_cycles;
   solve.accept_unconverged = config.accept_unconverged;
   solve.cancelled = config.cancelled;
+  if (config.progress)
+    solve.on_check = [&](int, double worst) {
+      const double fraction = worst > 0 ? std::log(worst) / std::log(config.tolerance) : 1.0;
+      config.progress(std::clamp(fraction, 0.0, 1.0));
+    };
+  const int graph_count = static_cast<int>(graphs.size());
+  const int early_dim = config.dim > 0 ? config.dim : count;
   Block start;
   const bool usable_start = config.start != nullptr && config.start->size() == op.rows() && config.start->norm() > 0;
   BlockEigenPairs pairs;
   if (solver == OmnibusSolver::block_explicit) {
     ExplicitOmnibusOperator block_op(graphs, config.kernel);
+    if (config.stop_early)
+      solve.stop_early = [&](const ConstBlockView& vectors, const Eigen::VectorXd& values) {
+        return config.stop_early(partial_embedding(vectors, values, graph_count, early_dim));
+      };
     if (warm != nullptr) solve.start = warm;
     else if (usable_start) start = *config.start, solve.start = &start;
     pairs = block_top_eigenpairs(block_op, solve);
@@ -215,6 +239,10 @@ OmnibusPairs solve_omnibus(const std::vector<const Graph*>& graphs, int count, c
     out.solver = "block";
   } else {
     ReducedOmnibusOperator block_op(graphs, config.communicator, config.kernel);
+    if (config.stop_early)
+      solve.stop_early = [&](const ConstBlockView& vectors, const Eigen::VectorXd& values) {
+        return config.stop_early(partial_embedding(block_op.expand(vectors), values, graph_count, early_dim));
+      };
     if (warm != nullptr) solve.start = warm;
     else if (usable_start) start = block_op.coefficients_of_image(*config.start), solve.start = &start;
     pairs = block_top_eigenpairs(block_op, solve);
@@ -224,6 +252,7 @@ OmnibusPairs solve_omnibus(const std::vector<const Graph*>& graphs, int count, c
   out.values = pairs.values;
   out.applications = pairs.operator_applications;
   out.converged = pairs.converged;
+  out.stopped_early = pairs.stopped_early;
   out.worst_residual = pairs.worst_residual;
   out.cycles = pairs.cycles;
   out.solver_vectors = std::move(pairs.vectors);
@@ -310,6 +339,7 @@ OmnibusEmbedding embed_omnibus(const std::vector<const Graph*>& graphs, const Om
   out.eigenvalues = pairs.values;
   out.solver = pairs.solver;
   out.converged = pairs.converged;
+  out.stopped_early = pairs.stopped_early;
   out.worst_residual = pairs.worst_residual;
   out.cycles = pairs.cycles;
   const int d = out.dim;

@@ -35,6 +35,19 @@ NormalisedOmnibus normalised_omnibus(const std::vector<const Graph*>& graphs, co
   omnibus.accept_unconverged = true;
   omnibus.communicator = config.communicator;
   omnibus.cancelled = config.cancelled;
+  omnibus.progress = config.progress;
+  if (config.distance_tolerance < 0 || config.stable_restarts < 1)
+    throw InputError("normalised omnibus: distance_tolerance must be >= 0 and stable_restarts >= 1");
+  Eigen::MatrixXd previous;
+  int stable = 0;
+  if (config.distance_tolerance > 0)
+    omnibus.stop_early = [&](const OmnibusEmbedding& current) {
+      Eigen::MatrixXd distances = model_distances(current);
+      const bool settled = previous.size() > 0 && (distances - previous).cwiseAbs().maxCoeff() <= config.distance_tolerance;
+      stable = settled ? stable + 1 : 0;
+      previous = std::move(distances);
+      return stable >= config.stable_restarts;
+    };
   const OmnibusEmbedding embedding = embed_omnibus(graphs, omnibus);
 
   NormalisedOmnibus out;
@@ -42,6 +55,7 @@ NormalisedOmnibus normalised_omnibus(const std::vector<const Graph*>& graphs, co
   out.eigenvalues = embedding.eigenvalues;
   out.relative_gap = relative_eigengap(embedding.eigenvalues, embedding.dim);
   out.converged = embedding.converged;
+  out.stopped_early = embedding.stopped_early;
   out.worst_residual = embedding.worst_residual;
   out.cycles = embedding.cycles;
   out.operator_applications = embedding.operator_applications;

@@ -31,6 +31,8 @@ class Communicator;
 // kernel of the normalised omnibus distance (population/pair_measures.hpp), whose top eigenvalue is 1.
 enum class GraphKernel { augmented, normalised };
 
+struct OmnibusEmbedding;
+
 // With a communicator of P > 1 ranks, each rank computes the products of its own graphs (ModelPartition) and the
 // sums over graphs are added in graph order along the ranks (runtime/ordered_sum.hpp): the same bits as one
 // process. Every rank must hold every graph.
@@ -79,6 +81,12 @@ struct OmnibusConfig {
   // Polled between Krylov steps of the block solver and operator applications of the Lanczos solver; true stops
   // the solve with Cancelled.
   std::function<bool()> cancelled;
+  // Block solvers: called after each restart with how far the solve has come, log(residual) / log(tolerance) of
+  // the worst wanted pair clamped to [0, 1] (for a progress bar; the residual shrinks about geometrically).
+  std::function<void(double)> progress;
+  // Block solvers with a fixed d: called after each restart with the embedding the current Ritz pairs give
+  // (latent and eigenvalues only); returning true ends the solve there (converged = false, stopped_early = true).
+  std::function<bool(const OmnibusEmbedding&)> stop_early;
 };
 
 // Most eigenvalues searched by Zhu–Ghodsi when d is chosen automatically: 64 (or fewer for tiny operators).
@@ -107,7 +115,8 @@ struct OmnibusEmbedding {
   int negative_selected = 0;            // how many of the d selected eigenvalues are negative
   long operator_applications = 0;       // vectors the operator was applied to, over all solves
   std::string solver;                   // "dense", "lanczos", "block" or "block, rank-2n reduction"
-  bool converged = true;                // false only with accept_unconverged, when max_cycles ran out
+  bool converged = true;                // false when max_cycles ran out (accept_unconverged) or stop_early ended it
+  bool stopped_early = false;           // OmnibusConfig::stop_early ended the solve
   double worst_residual = 0.0;          // block solvers: largest ‖M x − θ x‖_G / |θ| of the returned pairs
   int cycles = 0;                       // block solvers: restarts of the last solve
   Eigen::MatrixXd latent;               // (graphs·n) × dim

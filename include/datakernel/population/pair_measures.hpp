@@ -96,17 +96,24 @@ struct NormalisedOmnibusConfig {
   // ‖N x − θ x‖ ≤ tolerance · |θ| per eigenpair. The distances change by less than 10⁻⁶ between 10⁻⁶ and 10⁻¹⁰
   // on the population of 15 real models (docs/method.md, section 7), and 10⁻¹⁰ costs several times the work.
   double tolerance = 1e-6;
+  // The solve also ends when no distance moved by more than this over each of the last `stable_restarts`
+  // restarts (0 = only the residual test): what the measure reports has settled even where the eigenvectors
+  // have not, as in a near-degenerate top of the spectrum (many near-duplicate data). stopped_early says so.
+  double distance_tolerance = 1e-4;
+  int stable_restarts = 2;
   // Restarts before the solve stops and returns its current pairs with a warning (converged = false).
   int max_cycles = 300;
   Communicator* communicator = nullptr;  // ranks sharing the operator's products (docs/distributed.md)
   std::function<bool()> cancelled;       // polled by the solver; true throws Cancelled
+  std::function<void(double)> progress;  // how far the solve has come, 0..1 (OmnibusConfig::progress)
 };
 
 struct NormalisedOmnibus {
   int dim = 0;
   Eigen::VectorXd eigenvalues;  // d + 1 when m·n > d + 1 (for the gap)
   double relative_gap = 1.0;    // (|λ_d| − |λ_{d+1}|) / |λ_d|; 1 when λ_{d+1} was not computed
-  bool converged = true;        // false: max_cycles ran out; the distances come from unconverged pairs
+  bool converged = true;        // false: max_cycles ran out, or the distances settled first (stopped_early)
+  bool stopped_early = false;   // ended by distance_tolerance, before the residual test was met
   double worst_residual = 0.0;  // largest relative residual of the returned pairs (block solver)
   int cycles = 0;               // restarts the solve took
   long operator_applications = 0;
