@@ -456,6 +456,7 @@ int main(int argc, char** argv) {
     dk::PreparedInput prepared;
     double reading_seconds = 0.0;
     std::uint64_t reading_peak = 0;
+    dk::InputFiles files;
     std::exception_ptr setup_failure;
     try {
       config.knn.metric = dk::parse_metric(metric_text);
@@ -491,19 +492,26 @@ int main(int argc, char** argv) {
         for (const auto& note : output->notes()) warn(note);
         if (!timings_path.empty()) dk::check_writable_path(timings_path);
       }
-      dk::InputFiles files;
       files.models = inputs;
       if (!names_text.empty()) files.names = split_names(names_text, "--names");
       files.ids = ids_path, files.texts = text_path, files.labels = labels_path, files.metrics = metrics_path;
+    } catch (...) {
+      setup_failure = std::current_exception();
+    }
+    // Agreed before reading: the reading is collective (each rank reads its own models' files and tells the
+    // others their shapes), so every rank must start it, or none.
+    dk::agree_on_failure(comm, setup_failure);
+    std::exception_ptr reading_failure;
+    try {
       const auto reading_started = std::chrono::steady_clock::now();
-      prepared = dk::load_compare_input(files, config, progress);
+      prepared = dk::load_compare_input(files, config, progress, &comm);
       reading_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - reading_started).count();
       reading_peak = dk::peak_rss_bytes();
       stop_if_requested();
     } catch (...) {
-      setup_failure = std::current_exception();
+      reading_failure = std::current_exception();
     }
-    dk::agree_on_failure(comm, setup_failure);
+    dk::agree_on_failure(comm, reading_failure);
     for (const auto& note : prepared.notes)
       if (root) progress->message(dk::render_option_names(note, dk::OptionStyle::cli));
     // Said before the comparison runs (and even with --quiet): dropped data, duplicates, a bootstrap too small.

@@ -182,12 +182,6 @@ void run_pair_tests(const CompareInput& input, CompareResult& result, ProgressSi
     const std::string advice = bootstrap_size_advice(result.n, test.bootstrap, test.alpha, test.correction);
     if (!advice.empty()) result.warnings.push_back(advice);
   }
-  std::vector<std::optional<SimilarityScale>> scales(input.models.size());
-  auto scale_of = [&](int g) -> const SimilarityScale& {
-    if (!scales[g])
-      scales[g] = similarity_scale(input.models[g].view(), config.knn.metric, result.lists[g], config.seed);
-    return *scales[g];
-  };
   bool fell_back = false;
   auto config_of = [&](int a, int b) {
     const bool embeddings = input.models[a].has_embeddings() && input.models[b].has_embeddings();
@@ -195,6 +189,30 @@ void run_pair_tests(const CompareInput& input, CompareResult& result, ProgressSi
     if (!embeddings && test.statistic == TestStatistic::neighbourhood)
       pair_config.statistic = TestStatistic::omnibus;  // the neighbourhood statistic needs similarities
     return pair_config;
+  };
+  // The pairs whose embeddings this rank reads (it runs them and keeps their results). A model another rank read
+  // (ModelInput::elsewhere) is read here at its first such pair and let go after its last.
+  auto reads_values = [&](std::size_t t) {
+    const auto [a, b] = pairs[t];
+    if (!input.models[a].has_embeddings() || !input.models[b].has_embeddings()) return false;
+    const DatumTestConfig pair_config = config_of(a, b);
+    const bool shared =
+        pair_config.statistic == TestStatistic::omnibus && is_bootstrap_null(pair_config.null) && ranks > 1;
+    return shared ? rank == 0 : static_cast<int>(t % static_cast<std::size_t>(ranks)) == rank;
+  };
+  std::vector<std::size_t> last_read(input.models.size(), 0);
+  for (std::size_t t = 0; t < pairs.size(); ++t)
+    if (reads_values(t)) last_read[pairs[t].first] = last_read[pairs[t].second] = t;
+  std::vector<std::optional<ModelInput>> read_here(input.models.size());
+  auto values_of = [&](int g) -> EmbeddingsView {
+    if (input.models[g].has_values()) return input.models[g].view();
+    if (!read_here[g]) read_here[g] = read_model_here(input.models[g]);
+    return read_here[g]->view();
+  };
+  std::vector<std::optional<SimilarityScale>> scales(input.models.size());
+  auto scale_of = [&](int g) -> const SimilarityScale& {
+    if (!scales[g]) scales[g] = similarity_scale(values_of(g), config.knn.metric, result.lists[g], config.seed);
+    return *scales[g];
   };
   try {
     for (std::size_t t = 0; t < pairs.size(); ++t) {
@@ -225,8 +243,8 @@ void run_pair_tests(const CompareInput& input, CompareResult& result, ProgressSi
       pair.model_b = b;
       if (embeddings && keeps) {
         const NeighbourhoodShift shift =
-            neighbourhood_shift({input.models[a].view(), &result.lists[a], &scale_of(a)},
-                                {input.models[b].view(), &result.lists[b], &scale_of(b)}, config.knn.metric,
+            neighbourhood_shift({values_of(a), &result.lists[a], &scale_of(a)},
+                                {values_of(b), &result.lists[b], &scale_of(b)}, config.knn.metric,
                                 config.knn.threads, config.seed);
         pair.jaccard = shift.jaccard;
         pair.rank_change = shift.rank_change;
@@ -254,8 +272,11 @@ void run_pair_tests(const CompareInput& input, CompareResult& result, ProgressSi
               input.names[a], input.names[b], weakest, result.joint.dim, at, result.joint.dim));
       }
       // Only the pair being tested is resident (a mapped model's pages are read again by the next pair using it).
-      input.models[a].release_pages();
-      input.models[b].release_pages();
+      for (const int g : {a, b}) {
+        input.models[g].release_pages();
+        if (read_here[g]) read_here[g]->release_pages();
+        if (read_here[g] && last_read[g] == t) read_here[g].reset();
+      }
       if (progress != nullptr && progress->cancelled()) throw Cancelled("cancelled");
       records.push_back(std::move(record));
     }
@@ -300,8 +321,8 @@ double linear_cka_work(const CompareInput& input) {
   double work = 0.0;
   for (std::size_t g = 0; g < input.models.size(); ++g)
     for (std::size_t h = g; h < input.models.size(); ++h)
-      work += static_cast<double>(input.models[g].view().n) * static_cast<double>(input.models[g].view().dim) *
-              static_cast<double>(input.models[h].view().dim);
+      work += static_cast<double>(input.models[g].rows()) * static_cast<double>(input.models[g].dim()) *
+              static_cast<double>(input.models[h].dim());
   return work;
 }
 
@@ -393,8 +414,14 @@ void compute_pair_measures(const CompareInput& input, CompareResult& result, con
       case PairMeasureKind::linear_cka: {
         ProgressStage stage(progress, "linear CKA (" + std::to_string(input.models.size() * (input.models.size() + 1) / 2) +
                                           " cross products)", 0);
+        // Every model's values on rank 0: a model another rank read is read here for its cross products.
+        std::vector<ModelInput> read_here;
+        read_here.reserve(input.models.size());
         std::vector<EmbeddingsView> views;
-        for (const ModelInput& model : input.models) views.push_back(model.view());
+        for (const ModelInput& model : input.models) {
+          if (!model.has_values()) read_here.push_back(read_model_here(model));
+          views.push_back(model.has_values() ? model.view() : read_here.back().view());
+        }
         measure.distances = linear_cka_distances(views, config.knn.threads);
         measure.definition = "1 − linear CKA ‖Y_gᵀ Y_h‖²_F / (‖Y_gᵀ Y_g‖_F ‖Y_hᵀ Y_h‖_F) of the column-centred "
                              "embeddings (rows as given, not normalised)";

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <unordered_map>
 
@@ -18,13 +19,14 @@
 #include "datakernel/io/array_readers.hpp"
 #include "datakernel/io/model_input.hpp"
 #include "datakernel/io/text_lists.hpp"
+#include "runtime/byte_buffer.hpp"
 
 namespace dk {
 
 std::vector<std::int64_t> invalid_rows(const std::vector<ModelInput>& models, Metric metric) {
   std::vector<bool> bad;
   for (const ModelInput& model : models) {
-    if (!model.has_embeddings()) continue;
+    if (!model.has_values()) continue;  // a graph, or a model another rank reads (it reports that model's rows)
     const EmbeddingsView y = model.view();
     bad.resize(static_cast<std::size_t>(y.n), false);
     for (std::int64_t i = 0; i < y.n; ++i) {
@@ -50,19 +52,17 @@ void drop_rows(CompareInput& input, const std::vector<std::int64_t>& rows) {
   std::vector<bool> drop(static_cast<std::size_t>(n), false);
   for (std::int64_t r : rows) drop[r] = true;
   for (ModelInput& model : input.models) {
-    if (model.graph) throw InputError(model.spec + ": {drop_invalid} cannot remove data from a precomputed kernel (.mtx)");
-    if (model.view().n != n) return;  // mismatched n: validation reports it
-    const EmbeddingsView y = model.view();
-    Embeddings kept;
-    kept.n = n - static_cast<std::int64_t>(rows.size());
-    kept.dim = y.dim;
-    kept.values.reserve(static_cast<std::size_t>(kept.n * kept.dim));
-    for (std::int64_t i = 0; i < n; ++i)
-      if (!drop[i])
-        for (std::int64_t c = 0; c < y.dim; ++c) kept.values.push_back(static_cast<float>(y.at(i, c)));
+    if (!model.has_embeddings())
+      throw InputError(model.spec + ": {drop_invalid} cannot remove data from a precomputed kernel (.mtx)");
+    if (model.rows() != n) return;  // mismatched n: validation reports it
+    if (model.elsewhere) {  // read by another rank: the rows are removed when (if ever) it is read here
+      model.elsewhere->dropped = rows;
+      model.elsewhere->n -= static_cast<std::int64_t>(rows.size());
+      continue;
+    }
     LoadedEmbeddings loaded;
     loaded.info = model.embeddings ? model.embeddings->info : ArrayInfo{};
-    loaded.embeddings = std::move(kept);
+    loaded.embeddings = without_rows(model.view(), rows);
     model.embeddings = std::move(loaded);
     model.mapped.reset();
     model.borrowed.reset();
@@ -114,10 +114,12 @@ MemoryShape memory_shape(const CompareInput& input) {
   shape.models = static_cast<std::int64_t>(input.models.size());
   for (const ModelInput& model : input.models)
     if (model.has_embeddings()) {
-      const auto values = static_cast<std::uint64_t>(model.view().n) * static_cast<std::uint64_t>(model.view().dim);
-      shape.widest = std::max<std::int64_t>(shape.widest, model.view().dim);
+      const auto values = static_cast<std::uint64_t>(model.rows()) * static_cast<std::uint64_t>(model.dim());
+      shape.widest = std::max<std::int64_t>(shape.widest, model.dim());
       shape.values += values;
-      if (model.mapped) {
+      // Resident only while a stage reads them: a mapped file, and a model another rank reads (read here, if at
+      // all, by the per-datum tests of its pairs).
+      if (model.mapped || model.elsewhere) {
         shape.mapped_values += values;
         shape.largest_mapped = std::max(shape.largest_mapped, values);
       }
@@ -233,6 +235,80 @@ void check_memory(const MemoryShape& shape, const CompareConfig& config, std::ui
 }  // namespace dk
 
 namespace dk {
+namespace {
+
+// The union of every rank's invalid rows (each rank finds those of the models it read), sorted.
+std::vector<std::int64_t> rows_of_every_rank(Communicator& comm, const std::vector<std::int64_t>& mine) {
+  ByteWriter writer;
+  writer.put_vector(mine);
+  std::vector<std::int64_t> all;
+  for (const Bytes& bytes : comm.allgather(writer.bytes())) {
+    ByteReader reader(bytes);
+    const std::vector<std::int64_t> rows = reader.get_vector<std::int64_t>();
+    all.insert(all.end(), rows.begin(), rows.end());
+  }
+  std::sort(all.begin(), all.end());
+  all.erase(std::unique(all.begin(), all.end()), all.end());
+  return all;
+}
+
+// A file's shape from its header (peek_array_shape), as one rank tells the others.
+void put_shape(ByteWriter& out, const std::optional<ArrayShape>& shape) {
+  out.put<std::uint8_t>(shape ? 1 : 0);
+  if (shape) out.put(*shape);
+}
+std::optional<ArrayShape> get_shape(ByteReader& in) {
+  if (in.get<std::uint8_t>() == 0) return std::nullopt;
+  return in.get<ArrayShape>();
+}
+
+// What the rank that read a model tells the others: its shape and how its file was read.
+void put_model_facts(ByteWriter& out, const ModelInput& model) {
+  out.put<std::int64_t>(model.rows());
+  out.put<std::int64_t>(model.dim());
+  const ArrayInfo info = model.embeddings ? model.embeddings->info : ArrayInfo{};
+  out.put_string(info.source_dtype);
+  out.put<std::uint8_t>(info.fortran_order ? 1 : 0);
+  out.put<std::uint8_t>(info.converted ? 1 : 0);
+  out.put_string(info.header);
+}
+ModelReadElsewhere get_model_facts(ByteReader& in, int owner, HeaderMode header) {
+  ModelReadElsewhere facts;
+  facts.owner = owner;
+  facts.header = header;
+  facts.n = in.get<std::int64_t>();
+  facts.dim = in.get<std::int64_t>();
+  facts.info.source_dtype = in.get_string();
+  facts.info.fortran_order = in.get<std::uint8_t>() != 0;
+  facts.info.converted = in.get<std::uint8_t>() != 0;
+  facts.info.header = in.get_string();
+  return facts;
+}
+
+// Runs `work` (this rank's part of a reading step, which fills `mine`); then, on P > 1 ranks, agrees on failure
+// and hands every rank's buffer to `take(rank, reader)` in rank order. One rank: a failure is simply thrown.
+void share_step(Communicator& comm, const std::function<void(ByteWriter&)>& work,
+                const std::function<void(int, ByteReader&)>& take) {
+  ByteWriter mine;
+  std::exception_ptr failure;
+  try {
+    work(mine);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  if (comm.size() == 1) {
+    if (failure) std::rethrow_exception(failure);
+    return;
+  }
+  agree_on_failure(comm, failure);
+  const std::vector<Bytes> all = comm.allgather(mine.bytes());
+  for (int r = 0; r < comm.size(); ++r) {
+    ByteReader reader(all[static_cast<std::size_t>(r)]);
+    take(r, reader);
+  }
+}
+
+}  // namespace
 
 std::vector<std::string> default_model_names(const std::vector<std::string>& specs) {
   std::vector<std::string> names;
@@ -254,11 +330,13 @@ std::vector<std::string> default_model_names(const std::vector<std::string>& spe
   return names;
 }
 
-std::vector<std::string> prepare_compare_input(CompareInput& input, const CompareConfig& config) {
+std::vector<std::string> prepare_compare_input(CompareInput& input, const CompareConfig& config,
+                                               Communicator* communicator) {
   std::vector<std::string> warnings;
   validate_compare_config(config);
   if (config.input.drop_invalid && !input.models.empty()) {
-    const std::vector<std::int64_t> rows = invalid_rows(input.models, config.knn.metric);
+    std::vector<std::int64_t> rows = invalid_rows(input.models, config.knn.metric);
+    if (communicator != nullptr && communicator->size() > 1) rows = rows_of_every_rank(*communicator, rows);
     for (std::int64_t r : rows) input.dropped.push_back(input.ids.empty() ? std::to_string(r) : input.ids[r]);
     drop_rows(input, rows);
     if (!rows.empty()) {
@@ -290,16 +368,41 @@ std::vector<std::string> prepare_compare_input(CompareInput& input, const Compar
   return warnings;
 }
 
-PreparedInput load_compare_input(const InputFiles& files, const CompareConfig& config, ProgressSink* progress) {
+PreparedInput load_compare_input(const InputFiles& files, const CompareConfig& config, ProgressSink* progress,
+                                 Communicator* communicator) {
   validate_compare_config(config);
   if (files.models.size() < 2)
     throw InputError("compare needs at least 2 models, got " + std::to_string(files.models.size()));
+  Communicator& comm = communicator != nullptr ? *communicator : serial_communicator();
+  const int rank = comm.rank(), ranks = comm.size();
+  CompareConfig local = config;
+  if (ranks > 1) local.input.rank = rank, local.input.ranks = ranks;
+  const int m = static_cast<int>(files.models.size());
+  // A distributed run's rank opens only the files of its own models (ModelPartition); what the others need to know
+  // of them (shapes, how each was read) comes from their owners. One process reads every file.
+  const ModelPartition partition{m, ranks};
+  std::vector<ModelSpec> specs;
+  for (const std::string& spec : files.models) specs.push_back(parse_model_spec(spec));  // names only, no file opened
   PreparedInput prepared;
+
   // Memory checked from the files' headers before any is read whole or inflated (when all have a header).
+  std::vector<std::optional<ArrayShape>> shapes(static_cast<std::size_t>(m));
+  share_step(
+      comm,
+      [&](ByteWriter& mine) {
+        bool known = true;  // a file without a header (.csv): no check, so the rest need not be peeked
+        for (int g = partition.first(rank); g < partition.end(rank); ++g) {
+          if (known) shapes[g] = peek_array_shape(specs[g].path, specs[g].format, specs[g].member);
+          known = known && shapes[g].has_value();
+          put_shape(mine, shapes[g]);
+        }
+      },
+      [&](int r, ByteReader& theirs) {
+        for (int g = partition.first(r); g < partition.end(r); ++g) shapes[g] = get_shape(theirs);
+      });
   std::optional<MemoryShape> peeked = MemoryShape{};
-  for (const std::string& spec : files.models) {
-    const ModelSpec model_spec = parse_model_spec(spec);
-    const auto shape = peek_array_shape(model_spec.path, model_spec.format, model_spec.member);
+  for (int g = 0; g < m && peeked; ++g) {
+    const std::optional<ArrayShape>& shape = shapes[g];
     if (!shape) {
       peeked.reset();
       break;
@@ -314,25 +417,37 @@ PreparedInput load_compare_input(const InputFiles& files, const CompareConfig& c
       peeked->largest_mapped = std::max(peeked->largest_mapped, values);
     }
     // A .npy is mapped (converted ones a piece at a time); other formats are read whole once.
-    if (model_spec.format != "npy") peeked->largest_file = std::max(peeked->largest_file, shape->file_bytes);
+    if (specs[g].format != "npy") peeked->largest_file = std::max(peeked->largest_file, shape->file_bytes);
   }
-  if (peeked) check_memory(*peeked, config, config.input.memory_limit);
+  if (peeked) check_memory(*peeked, local, local.input.memory_limit);
 
+  // Each rank reads its own models (and checks their values); then every rank learns the others' shapes.
   CompareInput& input = prepared.input;
-  // A rank of a distributed run checks the values of its own models only (a .npy stays mapped, unread).
-  const ModelPartition partition{static_cast<int>(files.models.size()), std::max(1, config.input.ranks)};
-  for (const std::string& spec : files.models) {
-    {
-      ProgressStage stage(progress, "reading " + spec, 0);
-      const bool own = partition.owner(static_cast<int>(input.models.size())) == config.input.rank;
-      input.models.push_back(load_model(spec, !config.input.drop_invalid && own, config.input.header));
-    }
-    const ModelInput& model = input.models.back();
-    auto note = [&](const std::string& text) { prepared.notes.push_back(text); };
-    if (model.embeddings && !model.embeddings->info.header.empty()) note(spec + ": " + model.embeddings->info.header);
-    if (model.embeddings && model.embeddings->info.converted)
-      note(spec + ": converted " + model.embeddings->info.source_dtype +
-           (model.embeddings->info.fortran_order ? " (Fortran order)" : "") + " to row-major float32 once");
+  input.models.resize(static_cast<std::size_t>(m));
+  share_step(
+      comm,
+      [&](ByteWriter& mine) {
+        for (int g = partition.first(rank); g < partition.end(rank); ++g) {
+          ProgressStage stage(progress, "reading " + files.models[g], 0);
+          input.models[g] = load_model(files.models[g], !local.input.drop_invalid, local.input.header);
+          put_model_facts(mine, input.models[g]);
+        }
+      },
+      [&](int r, ByteReader& theirs) {
+        if (r == rank) return;
+        for (int g = partition.first(r); g < partition.end(r); ++g) {
+          input.models[g].spec = files.models[g];
+          input.models[g].elsewhere = get_model_facts(theirs, r, local.input.header);
+        }
+      });
+  // The notes of every model, whichever rank read it (rank 0 says them).
+  for (const ModelInput& model : input.models) {
+    const ArrayInfo* info = model.embeddings ? &model.embeddings->info : model.elsewhere ? &model.elsewhere->info : nullptr;
+    if (info == nullptr) continue;
+    if (!info->header.empty()) prepared.notes.push_back(model.spec + ": " + info->header);
+    if (info->converted)
+      prepared.notes.push_back(model.spec + ": converted " + info->source_dtype +
+                               (info->fortran_order ? " (Fortran order)" : "") + " to row-major float32 once");
   }
   input.names = files.names.empty() ? default_model_names(files.models) : files.names;
   const std::int64_t n = input.models.front().rows();
@@ -341,12 +456,12 @@ PreparedInput load_compare_input(const InputFiles& files, const CompareConfig& c
   if (!files.labels.empty()) input.labels = read_lines(files.labels, n, "labels"), input.sources["labels"] = files.labels;
   if (!files.metrics.empty()) input.sources["metrics"] = files.metrics;
   // Metrics are read once the names are known and checked (the table is matched to them).
-  prepared.warnings = prepare_compare_input(input, config);
+  prepared.warnings = prepare_compare_input(input, local, &comm);
   if (!files.metrics.empty()) {
     input.metrics = read_metrics(files.metrics, input.names);
-    validate_compare_input(input, config);
+    validate_compare_input(input, local);
   }
-  prepared.memory_estimate = peeked ? estimate_peak_bytes(*peeked, config) : estimate_peak_bytes(input, config);
+  prepared.memory_estimate = peeked ? estimate_peak_bytes(*peeked, local) : estimate_peak_bytes(input, local);
   return prepared;
 }
 

@@ -1,20 +1,27 @@
 // The communicator layer and the distributed stages, without MPI: the serial communicator, the model partition,
 // the ordered sum (against left-to-right addition, with values where any other order gives other bits), failure
-// agreement, and the distributed eigen-solve and bootstrap run on P ranks simulated by threads (an in-process
-// communicator with per-pair FIFO mailboxes), compared bit for bit with one process.
+// agreement, the reading stage (each rank opens only its own models' files), and the distributed eigen-solve and
+// bootstrap run on P ranks simulated by threads (an in-process communicator with per-pair FIFO mailboxes), compared
+// bit for bit with one process.
 #include <gtest/gtest.h>
 
 #include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <functional>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <thread>
+
+#include <fmt/format.h>
 
 #include "datakernel/embed/omnibus.hpp"
 #include "datakernel/population/pair_measures.hpp"
 #include "datakernel/error.hpp"
 #include "datakernel/inference/datum_test.hpp"
+#include "datakernel/io/model_input.hpp"
+#include "datakernel/prepare_input.hpp"
 #include "datakernel/runtime/communicator.hpp"
 #include "runtime/ordered_sum.hpp"
 #include "test_support.hpp"
@@ -298,6 +305,133 @@ TEST(DistributedBootstrap, SameBitsAsOneProcess) {
       ASSERT_FALSE(failures[r]);
       EXPECT_EQ(out[r].p_value, serial.p_value) << "P " << ranks << " rank " << r;
       EXPECT_TRUE(same_bits(out[r].statistic, serial.statistic));
+    }
+  }
+}
+
+// The reading stage on P ranks (load_compare_input with a communicator). Files of three formats: model 0 a .npy,
+// models 1 and 2 .csv; with P = 2, rank 0 has model 0 and rank 1 models 1 and 2 (ModelPartition).
+struct ReadingCase {
+  test::TempDir dir;
+  std::vector<Embeddings> values;
+  InputFiles files;
+  explicit ReadingCase(std::int64_t n = 40, std::int64_t dim = 6) {
+    for (std::uint64_t g = 0; g < 3; ++g) values.push_back(test::random_embeddings(n, dim, 70 + g));
+    files.models = {dir.file("m0.npy"), dir.file("m1.csv"), dir.file("m2.csv")};
+    test::write_bytes(files.models[0],
+                      test::npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(n) + ", " +
+                                          std::to_string(dim) + "), }",
+                                      test::raw_bytes(values[0].values)));
+    for (int g = 1; g < 3; ++g) write_csv(g);
+  }
+  // Model g as CSV; `replace(row, column)` may give another field's text.
+  void write_csv(int g, const std::function<std::string(std::int64_t, std::int64_t)>& replace = nullptr) {
+    std::string text;
+    const Embeddings& e = values[static_cast<std::size_t>(g)];
+    for (std::int64_t i = 0; i < e.n; ++i)
+      for (std::int64_t c = 0; c < e.dim; ++c) {
+        const std::string other = replace ? replace(i, c) : std::string();
+        text += other.empty() ? fmt::format("{:.9g}", e.row(i)[c]) : other;
+        text += c + 1 < e.dim ? ',' : '\n';
+      }
+    test::write_bytes(files.models[static_cast<std::size_t>(g)], text);
+  }
+  // load_compare_input on `ranks` thread ranks: each rank's prepared input, or its failure.
+  std::vector<PreparedInput> load(int ranks, const CompareConfig& config, std::vector<std::exception_ptr>& failures) {
+    std::vector<PreparedInput> out(static_cast<std::size_t>(ranks));
+    failures = run_ranks(ranks, [&](Communicator& comm) { out[comm.rank()] = load_compare_input(files, config, nullptr, &comm); });
+    return out;
+  }
+};
+
+bool same_values(const EmbeddingsView& a, const Embeddings& b) {
+  if (a.n != b.n || a.dim != b.dim || a.f32 == nullptr) return false;
+  return std::memcmp(a.f32, b.values.data(), b.values.size() * sizeof(float)) == 0;
+}
+
+TEST(DistributedReading, EachRankHoldsOnlyItsOwnModelsValues) {
+  ReadingCase input;
+  CompareConfig config;
+  const PreparedInput serial = load_compare_input(input.files, config);
+  std::vector<std::exception_ptr> failures;
+  const std::vector<PreparedInput> ranks = input.load(2, config, failures);
+  for (int r = 0; r < 2; ++r) {
+    ASSERT_FALSE(failures[r]) << "rank " << r;
+    const auto& models = ranks[r].input.models;
+    ASSERT_EQ(models.size(), 3u);
+    for (int g = 0; g < 3; ++g) {
+      const bool own = (g == 0) == (r == 0);
+      EXPECT_EQ(models[g].has_values(), own) << "rank " << r << " model " << g;
+      EXPECT_EQ(models[g].elsewhere.has_value(), !own) << "rank " << r << " model " << g;
+      EXPECT_TRUE(models[g].has_embeddings());
+      EXPECT_EQ(models[g].rows(), 40);
+      EXPECT_EQ(models[g].dim(), 6);
+      if (own) {
+        EXPECT_TRUE(same_values(models[g].use().view(), input.values[g]));
+      } else {
+        EXPECT_EQ(models[g].elsewhere->owner, g == 0 ? 0 : 1);
+        EXPECT_THROW(models[g].view(), std::logic_error);
+        const ModelInput here = read_model_here(models[g]);  // what a later stage reads on this rank
+        EXPECT_TRUE(same_values(here.use().view(), input.values[g])) << "rank " << r << " model " << g;
+      }
+    }
+    // Rank 0 says the notes of every model (the .csv header decisions), as one process does.
+    EXPECT_EQ(ranks[r].notes, serial.notes);
+  }
+}
+
+// A file with a valid start but a bad field further on, owned by rank 1: only rank 1 reads it, so rank 0 fails
+// with rank 1's message and its rank. (A rank that read every file would fail with its own message, no rank.)
+TEST(DistributedReading, AFilesErrorIsRaisedByItsOwner) {
+  ReadingCase input;
+  input.write_csv(2, [](std::int64_t i, std::int64_t c) { return i == 29 && c == 2 ? std::string("abc") : std::string(); });
+  std::vector<std::exception_ptr> failures;
+  input.load(2, CompareConfig{}, failures);
+  std::string owner_message;
+  for (int r : {1, 0}) {
+    ASSERT_TRUE(failures[r]) << "rank " << r;
+    try {
+      std::rethrow_exception(failures[r]);
+    } catch (const InputError& e) {
+      const std::string text = e.what();
+      EXPECT_NE(text.find("m2.csv: line 30, field 3: 'abc' is not a number"), std::string::npos) << text;
+      if (r == 1) owner_message = text;
+      if (r == 0) {
+        EXPECT_EQ(text, owner_message + " (MPI rank 1)");
+      }
+    } catch (...) {
+      ADD_FAILURE() << "rank " << r << " threw another kind of exception";
+    }
+  }
+}
+
+// --drop-invalid: every rank drops the rows any model has NaN in, whichever rank read that model; a model read
+// elsewhere loses them when read here.
+TEST(DistributedReading, DropInvalidDropsEveryRanksRows) {
+  ReadingCase input;
+  input.values[0].row(3)[1] = std::numeric_limits<float>::quiet_NaN();  // model 0 (rank 0)
+  test::write_bytes(input.files.models[0],
+                    test::npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (40, 6), }",
+                                    test::raw_bytes(input.values[0].values)));
+  input.write_csv(2, [](std::int64_t i, std::int64_t c) { return i == 17 && c == 0 ? std::string("nan") : std::string(); });
+  CompareConfig config;
+  config.input.drop_invalid = true;
+  const PreparedInput serial = load_compare_input(input.files, config);
+  ASSERT_EQ(serial.input.dropped, (std::vector<std::string>{"3", "17"}));
+  for (int ranks : {2, 3}) {
+    std::vector<std::exception_ptr> failures;
+    const std::vector<PreparedInput> out = input.load(ranks, config, failures);
+    for (int r = 0; r < ranks; ++r) {
+      ASSERT_FALSE(failures[r]) << "P " << ranks << " rank " << r;
+      EXPECT_EQ(out[r].input.dropped, serial.input.dropped) << "P " << ranks << " rank " << r;
+      EXPECT_EQ(out[r].input.ids, serial.input.ids);
+      for (int g = 0; g < 3; ++g) {
+        const ModelInput& model = out[r].input.models[g];
+        EXPECT_EQ(model.rows(), 38);
+        const ModelInput here = model.has_values() ? ModelInput{} : read_model_here(model);
+        const EmbeddingsView y = model.has_values() ? model.view() : here.view();
+        EXPECT_TRUE(same_values(y, serial.input.models[g].embeddings->embeddings)) << "P " << ranks << " model " << g;
+      }
     }
   }
 }

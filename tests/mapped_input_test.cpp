@@ -1,6 +1,7 @@
 // Memory-mapped inputs and memory-lean graph building: the mapped .npy reader against the whole-file reader
-// (values, conversions in pieces, errors), dropping a mapping's pages, the pipeline on mapped inputs against the
-// same inputs held in memory, and the direct CSR builder against the edge-pair builder.
+// (values, conversions in pieces, errors), the mapped .npz reader (a stored member in place), dropping a mapping's
+// pages, the pipeline on mapped inputs against the same inputs held in memory, and the direct CSR builder against
+// the edge-pair builder.
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
@@ -260,6 +261,34 @@ TEST(MappedNpy, ComparisonOnMappedInputsEqualsInMemory) {
 
 // graph_from_lists (straight into CSR) against the edge-pair builder, on lists with repeats, self entries and
 // one-sided and mutual pairs, for every symmetrisation rule.
+// A .npz is read through a mapping of the archive: a stored member whose float32 data are aligned in the file is
+// used in place (no copy), an unaligned one converted from the mapping, a deflated one inflated from it; the same
+// values each way, and load_model keeps the in-place one mapped.
+TEST(MappedNpz, StoredAlignedMemberIsUsedInPlace) {
+  TempDir dir;
+  const Embeddings e = test::random_embeddings(50, 7, 3);
+  const std::string image = test::npy_bytes(header("<f4", false, 50, 7), test::raw_bytes(e.values));
+  // The member's data start at 30 + name length + 128 (local header, name, .npy header): "ab.npy" aligns them.
+  test::write_bytes(dir.file("aligned.npz"), test::zip_bytes({{"ab.npy", image}}, false));
+  test::write_bytes(dir.file("unaligned.npz"), test::zip_bytes({{"abc.npy", image}}, false));
+  test::write_bytes(dir.file("deflated.npz"), test::zip_bytes({{"ab.npy", image}}, true));
+  const NpyInput aligned = open_npz(dir.file("aligned.npz"), "");
+  ASSERT_TRUE(aligned.mapped.has_value());
+  EXPECT_FALSE(aligned.loaded.has_value());
+  expect_same_values(aligned.mapped->view, e);
+  for (const char* name : {"unaligned.npz", "deflated.npz"}) {
+    const NpyInput converted = open_npz(dir.file(name), "");
+    EXPECT_FALSE(converted.mapped.has_value()) << name;
+    ASSERT_TRUE(converted.loaded.has_value()) << name;
+    expect_same_values(converted.loaded->embeddings.view(), e);
+    expect_same_values(read_npz(dir.file(name), "").embeddings.view(), e);
+  }
+  expect_same_values(read_npz(dir.file("aligned.npz"), "ab").embeddings.view(), e);
+  const ModelInput model = load_model(dir.file("aligned.npz"));
+  EXPECT_TRUE(model.mapped.has_value());
+  expect_same_values(model.use().view(), e);
+}
+
 TEST(GraphFromLists, EqualsTheEdgePairBuilder) {
   for (std::uint64_t seed : {1u, 2u, 3u, 4u}) {
     std::mt19937_64 rng(seed);

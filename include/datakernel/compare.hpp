@@ -144,7 +144,9 @@ void validate_compare_input(const CompareInput& input, const CompareConfig& conf
 
 // Long stages (kNN per model, eigen-solve, bootstrap replicates) report to `progress` when it is not null.
 // With a communicator of P > 1 ranks (docs/distributed.md) every rank calls run_compare with the same input and
-// config: each builds its own models' kernels (ModelPartition) and shares them, the eigen-solve's products are
+// config (the same models, or, from load_compare_input with the communicator, each rank's own models' values and
+// the others' shapes: ModelInput::elsewhere, read on a rank only where a later stage needs them): each builds its
+// own models' kernels (ModelPartition) and shares them, the eigen-solve's products are
 // split over the ranks, the per-datum tests (or a pair's bootstrap replicates) too. The result is complete on
 // rank 0 only, and the same bits as one process's; a failure on any rank throws on every rank (agree_on_failure).
 CompareResult run_compare(const CompareInput& input, const CompareConfig& config, ProgressSink* progress = nullptr,

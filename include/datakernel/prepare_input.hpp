@@ -36,15 +36,25 @@ struct PreparedInput {
 // has one), before anything is read whole or inflated; then each model (a progress stage per file), names, ids,
 // texts, labels and metrics; then prepare_compare_input. Throws InputError naming the file and the problem, or
 // ResourceError when the estimate exceeds config.input.memory_limit (or the available memory).
-PreparedInput load_compare_input(const InputFiles& files, const CompareConfig& config, ProgressSink* progress = nullptr);
+//
+// With a communicator of P > 1 ranks (collective: every rank calls it), each rank opens only the files of its own
+// models (ModelPartition): it peeks their headers and reads their values; the other models become
+// ModelInput::elsewhere, with the shape and reading notes their owners share (model_input.hpp). A file's error is
+// raised by its owner and thrown on every rank with " (MPI rank R)" (agree_on_failure); the ranks agree after
+// each step, so every rank returns or every rank throws. config.input.rank/ranks are taken from the communicator.
+PreparedInput load_compare_input(const InputFiles& files, const CompareConfig& config, ProgressSink* progress = nullptr,
+                                 Communicator* communicator = nullptr);
 
 // Prepares an input already in memory (e.g. arrays from Python): drops invalid rows when config.input.drop_invalid
 // (recorded in input.dropped), validates the input and config (validate_compare_input), warns about exact
 // duplicate rows, checks memory, and advises when a bootstrap is too small for the correction to reject anything.
-// Returns the warnings.
-std::vector<std::string> prepare_compare_input(CompareInput& input, const CompareConfig& config);
+// Returns the warnings. With a communicator of P > 1 ranks (collective when drop_invalid), the rows to drop are the
+// union of every rank's findings in the models it read.
+std::vector<std::string> prepare_compare_input(CompareInput& input, const CompareConfig& config,
+                                               Communicator* communicator = nullptr);
 
-// Data that no model can embed: a NaN/Inf value in any model, or (cosine) an all-zero row in any model.
+// Data that no model can embed: a NaN/Inf value in any model, or (cosine) an all-zero row in any model (of the
+// models whose values are on this process; a model read by another rank is that rank's to check).
 std::vector<std::int64_t> invalid_rows(const std::vector<ModelInput>& models, Metric metric);
 
 // Removes `rows` (sorted) from every model's embeddings and from ids, texts and labels; where no ids were given,

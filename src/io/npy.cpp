@@ -200,7 +200,7 @@ LoadedEmbeddings decode_npy(const char* data, const NpyHeader& h,
 
 }  // namespace
 
-LoadedEmbeddings parse_npy(const std::string& bytes, const std::string& what) {
+LoadedEmbeddings parse_npy(std::string_view bytes, const std::string& what) {
   return decode_npy(bytes.data(), checked_header(bytes.data(), bytes.size(), what), nullptr);
 }
 

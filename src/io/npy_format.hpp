@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "datakernel/io/array_readers.hpp"
 #include "io/file_bytes.hpp"
@@ -13,7 +14,7 @@
 namespace dk {
 
 // Parses an in-memory .npy image; `what` names it in error messages (e.g. "a.npz:emb").
-LoadedEmbeddings parse_npy(const std::string& bytes, const std::string& what);
+LoadedEmbeddings parse_npy(std::string_view bytes, const std::string& what);
 // The matrix of a .npy image used in place (the mapped reader's path): its float32 values when they are
 // little-endian, C-order and aligned at `data`, else nullopt (the image needs converting: parse_npy). The same
 // checks and errors as parse_npy (header, payload against the shape).

@@ -1,10 +1,16 @@
 // .npz reader: a zip archive of .npy members, stored (method 0) or deflated (method 8), zip64 aware.
 // The central directory is the source of truth for names and sizes (numpy writes zip64 local headers).
+// The archive is memory-mapped: a stored member is decoded from the mapping (used in place when it is float32,
+// little-endian, C-order and aligned), a deflated one inflated from it; no copy of the archive is held.
 #include <zlib.h>
 
+#include <memory>
+#include <string_view>
+
 #include "datakernel/error.hpp"
-#include "io/npy_format.hpp"
 #include "io/file_bytes.hpp"
+#include "io/mapped_file.hpp"
+#include "io/npy_format.hpp"
 
 namespace dk {
 namespace {
@@ -17,13 +23,13 @@ struct ZipMember {
   std::uint64_t local_header_offset = 0;
 };
 
-void need(const std::string& bytes, std::uint64_t offset, std::uint64_t length, const std::string& path) {
+void need(std::string_view bytes, std::uint64_t offset, std::uint64_t length, const std::string& path) {
   if (offset > bytes.size() || length > bytes.size() - offset)
     throw InputError(path + ": truncated or malformed .npz (zip) archive");
 }
 
 // Applies a zip64 extra field to the members' 0xFFFFFFFF placeholders.
-void apply_zip64_extra(const std::string& bytes, std::uint64_t extra_at, std::uint16_t extra_len,
+void apply_zip64_extra(std::string_view bytes, std::uint64_t extra_at, std::uint16_t extra_len,
                        ZipMember& m, bool has_offset, const std::string& path) {
   std::uint64_t at = extra_at;
   const std::uint64_t end = extra_at + extra_len;
@@ -48,7 +54,7 @@ void apply_zip64_extra(const std::string& bytes, std::uint64_t extra_at, std::ui
   }
 }
 
-std::vector<ZipMember> central_directory(const std::string& bytes, const std::string& path) {
+std::vector<ZipMember> central_directory(std::string_view bytes, const std::string& path) {
   if (bytes.size() < 22) throw InputError(path + ": not a .npz file (too short for a zip archive)");
   // End of central directory record: last 22 bytes plus up to 64 KiB of comment.
   std::int64_t eocd = -1;
@@ -87,7 +93,7 @@ std::vector<ZipMember> central_directory(const std::string& bytes, const std::st
     const auto comment_len = load_little_endian<std::uint16_t>(bytes.data() + at + 32);
     m.local_header_offset = load_little_endian<std::uint32_t>(bytes.data() + at + 42);
     need(bytes, at + 46, static_cast<std::uint64_t>(name_len) + extra_len + comment_len, path);
-    m.name = bytes.substr(at + 46, name_len);
+    m.name = std::string(bytes.substr(at + 46, name_len));
     apply_zip64_extra(bytes, at + 46 + name_len, extra_len, m, true, path);
     members.push_back(std::move(m));
     at += 46 + name_len + extra_len + comment_len;
@@ -95,7 +101,8 @@ std::vector<ZipMember> central_directory(const std::string& bytes, const std::st
   return members;
 }
 
-std::string member_bytes(const std::string& bytes, const ZipMember& m, const std::string& what) {
+// Where a member's data start in the archive (after its local header), checked against the archive's size.
+std::uint64_t member_data_offset(std::string_view bytes, const ZipMember& m, const std::string& what) {
   need(bytes, m.local_header_offset, 30, what);
   const char* local = bytes.data() + m.local_header_offset;
   if (load_little_endian<std::uint32_t>(local) != 0x04034b50u)
@@ -104,10 +111,19 @@ std::string member_bytes(const std::string& bytes, const ZipMember& m, const std
   const auto extra_len = load_little_endian<std::uint16_t>(local + 28);
   const std::uint64_t data_at = m.local_header_offset + 30 + name_len + extra_len;
   need(bytes, data_at, m.compressed_size, what);
-  if (m.method == 0) {
-    if (m.compressed_size != m.uncompressed_size) throw InputError(what + ": malformed stored zip member");
-    return bytes.substr(data_at, m.compressed_size);
-  }
+  return data_at;
+}
+
+// A stored (uncompressed) member's .npy image, inside the archive's bytes (no copy).
+std::string_view stored_member(std::string_view bytes, const ZipMember& m, const std::string& what) {
+  const std::uint64_t data_at = member_data_offset(bytes, m, what);
+  if (m.compressed_size != m.uncompressed_size) throw InputError(what + ": malformed stored zip member");
+  return bytes.substr(data_at, m.compressed_size);
+}
+
+// A deflated member's .npy image, inflated.
+std::string inflated_member(std::string_view bytes, const ZipMember& m, const std::string& what) {
+  const std::uint64_t data_at = member_data_offset(bytes, m, what);
   if (m.method != 8)
     throw InputError(what + ": unsupported zip compression method " + std::to_string(m.method) +
                      " (supported: stored, deflate)");
@@ -131,7 +147,7 @@ std::string member_bytes(const std::string& bytes, const ZipMember& m, const std
 
 
 // The chosen member and its name for messages ("a.npz:emb").
-std::pair<ZipMember, std::string> choose_member(const std::string& bytes, const std::string& path,
+std::pair<ZipMember, std::string> choose_member(std::string_view bytes, const std::string& path,
                                                 const std::string& member) {
   const std::vector<ZipMember> members = central_directory(bytes, path);
   if (members.empty()) throw InputError(path + ": .npz archive has no arrays");
@@ -152,13 +168,57 @@ std::pair<ZipMember, std::string> choose_member(const std::string& bytes, const 
   return {*chosen, path + ":" + (member.empty() ? chosen->name : member)};
 }
 
+// The archive's bytes: memory-mapped where it can be (only the pages touched are read: the directory at its end, the
+// chosen member), else read whole (a pipe).
+struct ArchiveImage {
+  std::shared_ptr<const MappedFile> mapped;
+  std::string read;
+  std::string_view bytes() const {
+    return mapped ? std::string_view(mapped->data(), mapped->size()) : std::string_view(read);
+  }
+};
+
+ArchiveImage open_archive(const std::string& path) {
+  check_npz_signature(read_file_prefix(path, 4), path);
+  ArchiveImage image;
+  image.mapped = MappedFile::open(path);
+  if (!image.mapped) image.read = read_file_bytes(path);
+  return image;
+}
+
 }  // namespace
 
+NpyInput open_npz(const std::string& path, const std::string& member) {
+  const ArchiveImage archive = open_archive(path);
+  const auto [chosen, what] = choose_member(archive.bytes(), path, member);
+  NpyInput out;
+  if (chosen.method == 0) {  // stored: the .npy image lies in the mapping
+    const std::string_view image = stored_member(archive.bytes(), chosen, what);
+    if (archive.mapped) {
+      if (const auto view = npy_in_place(image.data(), image.size(), what)) {
+        out.mapped = MappedEmbeddings{archive.mapped, *view};
+        return out;
+      }
+    }
+    out.loaded = parse_npy(image, what);
+  } else {
+    out.loaded = parse_npy(inflated_member(archive.bytes(), chosen, what), what);
+  }
+  if (archive.mapped) archive.mapped->release();
+  return out;
+}
+
 LoadedEmbeddings read_npz(const std::string& path, const std::string& member) {
-  check_npz_signature(read_file_prefix(path, 4), path);
-  const std::string bytes = read_file_bytes(path);
-  const auto [chosen, what] = choose_member(bytes, path, member);
-  return parse_npy(member_bytes(bytes, chosen, what), what);
+  NpyInput input = open_npz(path, member);
+  if (input.loaded) return std::move(*input.loaded);
+  const EmbeddingsView y = input.mapped->view;
+  LoadedEmbeddings out;
+  out.embeddings.n = y.n;
+  out.embeddings.dim = y.dim;
+  out.embeddings.values.assign(y.f32, y.f32 + y.n * y.dim);
+  out.info.source_dtype = "float32";
+  input.mapped->release();
+  return out;
 }
 
 void check_npz_signature(const std::string& prefix, const std::string& path) {
@@ -167,21 +227,15 @@ void check_npz_signature(const std::string& prefix, const std::string& path) {
 }
 
 ArrayShape peek_npz_shape(const std::string& path, const std::string& member) {
-  check_npz_signature(read_file_prefix(path, 4), path);
-  const std::string bytes = read_file_bytes(path);  // compressed: the inflated member is what can be large
+  const ArchiveImage archive = open_archive(path);  // mapped: only the directory and the member's start are read
+  const std::string_view bytes = archive.bytes();
   const auto [chosen, what] = choose_member(bytes, path, member);
   std::string head;
   if (chosen.method == 0) {
-    const std::string all = member_bytes(bytes, chosen, what);
-    head = all.substr(0, 1 << 16);
+    head = std::string(stored_member(bytes, chosen, what).substr(0, 1 << 16));
   } else {
     // Inflate only the first 64 KiB of the member: enough for any .npy header.
-    const char* local = bytes.data() + chosen.local_header_offset;
-    need(bytes, chosen.local_header_offset, 30, what);
-    const auto name_len = load_little_endian<std::uint16_t>(local + 26);
-    const auto extra_len = load_little_endian<std::uint16_t>(local + 28);
-    const std::uint64_t data_at = chosen.local_header_offset + 30 + name_len + extra_len;
-    need(bytes, data_at, chosen.compressed_size, what);
+    const std::uint64_t data_at = member_data_offset(bytes, chosen, what);
     head.assign(static_cast<std::size_t>(std::min<std::uint64_t>(chosen.uncompressed_size, 1 << 16)), '\0');
     z_stream stream{};
     if (inflateInit2(&stream, -MAX_WBITS) != Z_OK) throw InputError(what + ": cannot initialise zlib");
@@ -196,6 +250,7 @@ ArrayShape peek_npz_shape(const std::string& path, const std::string& member) {
       throw InputError(what + ": corrupt deflate data in .npz member");
   }
   const NpyHeader h = parse_npy_header(head, what);
+  if (archive.mapped) archive.mapped->release();
   return ArrayShape{h.n, h.dim, static_cast<std::uint64_t>(bytes.size())};
 }
 

@@ -50,6 +50,10 @@ struct NpyInput {
   std::optional<LoadedEmbeddings> loaded;
 };
 NpyInput open_npy(const std::string& path);
+// A .npz member: the archive is memory-mapped (only the pages touched are read); a stored float32 little-endian
+// C-order member whose data are aligned in the file is used in place (`mapped`), any other stored member is
+// converted from the mapping and a deflated one inflated from it into `loaded`. read_npz: always a copy.
+NpyInput open_npz(const std::string& path, const std::string& member);
 LoadedEmbeddings read_npz(const std::string& path, const std::string& member);
 LoadedEmbeddings read_safetensors(const std::string& path, const std::string& tensor);
 LoadedEmbeddings read_fvecs(const std::string& path);
