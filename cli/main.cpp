@@ -262,7 +262,7 @@ int main(int argc, char** argv) {
   dkcli::choice(compare->add_option("--knn", knn_text,
                                     "kNN search: exact | hnsw (approximate, recall measured on 1000 rows and "
                                     "written to summary.json) | auto (hnsw from 250000 data)"),
-                {"exact", "hnsw", "auto"})
+                {"exact", "clustered", "hnsw", "auto"})
       ->group(kGroupKernel);
   dkcli::choice(compare->add_option("--symmetrize", symmetrize_text,
                                     "kNN graph symmetrization: union max(A, A') | mutual min(A, A')"),
