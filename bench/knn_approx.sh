@@ -6,10 +6,12 @@
 # time with recall >= 0.95.
 # Usage: bash bench/knn_approx.sh [BUILD_DIR]
 #   SETS="N:FILE ..."   the first N rows of each FILE (default: 10^4 rows of /work/realdata/debian10000/e5.npy and
-#                       10^5 of /work/tmp/h3/e5.npy, rows grown from real e5 embeddings by bench/grow_real_rows.py)
+#                       10^5 of /work/tmp/h3/e5.npy, rows grown from real e5 embeddings by bench/grow_real_rows.py);
+#                       FILE = gauss:D for 100 Gaussian clusters in D dims (seed 1)
 #   RUNS=3 RUNS_LARGE=1 THREADS=2 PY_METHODS="flat faiss-ivf:16" SKIP_HNSW_FROM=0 (no HNSW from this n; 0 = never)
 #   RECALL_MODELS="FILE ..." (default: the debian10000 and population3000 models, and /work/tmp/h3/*.npy; missing
-#   files skipped)  VENV=bench/.venv-knn (numpy, faiss-cpu from PyPI on first use)
+#   files skipped)  VENV=bench/.venv-knn (numpy, faiss-cpu and, when PY_METHODS names it, hnswlib from PyPI on
+#   first use)
 # Needs BUILD_DIR configured with -DDATAKERNEL_BUILD_BENCHMARKS=ON.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -23,7 +25,11 @@ py_methods=${PY_METHODS:-flat faiss-ivf:16}
 skip_hnsw_from=${SKIP_HNSW_FROM:-0}
 recall_models=${RECALL_MODELS:-$(ls /work/realdata/debian10000/{e5,wordllama256,wordllama64}.npy \
   /work/realdata/population3000/*.npy /work/tmp/h3/{e5,minilm,minilm_L5}.npy 2> /dev/null || true)}
-py=$(bench_python "${VENV:-$here/.venv-knn}" "faiss, numpy" numpy faiss-cpu)
+if [[ $py_methods == *hnswlib* ]]; then
+  py=$(bench_python "${VENV:-$here/.venv-knn}" "faiss, numpy, hnswlib" numpy faiss-cpu hnswlib)
+else
+  py=$(bench_python "${VENV:-$here/.venv-knn}" "faiss, numpy" numpy faiss-cpu)
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cmake --build "$build" --target knn_exact_bench knn_hnsw_bench knn_clustered_bench -j2 > /dev/null
@@ -33,8 +39,8 @@ clustered=$("$build/knn_clustered_bench" "$here/../data/debian/e5.npy" 1 0 0 0 0
 field() { json_field <(echo "$1") "s[\"$2\"]"; }
 
 echo "kNN, cosine, default k, $threads threads, OPENBLAS_CORETYPE=${coretype:-unset}, one process after another on"
-echo "the same data. datakernel clustered defaults: round(4 sqrt(n)) cells, $(field "$clustered" probes) probes,"
-echo "$(field "$clustered" iterations) Lloyd iterations on $(field "$clustered" sample_per_cluster) rows per cell; HNSW M = $(field "$hnsw" m),"
+echo "the same data. datakernel clustered defaults: round($(field "$clustered" clusters_per_root_n) sqrt(n)) cells, $(field "$clustered" probes) probes"
+echo "$(field "$clustered" probe_lists), $(field "$clustered" iterations) Lloyd iterations on $(field "$clustered" sample_per_cluster) rows per cell; HNSW M = $(field "$hnsw" m),"
 echo "ef_construction = $(field "$hnsw" ef_construction), ef_search = max(2k, 64); FAISS IVF nlist = 4 sqrt(n)."
 echo "Seconds: median of $runs runs ($runs_large at n >= 10^5), everything from the normalised rows to all n lists"
 echo "(k-means or index build included), recall check excluded; recall@k on 1,000 seeded rows against exact search."
@@ -43,10 +49,24 @@ echo
 printf '| n | d | data | method | seconds | runs | recall@k | ratio to FAISS flat |\n|---|---|---|---|---|---|---|---|\n'
 for set in $sets; do
   n=${set%%:*} file=${set#*:}
-  [ -f "$file" ] || { echo "| $n | | $file missing | | | | | |"; continue; }
   data=$work/y.npy
-  "$py" -c "import numpy as np, sys; np.save(sys.argv[3], np.load(sys.argv[1], mmap_mode='r')[:int(sys.argv[2])])" \
-    "$file" "$n" "$data"
+  if [[ $file == gauss:* ]]; then
+    "$py" - "$n" "${file#gauss:}" "$data" << 'PY'
+import sys
+import numpy as np
+n, d, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+rng = np.random.default_rng(1)
+centres = rng.standard_normal((100, d), dtype=np.float32)
+y = centres[rng.integers(0, 100, n)] + 0.7 * rng.standard_normal((n, d), dtype=np.float32)
+np.save(path, y.astype(np.float32))
+PY
+    file="100 Gaussian clusters (seed 1)"
+  else
+    [ -f "$file" ] || { echo "| $n | | $file missing | | | | | |"; continue; }
+    "$py" -c "import numpy as np, sys; np.save(sys.argv[3], np.load(sys.argv[1], mmap_mode='r')[:int(sys.argv[2])])" \
+      "$file" "$n" "$data"
+    file="first $n rows of $file"
+  fi
   d=$("$py" -c "import numpy as np, sys; print(np.load(sys.argv[1], mmap_mode='r').shape[1])" "$data")
   count=$runs
   [ "$n" -ge 100000 ] && count=$runs_large
@@ -83,7 +103,7 @@ for set in $sets; do
     esac
     # shellcheck disable=SC2086
     s=$(median ${secs[$key]})
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$n" "$d" "first $n rows of $file" "$label" "$s" \
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$n" "$d" "$file" "$label" "$s" \
       "$(wc -w <<< "${secs[$key]}")" "${recall[$key]}" "$(awk -v a="$s" -v b="$flat" 'BEGIN {printf "%.3f", a / b}')"
   done
   unset secs recall

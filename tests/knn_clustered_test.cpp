@@ -42,15 +42,17 @@ KnnConfig clustered_config(Metric metric, int clusters, int probes) {
   return config;
 }
 
-// 40 cells of about 50 data: probing 12 of them finds ≥ 0.95 of the exact lists for every metric and seed, and the
-// sampled estimate in summary.json is within 0.03 of the recall over all rows; probing only the own cell (every
-// pair still offered both ways) finds far fewer: the recall measures something.
+// 40 cells of about 50 data: probing 12 of them (per datum or per cell) finds ≥ 0.95 of the exact lists for every
+// metric and seed, and the sampled estimate in summary.json is within 0.03 of the recall over all rows; probing only
+// the own cell (every pair still offered both ways) finds far fewer: the recall measures something.
 TEST(KnnClustered, HighRecallWithProbesAndLowWithoutMeasuredHonestly) {
+  for (const ClusteredProbes rule : {ClusteredProbes::per_datum, ClusteredProbes::per_cell})
   for (const Metric metric : {Metric::cosine, Metric::dot, Metric::euclidean}) {
     for (const std::uint64_t seed : {1u, 2u, 3u}) {
       const Embeddings y = overlapping_clusters(2000, seed);
       KnnConfig config = clustered_config(metric, 40, 12);
       config.clustered.seed = seed;
+      config.clustered.probe_lists = rule;
       const NeighbourLists approx = knn_search(y, config);
       EXPECT_EQ(approx.method, KnnMethod::clustered);
       EXPECT_EQ(approx.recall_rows, 300);
@@ -84,8 +86,10 @@ TEST(KnnClustered, AllProbesEqualExactSearchIncludingTies) {
   for (std::int64_t i = 0; i < y.n; ++i)
     for (std::int64_t c = 0; c < y.dim; ++c) y.row(i)[c] = std::round(2.0f * y.row(i)[c]);
   y.row(0)[0] = 1.0f;  // no all-zero row
+  for (const ClusteredProbes rule : {ClusteredProbes::per_datum, ClusteredProbes::per_cell})
   for (const Metric metric : {Metric::dot, Metric::euclidean}) {
     KnnConfig config = clustered_config(metric, 30, 30);
+    config.clustered.probe_lists = rule;
     config.col_block = 100;  // cells split across column blocks
     config.row_block = 16;
     KnnConfig exact = config;
@@ -100,8 +104,11 @@ TEST(KnnClustered, AllProbesEqualExactSearchIncludingTies) {
 // The same bytes for 1, 2 and 3 threads (the partition's GEMM chunks and the tiles do not depend on the count).
 TEST(KnnClustered, SameBytesForAnyThreadCount) {
   const Embeddings y = overlapping_clusters(1500, 7);
+  for (const ClusteredProbes rule : {ClusteredProbes::per_datum, ClusteredProbes::per_cell})
   for (const Metric metric : {Metric::cosine, Metric::euclidean}) {
-    KnnConfig config = clustered_config(metric, 0, 6);  // default cells: round(4 √1500) = 155
+    KnnConfig config = clustered_config(metric, 0, 6);  // default cells: round(√1500) = 39
+    config.clustered.probe_lists = rule;
+    config.row_block = 64;  // several query blocks per cell
     config.threads = 1;
     const NeighbourLists one = knn_search(y, config);
     for (const int threads : {2, 3}) {
@@ -150,10 +157,13 @@ TEST(KnnClustered, ProgressReachesTheRowBlockCountAndCancellationStops) {
 // exact search, so every list still holds k neighbours.
 TEST(KnnClustered, ShortCandidateListsFallBackToExact) {
   const Embeddings y = overlapping_clusters(400, 10);
-  KnnConfig config = clustered_config(Metric::cosine, 300, 2);
-  const NeighbourLists approx = knn_search(y, config);
-  EXPECT_EQ(std::count(approx.ids.begin(), approx.ids.end(), -1), 0);
-  EXPECT_GE(knn_recall(y, config, approx, every_row(y.n)), 0.5);
+  for (const ClusteredProbes rule : {ClusteredProbes::per_datum, ClusteredProbes::per_cell}) {
+    KnnConfig config = clustered_config(Metric::cosine, 300, 2);
+    config.clustered.probe_lists = rule;
+    const NeighbourLists approx = knn_search(y, config);
+    EXPECT_EQ(std::count(approx.ids.begin(), approx.ids.end(), -1), 0);
+    EXPECT_GE(knn_recall(y, config, approx, every_row(y.n)), 0.5);
+  }
 }
 
 TEST(KnnClustered, BadParametersAreInputErrors) {

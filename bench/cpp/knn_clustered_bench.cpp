@@ -1,7 +1,7 @@
 // Approximate kNN by the clustered search (knn_search, method clustered, cosine, default k) on one embeddings file,
 // for bench/knn_approx.sh. Usage:
-//   knn_clustered_bench EMBEDDINGS.npy THREADS CLUSTERS_PER_ROOT_N PROBES ITERATIONS SAMPLE_PER_CLUSTER [RECALL_ROWS]
-// (0 for any parameter: the library's default). Prints one JSON line: the search's seconds (k-means and search,
+//   knn_clustered_bench EMBEDDINGS.npy THREADS CLUSTERS_PER_ROOT_N PROBES ITERATIONS SAMPLE_PER_CLUSTER [RECALL_ROWS
+//   [per_datum|per_cell]]   (0 for any parameter: the library's default). Prints one JSON line: the search's seconds (k-means and search,
 // without the recall check), the number of cells, recall@k on RECALL_ROWS (default 1000) rows drawn with the
 // search's seed, the seconds of that check, and an FNV-1a hash of the neighbour lists (equal across thread counts).
 #include <unistd.h>
@@ -39,6 +39,8 @@ int main(int argc, char** argv) {
   if (std::stoi(argv[5]) > 0) config.clustered.iterations = std::stoi(argv[5]);
   if (std::stoi(argv[6]) > 0) config.clustered.sample_per_cluster = std::stoi(argv[6]);
   const std::int64_t recall_rows = argc > 7 ? std::stoll(argv[7]) : 1000;
+  if (argc > 8) config.clustered.probe_lists = std::string(argv[8]) == "per_cell" ? dk::ClusteredProbes::per_cell
+                                                                                  : dk::ClusteredProbes::per_datum;
   config.recall_rows = 0;
 
   const auto t0 = std::chrono::steady_clock::now();
@@ -53,10 +55,12 @@ int main(int argc, char** argv) {
   for (const std::int64_t id : lists.ids) hash = (hash ^ static_cast<std::uint64_t>(id)) * 1099511628211ull;
   std::printf(
       "{\"n\": %lld, \"dim\": %lld, \"k\": %d, \"threads\": %d, \"clusters\": %lld, \"probes\": %lld, "
-      "\"iterations\": %d, \"sample_per_cluster\": %d, \"seconds\": %.3f, \"recall\": %.4f, \"recall_rows\": %lld, "
+      "\"probe_lists\": \"%s\", \"clusters_per_root_n\": %g, \"iterations\": %d, \"sample_per_cluster\": %d, \"seconds\": %.3f, \"recall\": %.4f, \"recall_rows\": %lld, "
       "\"recall_seconds\": %.3f, \"hash\": \"%016llx\"}\n",
       static_cast<long long>(y.n), static_cast<long long>(y.dim), lists.k, config.threads,
-      static_cast<long long>(plan.clusters), static_cast<long long>(plan.probes), config.clustered.iterations,
+      static_cast<long long>(plan.clusters), static_cast<long long>(plan.probes),
+      config.clustered.probe_lists == dk::ClusteredProbes::per_cell ? "per_cell" : "per_datum",
+      config.clustered.clusters_per_root_n, config.clustered.iterations,
       config.clustered.sample_per_cluster, std::chrono::duration<double>(t1 - t0).count(), recall,
       static_cast<long long>(std::min<std::int64_t>(recall_rows, y.n)), std::chrono::duration<double>(t2 - t1).count(),
       static_cast<unsigned long long>(hash));

@@ -59,18 +59,19 @@ void update_centroids(const std::vector<T>& rows, const std::vector<std::int32_t
   }
 }
 
-// The nearest of the centroids for each of the `count` rows at `rows`, written to `nearest`: argmax x·c
-// (spherical: no offsets) or argmax 2 x·c − |c|², ties to the lower index.
+// The `listed` nearest centroids of each of the `count` rows at `rows`, nearest first, written to
+// nearest[row · listed …]: by x·c (spherical: no offsets) or 2 x·c − |c|², ties to the lower index.
 template <class T>
 void assign_to_nearest(const T* rows, std::int64_t count, const KmeansPartition<T>& partition,
                        const std::vector<T>& centroid_offsets, int threads, const std::function<bool()>& cancelled,
-                       std::int32_t* nearest) {
+                       std::int32_t* nearest, int listed = 1) {
   const std::int64_t clusters = partition.clusters, dim = partition.dim;
   const std::int64_t chunks = (count + chunk_rows - 1) / chunk_rows;
   BlasSingleThreaded single_threaded_blas;
 #pragma omp parallel num_threads(threads)
   {
-    std::vector<T> products(static_cast<std::size_t>(chunk_rows * clusters));
+    std::vector<T> products(static_cast<std::size_t>(chunk_rows * clusters)), best_scores(listed);
+    std::vector<std::int32_t> best_ids(listed);
 #pragma omp for schedule(dynamic, 1)
     for (std::int64_t b = 0; b < chunks; ++b) {
       if (cancelled && cancelled()) continue;
@@ -78,6 +79,22 @@ void assign_to_nearest(const T* rows, std::int64_t count, const KmeansPartition<
       gemm_abt(rows + r0 * dim, partition.centroids.data(), products.data(), size, clusters, dim, clusters);
       for (std::int64_t r = 0; r < size; ++r) {
         const T* t = products.data() + r * clusters;
+        if (listed > 1) {  // insertion into a list kept best first; centroids come in index order, so ties stay behind
+          int size = 0;
+          for (std::int64_t c = 0; c < clusters; ++c) {
+            const T score = centroid_offsets.empty() ? t[c] : T(2) * t[c] - centroid_offsets[c];
+            if (size == listed && !(score > best_scores[listed - 1])) continue;
+            int at = size < listed ? size++ : listed - 1;
+            for (; at > 0 && score > best_scores[at - 1]; --at) {
+              best_scores[at] = best_scores[at - 1];
+              best_ids[at] = best_ids[at - 1];
+            }
+            best_scores[at] = score;
+            best_ids[at] = static_cast<std::int32_t>(c);
+          }
+          std::copy(best_ids.begin(), best_ids.end(), nearest + (r0 + r) * listed);
+          continue;
+        }
         std::int32_t best = 0;
         T best_score = centroid_offsets.empty() ? t[0] : T(2) * t[0] - centroid_offsets[0];
         for (std::int64_t c = 1; c < clusters; ++c) {
@@ -120,10 +137,14 @@ KmeansPartition<T> kmeans_partition(const T* rows, std::int64_t n, std::int64_t 
     if (settings.cancelled && settings.cancelled()) return partition;
     update_centroids(sample, nearest, settings.spherical, partition);
   }
-  partition.assignment.resize(static_cast<std::size_t>(n));
+  const int listed = static_cast<int>(std::clamp<std::int64_t>(settings.nearest_count, 1, settings.clusters));
+  partition.nearest.resize(static_cast<std::size_t>(n * listed));
   assign_to_nearest(rows, n, partition, offsets_of(partition, settings.spherical), settings.threads,
-                    settings.cancelled, partition.assignment.data());
-  if (settings.cancelled && settings.cancelled()) partition.assignment.clear();
+                    settings.cancelled, partition.nearest.data(), listed);
+  if (settings.cancelled && settings.cancelled()) return partition;
+  partition.assignment.resize(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) partition.assignment[i] = partition.nearest[i * listed];
+  if (listed == 1) partition.nearest.clear();
   return partition;
 }
 

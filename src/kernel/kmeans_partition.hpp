@@ -17,6 +17,7 @@ struct KmeansSettings {
   std::int64_t sample_per_cluster = 0;  // Lloyd's iterations run on min(n, clusters · this) seeded rows
   int iterations = 0;                   // Lloyd's iterations on the sample
   bool spherical = true;                // rows L2-normalised: spherical k-means
+  int nearest_count = 1;                // centroids listed per datum by the final assignment, nearest first
   std::uint64_t seed = 0;               // sample and initial centroids
   int threads = 1;
   std::function<bool()> cancelled;  // polled between chunks; the caller throws
@@ -27,6 +28,7 @@ struct KmeansPartition {
   std::int64_t clusters = 0, dim = 0;
   std::vector<T> centroids;               // clusters × dim
   std::vector<std::int32_t> assignment;   // n: the nearest centroid of each datum
+  std::vector<std::int32_t> nearest;      // n × nearest_count: each datum's nearest centroids, nearest first
 };
 
 // rows: n × dim, row-major. Returns an empty assignment when cancelled.

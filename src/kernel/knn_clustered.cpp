@@ -3,13 +3,11 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
-#include <atomic>
 #include <cmath>
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <numeric>
 
 #include <fmt/format.h>
 
@@ -90,7 +88,7 @@ std::vector<std::vector<std::int32_t>> partner_cells(const KmeansPartition<T>& p
           const std::int64_t a = a0 + r;
           if (empty(a)) continue;
           TopK<T> top{best_scores.data(), best_ids.data(), static_cast<int>(probes)};
-          top.offer(std::numeric_limits<T>::infinity(), a);  // a cell always probes itself
+          best_scores[0] = std::numeric_limits<T>::infinity(), best_ids[0] = a, top.size = 1;  // it probes itself
           for (std::int64_t c = 0; c < clusters; ++c)
             if (c != a && !empty(c)) top.offer(scale * products[r * clusters + c] - offsets[c], c);
           for (int q = 0; q < top.size; ++q) probed[a * probes + q] = static_cast<std::int32_t>(best_ids[q]);
@@ -149,6 +147,220 @@ std::vector<std::vector<Segment>> column_blocks(const std::vector<std::int32_t>&
   return blocks;
 }
 
+// What both probe rules share: the data in cell order, the lists by position, a guard per cell, progress.
+template <class T>
+struct SearchState {
+  const PreparedData<T>& data;
+  const KnnConfig& config;
+  const CellOrder<T>& cells;
+  std::vector<TopK<T>>& tops;  // by position
+  std::mutex* guards;          // by cell: the lists of its positions
+  int threads;
+  double total_work = 0.0, done_work = 0.0;  // score entries to compute, and computed
+  std::int64_t row_blocks = 0, reported = 0;
+
+  bool cancelled() const { return config.cancelled && config.cancelled(); }
+  // Progress in exact search's unit (row blocks), by the share of score entries computed.
+  void finished(double work) {
+    if (!config.progress) return;
+#pragma omp critical(datakernel_knn_progress)
+    {
+      done_work += work;
+      const auto blocks = std::min(row_blocks, static_cast<std::int64_t>(done_work / total_work * row_blocks));
+      if (blocks > reported) config.progress(reported = blocks);
+    }
+  }
+};
+
+// The tile's columns (data column_ids, score offsets column_offsets or none) offered to the lists of its rows
+// rows_at … rows_at + rows − 1 (positions), each row's own datum skipped.
+template <class T>
+void offer_columns_to_rows(SearchState<T>& state, const T* tile, std::int64_t cols, const std::int64_t* row_positions,
+                           std::int64_t rows, const std::int64_t* column_ids, const T* column_offsets,
+                           std::int32_t* found) {
+  const T scale = column_offsets ? T(2) : T(1);
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const T* t = tile + r * cols;
+    TopK<T>& top = state.tops[row_positions[r]];
+    const std::int64_t self = state.cells.ids[row_positions[r]];
+    const int candidates =
+        candidates_over(t, column_offsets, scale, top.threshold(), static_cast<int>(cols), found);
+    for (int q = 0; q < candidates; ++q) {
+      const int c = found[q];
+      if (column_ids[c] != self) top.offer(column_offsets ? scale * t[c] - column_offsets[c] : t[c], column_ids[c]);
+    }
+  }
+}
+
+// Per-cell probes: for each cell a, its partner cells' rows gathered into column blocks; a's rows × a block
+// offered to a's lists and, transposed, to each partner's (b ≠ a).
+template <class T>
+void offer_by_cell_probes(SearchState<T>& state, const std::vector<std::vector<std::int32_t>>& partners) {
+  const CellOrder<T>& cells = state.cells;
+  const std::int64_t dim = state.data.dim, clusters = static_cast<std::int64_t>(partners.size());
+  const std::int64_t width = std::max<std::int64_t>(state.config.col_block, 1);
+  const std::int64_t height = std::max<std::int64_t>(state.config.row_block, 1);
+  const bool euclidean = state.data.squared_norms != nullptr;
+  const T scale = euclidean ? T(2) : T(1);
+  for (std::int64_t a = 0; a < clusters; ++a)
+    for (const std::int32_t b : partners[a])
+      state.total_work +=
+          double(cells.starts[a + 1] - cells.starts[a]) * double(cells.starts[b + 1] - cells.starts[b]);
+  BlasSingleThreaded single_threaded_blas;
+#pragma omp parallel num_threads(state.threads)
+  {
+    std::vector<T> columns(static_cast<std::size_t>(width * dim)), column_offsets(static_cast<std::size_t>(width));
+    std::vector<T> products, thresholds(static_cast<std::size_t>(width));
+    std::vector<std::int64_t> column_ids(static_cast<std::size_t>(width)), row_positions(static_cast<std::size_t>(height));
+    std::vector<std::int32_t> found(static_cast<std::size_t>(width));
+#pragma omp for schedule(dynamic, 1)
+    for (std::int64_t a = 0; a < clusters; ++a) {
+      const std::int64_t a0 = cells.starts[a], a_size = cells.starts[a + 1] - a0;
+      if (a_size == 0) continue;
+      for (const std::vector<Segment>& block : column_blocks(partners[a], cells.starts, width)) {
+        if (state.cancelled()) break;
+        const std::int64_t cols = block.back().at + block.back().count;
+        for (const Segment& s : block) {
+          std::copy(cells.rows.data() + s.from * dim, cells.rows.data() + (s.from + s.count) * dim,
+                    columns.data() + s.at * dim);
+          std::copy(cells.ids.data() + s.from, cells.ids.data() + s.from + s.count, column_ids.data() + s.at);
+          if (euclidean)
+            std::copy(cells.squared_norms.data() + s.from, cells.squared_norms.data() + s.from + s.count,
+                      column_offsets.data() + s.at);
+        }
+        for (std::int64_t r0 = 0; r0 < a_size; r0 += height) {
+          const std::int64_t rows = std::min(height, a_size - r0), p0 = a0 + r0;
+          products.resize(static_cast<std::size_t>(rows * cols));
+          gemm_abt(cells.rows.data() + p0 * dim, columns.data(), products.data(), rows, cols, dim, cols);
+          std::iota(row_positions.begin(), row_positions.begin() + rows, p0);
+          {
+            const std::lock_guard<std::mutex> lock(state.guards[a]);
+            offer_columns_to_rows(state, products.data(), cols, row_positions.data(), rows, column_ids.data(),
+                                  euclidean ? column_offsets.data() : nullptr, found.data());
+          }
+          for (const Segment& s : block) {  // a's rows offered to each other cell's lists (the transposed tile)
+            if (s.cell == a) continue;
+            const std::lock_guard<std::mutex> lock(state.guards[s.cell]);
+            const int count = static_cast<int>(s.count);
+            TopK<T>* column_tops = state.tops.data() + s.from;
+            for (int c = 0; c < count; ++c) thresholds[c] = column_tops[c].threshold();
+            for (std::int64_t r = 0; r < rows; ++r) {
+              const T* t = products.data() + r * cols + s.at;
+              const T offset = euclidean ? cells.squared_norms[p0 + r] : T(0);
+              const int candidates = candidates_over_each(t, offset, scale, thresholds.data(), count, found.data());
+              for (int q = 0; q < candidates; ++q) {
+                const int c = found[q];
+                column_tops[c].offer(euclidean ? scale * t[c] - offset : t[c], cells.ids[p0 + r]);
+                thresholds[c] = column_tops[c].threshold();
+              }
+            }
+          }
+        }
+        state.finished(double(a_size) * double(cols));
+      }
+    }
+  }
+}
+
+// Per-datum probes: each datum is a query of the `probes` cells nearest to it (its own first). For each cell b, its
+// queries (gathered, in position order) × b's rows: offered to the queries' lists, and, transposed, to b's lists —
+// except where the query's own cell is among the b-datum's probes, whose tile offers that pair to it directly.
+template <class T>
+void offer_by_datum_probes(SearchState<T>& state, const std::vector<std::int32_t>& nearest, std::int64_t listed,
+                           const std::vector<std::int32_t>& cell_of) {
+  const CellOrder<T>& cells = state.cells;
+  const std::int64_t n = state.data.n, dim = state.data.dim;
+  const std::int64_t clusters = static_cast<std::int64_t>(cells.starts.size()) - 1;
+  const std::int64_t width = std::max<std::int64_t>(state.config.col_block, 1);
+  const std::int64_t height = std::max<std::int64_t>(state.config.row_block, 1);
+  const bool euclidean = state.data.squared_norms != nullptr;
+  const T scale = euclidean ? T(2) : T(1);
+  // The queries of each cell, as positions in increasing order.
+  std::vector<std::int64_t> query_starts(static_cast<std::size_t>(clusters + 1), 0);
+  for (std::int64_t p = 0; p < n; ++p)
+    for (std::int64_t q = 0; q < listed; ++q)
+      if (const std::int32_t b = nearest[cells.ids[p] * listed + q]; b >= 0) ++query_starts[b + 1];
+  for (std::int64_t c = 0; c < clusters; ++c) query_starts[c + 1] += query_starts[c];
+  std::vector<std::int64_t> queries(static_cast<std::size_t>(query_starts[clusters]));
+  {
+    std::vector<std::int64_t> next(query_starts.begin(), query_starts.end() - 1);
+    for (std::int64_t p = 0; p < n; ++p)
+      for (std::int64_t q = 0; q < listed; ++q)
+        if (const std::int32_t b = nearest[cells.ids[p] * listed + q]; b >= 0) queries[next[b]++] = p;
+  }
+  for (std::int64_t b = 0; b < clusters; ++b)
+    state.total_work += double(query_starts[b + 1] - query_starts[b]) * double(cells.starts[b + 1] - cells.starts[b]);
+  // The cells with the most work first, so that no large cell is left for the end of the parallel loop.
+  std::vector<std::int64_t> largest_first(static_cast<std::size_t>(clusters));
+  std::iota(largest_first.begin(), largest_first.end(), 0);
+  const auto work_of = [&](std::int64_t b) {
+    return (query_starts[b + 1] - query_starts[b]) * (cells.starts[b + 1] - cells.starts[b]);
+  };
+  std::stable_sort(largest_first.begin(), largest_first.end(),
+                   [&](std::int64_t a, std::int64_t b) { return work_of(a) > work_of(b); });
+  const auto probes_cell = [&](std::int64_t datum, std::int32_t cell) {
+    const std::int32_t* list = nearest.data() + datum * listed;
+    return std::find(list, list + listed, cell) != list + listed;
+  };
+  BlasSingleThreaded single_threaded_blas;
+#pragma omp parallel num_threads(state.threads)
+  {
+    std::vector<T> rows(static_cast<std::size_t>(height * dim)), row_offsets(static_cast<std::size_t>(height));
+    std::vector<T> products(static_cast<std::size_t>(height * width)), thresholds(static_cast<std::size_t>(width));
+    std::vector<std::int32_t> found(static_cast<std::size_t>(width));
+#pragma omp for schedule(dynamic, 1)
+    for (std::int64_t item = 0; item < clusters; ++item) {
+      const std::int64_t b = largest_first[item];
+      const std::int64_t q_begin = query_starts[b], q_end = query_starts[b + 1];
+      for (std::int64_t c0 = cells.starts[b]; c0 < cells.starts[b + 1]; c0 += width) {
+        const std::int64_t cols = std::min(width, cells.starts[b + 1] - c0);
+        const std::int64_t* column_ids = cells.ids.data() + c0;
+        const T* column_offsets = euclidean ? cells.squared_norms.data() + c0 : nullptr;
+        for (std::int64_t r0 = q_begin; r0 < q_end; r0 += height) {
+          if (state.cancelled()) break;
+          const std::int64_t count = std::min(height, q_end - r0);
+          const std::int64_t* positions = queries.data() + r0;
+          for (std::int64_t r = 0; r < count; ++r) {
+            std::copy(cells.rows.data() + positions[r] * dim, cells.rows.data() + (positions[r] + 1) * dim,
+                      rows.data() + r * dim);
+            if (euclidean) row_offsets[r] = cells.squared_norms[positions[r]];
+          }
+          gemm_abt(rows.data(), cells.rows.data() + c0 * dim, products.data(), count, cols, dim, cols);
+          // To the queries' lists: runs of queries of one cell under that cell's guard.
+          for (std::int64_t r = 0; r < count;) {
+            const std::int32_t home = cell_of[positions[r]];
+            std::int64_t end = r + 1;
+            while (end < count && cell_of[positions[end]] == home) ++end;
+            const std::lock_guard<std::mutex> lock(state.guards[home]);
+            offer_columns_to_rows(state, products.data() + r * cols, cols, positions + r, end - r, column_ids,
+                                  column_offsets, found.data());
+            r = end;
+          }
+          // To b's lists, the queries b's data do not reach themselves.
+          const std::lock_guard<std::mutex> lock(state.guards[b]);
+          TopK<T>* column_tops = state.tops.data() + c0;
+          for (std::int64_t c = 0; c < cols; ++c) thresholds[c] = column_tops[c].threshold();
+          for (std::int64_t r = 0; r < count; ++r) {
+            const std::int32_t home = cell_of[positions[r]];
+            if (home == b) continue;  // b's own data: every b-datum probes b
+            const T* t = products.data() + r * cols;
+            const T offset = euclidean ? row_offsets[r] : T(0);
+            const int candidates =
+                candidates_over_each(t, offset, scale, thresholds.data(), static_cast<int>(cols), found.data());
+            for (int q = 0; q < candidates; ++q) {
+              const int c = found[q];
+              if (probes_cell(column_ids[c], home)) continue;
+              column_tops[c].offer(euclidean ? scale * t[c] - offset : t[c], cells.ids[positions[r]]);
+              thresholds[c] = column_tops[c].threshold();
+            }
+          }
+        }
+        state.finished(double(q_end - q_begin) * double(cols));
+      }
+    }
+  }
+}
+
 }  // namespace
 
 ClusteredPlan clustered_plan(const ClusteredConfig& config, std::int64_t n) {
@@ -180,7 +392,7 @@ void clustered_search_all(const PreparedData<T>& data, const KnnConfig& config, 
   const std::int64_t n = data.n, dim = data.dim;
   const ClusteredPlan plan = clustered_plan(config.clustered, n);
   const int threads = config.threads > 0 ? config.threads : omp_get_max_threads();
-  const auto cancelled = [&] { return config.cancelled && config.cancelled(); };
+  const bool per_datum = config.clustered.probe_lists == ClusteredProbes::per_datum;
 
   KmeansSettings settings;
   settings.clusters = plan.clusters;
@@ -190,108 +402,32 @@ void clustered_search_all(const PreparedData<T>& data, const KnnConfig& config, 
   settings.seed = config.clustered.seed;
   settings.threads = threads;
   settings.cancelled = config.cancelled;
+  settings.nearest_count = per_datum ? static_cast<int>(plan.probes) : 1;
   const KmeansPartition<T> partition = kmeans_partition(data.rows, n, dim, settings);
   if (partition.assignment.empty()) return;  // cancelled
   const CellOrder<T> cells = cell_order(data, partition.assignment, plan.clusters, threads);
-  const std::vector<std::vector<std::int32_t>> partners =
-      partner_cells(partition, cells.starts, config.metric, plan.probes, threads);
 
   // Lists by position (cell order); moved to datum order at the end.
   std::vector<T> position_scores(static_cast<std::size_t>(n) * k, T(0));
   std::vector<std::int64_t> position_ids(static_cast<std::size_t>(n) * k, -1);
   std::vector<TopK<T>> tops;
   tops.reserve(static_cast<std::size_t>(n));
-  for (std::int64_t p = 0; p < n; ++p) tops.push_back(TopK<T>{position_scores.data() + p * k, position_ids.data() + p * k, k});
-
-  const std::int64_t width = std::max<std::int64_t>(config.col_block, 1), height = std::max<std::int64_t>(config.row_block, 1);
-  const T scale = data.squared_norms ? T(2) : T(1);
-  const bool euclidean = data.squared_norms != nullptr;
-  // Progress in exact search's unit (row blocks), by the share of score entries computed.
-  double total_work = 0.0;
-  for (std::int64_t a = 0; a < plan.clusters; ++a)
-    for (const std::int32_t b : partners[a])
-      total_work += double(cells.starts[a + 1] - cells.starts[a]) * double(cells.starts[b + 1] - cells.starts[b]);
-  const std::int64_t row_blocks = (n + height - 1) / height;
-  if (std::getenv("DK_DEBUG")) {
-    std::int64_t largest = 0;
-    for (std::int64_t a = 0; a < plan.clusters; ++a) largest = std::max(largest, cells.starts[a + 1] - cells.starts[a]);
-    std::fprintf(stderr, "work share %.3f largest cell %lld\n", total_work / (0.5 * double(n) * double(n)), (long long)largest);
-  }
-  double done_work = 0.0;
-  std::int64_t reported = 0;
-
+  for (std::int64_t p = 0; p < n; ++p)
+    tops.push_back(TopK<T>{position_scores.data() + p * k, position_ids.data() + p * k, k});
   const std::unique_ptr<std::mutex[]> guards(new std::mutex[static_cast<std::size_t>(plan.clusters)]);
-  BlasSingleThreaded single_threaded_blas;
-#pragma omp parallel num_threads(threads)
-  {
-    std::vector<T> columns(static_cast<std::size_t>(width * dim)), column_offsets(static_cast<std::size_t>(width));
-    std::vector<T> products, thresholds(static_cast<std::size_t>(width));
-    std::vector<std::int64_t> column_ids(static_cast<std::size_t>(width));
-    std::vector<std::int32_t> found(static_cast<std::size_t>(width));
-#pragma omp for schedule(dynamic, 1)
-    for (std::int64_t a = 0; a < plan.clusters; ++a) {
-      const std::int64_t a0 = cells.starts[a], a_size = cells.starts[a + 1] - a0;
-      if (a_size == 0) continue;
-      for (const std::vector<Segment>& block : column_blocks(partners[a], cells.starts, width)) {
-        if (cancelled()) break;
-        const std::int64_t cols = block.back().at + block.back().count;
-        for (const Segment& s : block) {
-          std::copy(cells.rows.data() + s.from * dim, cells.rows.data() + (s.from + s.count) * dim,
-                    columns.data() + s.at * dim);
-          std::copy(cells.ids.data() + s.from, cells.ids.data() + s.from + s.count, column_ids.data() + s.at);
-          if (euclidean)
-            std::copy(cells.squared_norms.data() + s.from, cells.squared_norms.data() + s.from + s.count,
-                      column_offsets.data() + s.at);
-        }
-        for (std::int64_t r0 = 0; r0 < a_size; r0 += height) {
-          const std::int64_t rows = std::min(height, a_size - r0), p0 = a0 + r0;
-          products.resize(static_cast<std::size_t>(rows * cols));
-          gemm_abt(cells.rows.data() + p0 * dim, columns.data(), products.data(), rows, cols, dim, cols);
-          {  // the block's columns offered to a's rows
-            const std::lock_guard<std::mutex> lock(guards[a]);
-            for (std::int64_t r = 0; r < rows; ++r) {
-              const T* t = products.data() + r * cols;
-              TopK<T>& top = tops[p0 + r];
-              const std::int64_t self = cells.ids[p0 + r];
-              const int candidates = candidates_over(t, euclidean ? column_offsets.data() : nullptr, scale,
-                                                     top.threshold(), static_cast<int>(cols), found.data());
-              for (int q = 0; q < candidates; ++q) {
-                const int c = found[q];
-                if (column_ids[c] != self)
-                  top.offer(euclidean ? scale * t[c] - column_offsets[c] : t[c], column_ids[c]);
-              }
-            }
-          }
-          for (const Segment& s : block) {  // a's rows offered to each other cell's lists (the transposed tile)
-            if (s.cell == a) continue;
-            const std::lock_guard<std::mutex> lock(guards[s.cell]);
-            const int count = static_cast<int>(s.count);
-            TopK<T>* column_tops = tops.data() + s.from;
-            for (int c = 0; c < count; ++c) thresholds[c] = column_tops[c].threshold();
-            for (std::int64_t r = 0; r < rows; ++r) {
-              const T* t = products.data() + r * cols + s.at;
-              const T offset = euclidean ? cells.squared_norms[p0 + r] : T(0);
-              const int candidates = candidates_over_each(t, offset, scale, thresholds.data(), count, found.data());
-              for (int q = 0; q < candidates; ++q) {
-                const int c = found[q];
-                column_tops[c].offer(euclidean ? scale * t[c] - offset : t[c], cells.ids[p0 + r]);
-                thresholds[c] = column_tops[c].threshold();
-              }
-            }
-          }
-        }
-        if (config.progress) {
-#pragma omp critical(datakernel_knn_progress)
-          {
-            done_work += double(a_size) * double(cols);
-            const auto blocks = std::min(row_blocks, static_cast<std::int64_t>(done_work / total_work * row_blocks));
-            if (blocks > reported) config.progress(reported = blocks);
-          }
-        }
-      }
-    }
+  SearchState<T> state{data, config, cells, tops, guards.get(), threads};
+  state.row_blocks = (n + config.row_block - 1) / config.row_block;
+  if (per_datum) {
+    const std::int64_t listed = partition.nearest.empty() ? 1 : static_cast<std::int64_t>(partition.nearest.size()) / n;
+    std::vector<std::int32_t> cell_of(static_cast<std::size_t>(n));  // by position
+    for (std::int64_t c = 0; c < plan.clusters; ++c)
+      std::fill(cell_of.begin() + cells.starts[c], cell_of.begin() + cells.starts[c + 1], static_cast<std::int32_t>(c));
+    offer_by_datum_probes(state, partition.nearest.empty() ? partition.assignment : partition.nearest, listed,
+                          cell_of);
+  } else {
+    offer_by_cell_probes(state, partner_cells(partition, cells.starts, config.metric, plan.probes, threads));
   }
-  if (cancelled()) return;
+  if (state.cancelled()) return;
 
   // Data whose cells and partners held fewer than k others get their exact lists.
   std::vector<std::int64_t> short_rows;

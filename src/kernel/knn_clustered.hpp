@@ -1,14 +1,18 @@
 // Approximate kNN lists by GEMM within k-means cells (KnnMethod::clustered, ClusteredConfig): internal to the kernel
 // stage, reached through knn_search (include/datakernel/kernel/knn.hpp) on data prepared as for exact search.
 //
-// 1. kmeans_partition (kernel/kmeans_partition.hpp) splits the data into C cells.
-// 2. Each cell probes the `probes` cells whose centroids score highest against its own centroid (itself first).
-//    Cells a ≤ b are compared when either probes the other; each such pair is computed once.
-// 3. The data are copied in cell order, so a cell is a contiguous block of rows. For each cell a, the rows of its
-//    partner cells b ≥ a are gathered into column blocks, and GEMM tiles (a's rows × the block) are offered to a's
-//    lists and, transposed, to each b's lists (b ≠ a), as exact search offers its off-diagonal tiles; self excluded.
-//    The running top-k keeps (score, lower index) order, which does not depend on the order of the offers, and the
-//    tiles are fixed by the partition alone: the same lists for any thread count.
+// 1. kmeans_partition (kernel/kmeans_partition.hpp) splits the data into C cells; the data are copied in cell
+//    order, so a cell is a contiguous block of rows.
+// 2. per_datum probes (the default): each datum is a query of the `probes` cells nearest to it (its own first). For
+//    each cell b, GEMM tiles of its queries (gathered) × b's rows are offered to the queries' lists and, transposed,
+//    to b's lists, except for pairs whose b-datum probes the query's cell itself (that tile offers them directly):
+//    each pair reaches each list at most once.
+//    per_cell probes: each cell probes the `probes` cells whose centroids score highest against its own centroid;
+//    cells a ≤ b are compared, once, when either probes the other: tiles of a's rows × the gathered rows of its
+//    partners b ≥ a, offered to a's lists and, transposed, to b's (b ≠ a), as exact search offers its tiles.
+// 3. The running top-k keeps (score, lower index) order, which does not depend on the order of the offers, and the
+//    tiles are fixed by the partition alone: the same lists for any thread count. Self excluded. Data whose probed
+//    cells hold fewer than k others get exact lists.
 #pragma once
 
 #include <cstdint>

@@ -45,15 +45,19 @@ struct HnswConfig {
   std::uint64_t seed = 100;   // level generator of the index
 };
 
+// Which cells a datum's neighbours are sought in (ClusteredConfig::probe_lists): the `probes` cells whose centroids
+// are nearest to the datum itself (per_datum), or those nearest to its cell's centroid (per_cell).
+enum class ClusteredProbes { per_datum, per_cell };
+
 // The clustered search (src/kernel/knn_clustered.hpp, README "Approximate kNN"): seeded k-means (spherical for
-// cosine) partitions the data into cells; the data of each cell are compared, by GEMM tiles as in exact search,
-// with the data of the `probes` cells whose centroids are nearest to its own centroid. Every compared pair is
-// offered to both lists (as exact search uses the symmetry of Y Yᵀ), so cells a and b are compared when either
-// probes the other. The same lists for any thread count.
+// cosine) partitions the data into cells; each datum is compared, by GEMM tiles as in exact search, with the data of
+// the cells it probes, and every compared pair is offered to both lists (as exact search uses the symmetry of Y Yᵀ).
+// Self excluded, ties to the lower index, the same lists for any thread count.
 struct ClusteredConfig {
   int clusters = 0;                    // cells; 0 = round(clusters_per_root_n · √n), at most n
   double clusters_per_root_n = 1.0;    // the default number of cells per √n
-  int probes = 48;                     // cells each cell is compared with (itself included), at most `clusters`
+  int probes = 20;                     // cells probed (the datum's or its cell's own included), at most `clusters`
+  ClusteredProbes probe_lists = ClusteredProbes::per_datum;
   int iterations = 6;                  // Lloyd's iterations on the sample
   int sample_per_cluster = 32;         // k-means runs on min(n, clusters · this) seeded rows
   std::uint64_t seed = 100;            // the k-means sample and its initial centroids, and the recall rows
@@ -62,7 +66,7 @@ struct ClusteredConfig {
 struct KnnConfig {
   int k = 0;  // neighbours per datum; 0 = default_k(n)
   KnnMethod method = KnnMethod::automatic;
-  std::int64_t approximate_from = 250000;  // automatic: clustered from this many data (README "Approximate kNN")
+  std::int64_t approximate_from = 100000;  // automatic: clustered from this many data (README "Approximate kNN")
   HnswConfig hnsw;
   ClusteredConfig clustered;
   std::int64_t recall_rows = 1000;  // approximate search: rows whose exact lists measure the recall (0 = none)
