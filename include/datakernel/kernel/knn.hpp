@@ -56,7 +56,7 @@ enum class ClusteredProbes { per_datum, per_cell };
 struct ClusteredConfig {
   int clusters = 0;                    // cells; 0 = round(clusters_per_root_n · √n), at most n
   double clusters_per_root_n = 1.0;    // the default number of cells per √n
-  int probes = 20;                     // cells probed (the datum's or its cell's own included), at most `clusters`
+  int probes = 24;                     // cells probed (the datum's or its cell's own included), at most `clusters`
   ClusteredProbes probe_lists = ClusteredProbes::per_datum;
   int iterations = 6;                  // Lloyd's iterations on the sample
   int sample_per_cluster = 32;         // k-means runs on min(n, clusters · this) seeded rows
