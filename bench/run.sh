@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The benchmark suite (issue 13 part 5), side by side in one run, written to bench/RESULTS.md:
-#   knn        datakernel exact and HNSW kNN vs FAISS flat / HNSW / IVF and hnswlib (bench/knn_approx.sh)
+#   knn        datakernel exact, clustered and HNSW kNN vs FAISS flat / HNSW / IVF and hnswlib (bench/knn_approx.sh)
 #   omnibus    the omnibus embedding vs graspologic's OmnibusEmbed (bench/omnibus_scaling.sh part 1)
 #   e2e        end to end, one pair from embeddings (kNN graphs, embedding, per-datum test with the paper's null)
 #              vs the authors' pipeline style (bench/authors_pipeline.py: scikit-learn graphs + graspologic)
@@ -13,7 +13,7 @@
 #   --quick: kNN n = 10^4, d = 384 (1 run); omnibus n = 10^3; e2e B = 20 (1 run); scaling n = 10^3, 3 x 10^3, 10^4;
 #     scaling m = 2, 5, 10 at n = 10^4 (minutes, not hours).
 #   --only: a subset of the sections (the others are listed in the file as not run, with the command for them).
-#   KNN_SIZES / KNN_DIMS override the kNN section's sizes and dimensions in either mode.
+#   KNN_SETS ("N:FILE ..." or N:gauss:D, see bench/knn_approx.sh) overrides the kNN section's data in either mode.
 # Needs BUILD_DIR (default build) configured with -DDATAKERNEL_BUILD_BENCHMARKS=ON; makes the Python venvs it uses
 # (bench/.venv-knn: faiss-cpu, hnswlib; bench/.venv-omnibus: graspologic) from PyPI on first use.
 set -euo pipefail
@@ -35,7 +35,7 @@ build=$(cd "$build" && pwd)
 dk=$build/datakernel
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cmake --build "$build" --target datakernel knn_exact_bench knn_hnsw_bench omnibus_bench -j2 > /dev/null
+cmake --build "$build" --target datakernel knn_exact_bench knn_hnsw_bench knn_clustered_bench omnibus_bench -j2 > /dev/null
 mode=full
 [ "$quick" = 1 ] && mode=quick
 selected() { [[ " $only " == *" $1 "* ]]; }
@@ -44,8 +44,11 @@ load=$(cut -d' ' -f1-3 /proc/loadavg)
 t0=$EPOCHREALTIME
 
 section_knn() {
-  if [ "$quick" = 1 ]; then SIZES=${KNN_SIZES:-10000} DIMS=${KNN_DIMS:-384} RUNS=1 bash "$here/knn_approx.sh" "$build"
-  else SIZES=${KNN_SIZES:-10000 100000} DIMS=${KNN_DIMS:-384 768} RUNS=3 bash "$here/knn_approx.sh" "$build"; fi
+  if [ "$quick" = 1 ]; then SETS=${KNN_SETS:-10000:/work/realdata/debian10000/e5.npy} RUNS=1 bash "$here/knn_approx.sh" "$build"
+  else
+    SETS=${KNN_SETS:-10000:/work/realdata/debian10000/e5.npy 10000:gauss:768 100000:/work/tmp/h3/e5.npy 100000:gauss:768} \
+      RUNS=3 PY_METHODS="flat faiss-ivf:16 faiss-hnsw:16,100,64 hnswlib:16,100,64" bash "$here/knn_approx.sh" "$build"
+  fi
 }
 
 section_omnibus() {
@@ -127,7 +130,7 @@ done
 {
   echo "# Benchmark results"
   echo
-  echo "Written by \`${KNN_SIZES:+KNN_SIZES=\"$KNN_SIZES\" }${KNN_DIMS:+KNN_DIMS=\"$KNN_DIMS\" }bash bench/run.sh$([ "$quick" = 1 ] && echo " --quick")$([ "$only" != "knn omnibus e2e scaling-n scaling-m" ] && echo " --only \"$only\"")\`"
+  echo "Written by \`${KNN_SETS:+KNN_SETS=\"$KNN_SETS\" }bash bench/run.sh$([ "$quick" = 1 ] && echo " --quick")$([ "$only" != "knn omnibus e2e scaling-n scaling-m" ] && echo " --only \"$only\"")\`"
   echo "($mode mode), $started, $(printf '%.0f' "$(echo "$EPOCHREALTIME - $t0" | bc)") s in all; every ratio below compares runs of this one session."
   echo
   echo "- machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB memory;" \

@@ -260,9 +260,10 @@ int main(int argc, char** argv) {
       ->group(kGroupKernel);
   std::string knn_text = "auto";
   dkcli::choice(compare->add_option("--knn", knn_text,
-                                    "kNN search: exact | hnsw (approximate, recall measured on 1000 rows and "
-                                    "written to summary.json) | auto (hnsw from 250000 data)"),
-                {"exact", "hnsw", "auto"})
+                                    "kNN search: exact | clustered (approximate: GEMM within k-means cells) | "
+                                    "hnsw (approximate: hnswlib); an approximate search's recall is measured on "
+                                    "1000 rows and written to summary.json | auto (clustered from 100000 data)"),
+                {"exact", "clustered", "hnsw", "auto"})
       ->group(kGroupKernel);
   dkcli::choice(compare->add_option("--symmetrize", symmetrize_text,
                                     "kNN graph symmetrization: union max(A, A') | mutual min(A, A')"),

@@ -508,7 +508,7 @@ CompareResult run_compare(const CompareInput& input, const CompareConfig& config
       summary.knn_method = knn_method_name(lists.method);
       summary.knn_recall = lists.recall;
       summary.knn_recall_rows = lists.recall_rows;
-      if (lists.method == KnnMethod::hnsw && lists.recall < 0.95)
+      if (lists.method != KnnMethod::exact && lists.recall < 0.95)
         record.warnings.push_back(fmt::format("{}: approximate kNN recall {:.3f} on {} sampled rows is below 0.95; "
                                               "use {{knn=exact}} for an exact data kernel",
                                               model.spec, lists.recall, lists.recall_rows));

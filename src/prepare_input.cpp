@@ -19,6 +19,7 @@
 #include "datakernel/io/array_readers.hpp"
 #include "datakernel/io/model_input.hpp"
 #include "datakernel/io/text_lists.hpp"
+#include "kernel/knn_clustered.hpp"
 #include "runtime/byte_buffer.hpp"
 
 namespace dk {
@@ -141,7 +142,16 @@ std::uint64_t estimate_peak_bytes(const MemoryShape& shape, const CompareConfig&
   // kNN of one model: its mapped input, normalised float copy, neighbour lists, per-thread float tiles; then the
   // graph is built from the lists (graph_from_lists: at most 2k int32 entries per datum before deduplication).
   std::uint64_t knn = mapped_model + n * widest * 4 + n * k * 12 + threads * 256 * 4096 * 4;
-  if (resolved_knn_method(config.knn, shape.n) == KnnMethod::hnsw) {
+  if (resolved_knn_method(config.knn, shape.n) == KnnMethod::clustered) {
+    // Exact search's, plus the copy of the prepared rows in cell order (beside the normalised copy under cosine)
+    // with each position's datum, the lists kept in cell order until the end, k-means' sample of rows, the
+    // assignment and, per datum, its probed cells (int32) and its place in their query lists (int64); the recall
+    // sample's exact search, after the search, makes its own normalised copy.
+    const ClusteredPlan plan = clustered_plan(config.knn.clustered, static_cast<std::int64_t>(n));
+    const std::uint64_t sample = std::min<std::uint64_t>(
+        n, static_cast<std::uint64_t>(plan.clusters) * static_cast<std::uint64_t>(config.knn.clustered.sample_per_cluster));
+    knn += n * widest * 4 + n * 12 + n * k * 12 + sample * widest * 4 + n * static_cast<std::uint64_t>(plan.probes) * 12;
+  } else if (resolved_knn_method(config.knn, shape.n) == KnnMethod::hnsw) {
     // The HNSW index: float32 rows, 2m bottom-layer links and its header per datum, upper layers ~1/m of that;
     // no exact tiles beyond the recall sample's, whose exact search (while the index lives) makes its own
     // normalised copy under cosine.

@@ -160,4 +160,13 @@ assert all(m['knn_method']=='hnsw' for m in s['inputs']), s['inputs']
 e=json.load(open(sys.argv[2]))
 assert e['knn']['method']=='auto' and e['knn']['recall']==1 and e['inputs'][0]['knn_method']=='exact', e['knn']
 " "$work/hnsw-out/summary.json" "$work/out/summary.json" || fail "knn recall not in summary.json"
+# --knn clustered: the same record.
+"$dk" compare "$work"/sim/model_1.npy "$work"/sim/model_2.npy --knn clustered --test none --quiet \
+  --out "$work/clustered-out" > /dev/null 2> "$work/clustered-err.txt" || fail "--knn clustered: $(cat "$work/clustered-err.txt")"
+python3 -c "
+import json,sys
+s=json.load(open(sys.argv[1]))
+assert s['knn']['method']=='clustered' and 0.95 <= s['knn']['recall'] <= 1 and s['knn']['recall_rows']==1000, s['knn']
+assert all(m['knn_method']=='clustered' for m in s['inputs']), s['inputs']
+" "$work/clustered-out/summary.json" || fail "clustered knn recall not in summary.json"
 echo "cli end-to-end: all checks passed"

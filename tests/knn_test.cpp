@@ -458,17 +458,17 @@ TEST(KnnHnsw, DistancesMatchDoublePrecisionSums) {
   }
 }
 
-TEST(KnnHnsw, AutomaticSwitchesAtTheDocumentedSize) {
+TEST(KnnAutomatic, SwitchesToClusteredAtTheDocumentedSize) {
   const Embeddings y = clustered_embeddings(600, 6);
   KnnConfig config;
   config.k = 10;
   EXPECT_EQ(config.method, KnnMethod::automatic);
-  EXPECT_EQ(resolved_knn_method(config, 249999), KnnMethod::exact);
-  EXPECT_EQ(resolved_knn_method(config, 250000), KnnMethod::hnsw);
+  EXPECT_EQ(resolved_knn_method(config, 99999), KnnMethod::exact);
+  EXPECT_EQ(resolved_knn_method(config, 100000), KnnMethod::clustered);
   EXPECT_EQ(knn_search(y, config).method, KnnMethod::exact);
   config.approximate_from = 600;
   const NeighbourLists approx = knn_search(y, config);
-  EXPECT_EQ(approx.method, KnnMethod::hnsw);
+  EXPECT_EQ(approx.method, KnnMethod::clustered);
   EXPECT_GT(approx.recall_rows, 0);
   EXPECT_EQ(parse_knn_method("auto"), KnnMethod::automatic);
   EXPECT_THROW(parse_knn_method("faiss"), InputError);

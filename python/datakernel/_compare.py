@@ -385,9 +385,10 @@ def compare(
         Neighbours per datum; default ceil(2 ln n) clamped to [8, 64].
     metric : {'cosine', 'dot', 'euclidean'}, default 'cosine'
         Similarity of the kNN graphs.
-    knn : {'exact', 'hnsw', 'auto'}, default 'auto'
-        kNN search: exact, or approximate HNSW (hnswlib) with its recall@k against exact search measured on 1,000
-        seeded rows (``summary()["knn"]["recall"]``, a warning below 0.95); 'auto': HNSW from 250,000 data.
+    knn : {'exact', 'clustered', 'hnsw', 'auto'}, default 'auto'
+        kNN search: exact, or approximate (clustered: GEMM within k-means cells; hnsw: hnswlib) with its recall@k
+        against exact search measured on 1,000 seeded rows (``summary()["knn"]["recall"]``, a warning below 0.95);
+        'auto': clustered from 100,000 data.
     symmetrize : {'union', 'mutual'}, default 'union'
         kNN graph symmetrization.
     dim : 'auto' or int, default 'auto'

@@ -10,7 +10,7 @@ from . import _core
 
 CHOICES = {
     "metric": ("cosine", "dot", "euclidean"),
-    "knn": ("exact", "hnsw", "auto"),
+    "knn": ("exact", "clustered", "hnsw", "auto"),
     "symmetrize": ("union", "mutual"),
     "test": ("neighbourhood", "neighborhood", "omnibus", "none"),
     "null": ("empirical", "analytic", "pooled", "correlated", "first", "second", "paper"),

@@ -76,6 +76,7 @@ REACHES = [
     ("k", 5, lambda c: c.knn.k == 5),
     ("metric", "dot", lambda c: c.knn.metric == "dot"),
     ("knn", "hnsw", lambda c: c.knn.method == "hnsw"),
+    ("knn", "clustered", lambda c: c.knn.method == "clustered"),
     ("symmetrize", "mutual", lambda c: c.knn.symmetrize == "mutual"),
     ("dim", 3, lambda c: c.omnibus.dim == 3),
     ("elbows", 1, lambda c: c.omnibus.elbows == 1),

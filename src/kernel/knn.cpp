@@ -3,12 +3,15 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 
 #include <fmt/format.h>
 
 #include "datakernel/error.hpp"
 #include "kernel/exact_search.hpp"
+#include "kernel/knn_clustered.hpp"
 #include "kernel/knn_hnsw.hpp"
+#include "runtime/random.hpp"
 
 namespace dk {
 
@@ -80,10 +83,11 @@ void validate_for_knn(const EmbeddingsView& y, const KnnConfig& config, const st
 
 namespace {
 
-// The exact top-k of every datum, or of the data in `subset` only (rows of the result in subset's order).
+// The exact top-k of every datum, or of the data in `subset` only (rows of the result in subset's order); or, with
+// `clustered`, the clustered search's top-k of every datum.
 template <class T>
 NeighbourLists knn_search_typed(const T* values, std::int64_t n, std::int64_t dim, const KnnConfig& config,
-                                const std::vector<std::int64_t>* subset = nullptr) {
+                                const std::vector<std::int64_t>* subset = nullptr, bool clustered = false) {
   const int k = config.k > 0 ? config.k : default_k(n);
   // Prepared copy only where the metric needs one: L2-normalised rows for cosine; squared norms for euclidean.
   const T* data = values;
@@ -112,6 +116,8 @@ NeighbourLists knn_search_typed(const T* values, std::int64_t n, std::int64_t di
   std::vector<T> scores;
   if (subset)
     exact_search_rows(prepared, *subset, config, k, scores, out);
+  else if (clustered)
+    clustered_search_all(prepared, config, k, scores, out);
   else
     exact_search_all(prepared, config, k, scores, out);
   if (config.cancelled && config.cancelled()) throw Cancelled("kNN search cancelled");
@@ -124,14 +130,16 @@ NeighbourLists knn_search_typed(const T* values, std::int64_t n, std::int64_t di
 KnnMethod parse_knn_method(const std::string& name) {
   if (name == "exact") return KnnMethod::exact;
   if (name == "hnsw") return KnnMethod::hnsw;
+  if (name == "clustered") return KnnMethod::clustered;
   if (name == "auto") return KnnMethod::automatic;
-  throw InputError("{knn} must be exact, hnsw or auto, got '" + name + "'");
+  throw InputError("{knn} must be exact, clustered, hnsw or auto, got '" + name + "'");
 }
 
 std::string knn_method_name(KnnMethod method) {
   switch (method) {
     case KnnMethod::exact: return "exact";
     case KnnMethod::hnsw: return "hnsw";
+    case KnnMethod::clustered: return "clustered";
     case KnnMethod::automatic: return "auto";
   }
   return "?";
@@ -139,7 +147,17 @@ std::string knn_method_name(KnnMethod method) {
 
 KnnMethod resolved_knn_method(const KnnConfig& config, std::int64_t n) {
   if (config.method != KnnMethod::automatic) return config.method;
-  return n >= config.approximate_from ? KnnMethod::hnsw : KnnMethod::exact;
+  return n >= config.approximate_from ? KnnMethod::clustered : KnnMethod::exact;
+}
+
+std::vector<std::int64_t> seeded_recall_rows(std::int64_t n, std::int64_t count, std::uint64_t seed) {
+  std::vector<std::int64_t> rows(static_cast<std::size_t>(n));
+  std::iota(rows.begin(), rows.end(), 0);
+  rand::Engine engine(seed);
+  rand::shuffle(rows.begin(), rows.end(), engine);
+  rows.resize(static_cast<std::size_t>(std::clamp<std::int64_t>(count, 0, n)));
+  std::sort(rows.begin(), rows.end());
+  return rows;
 }
 
 NeighbourLists exact_neighbours_of(const EmbeddingsView& y, const KnnConfig& config,
@@ -164,7 +182,20 @@ double knn_recall(const EmbeddingsView& y, const KnnConfig& config, const Neighb
 
 NeighbourLists knn_search(const EmbeddingsView& y, const KnnConfig& config) {
   validate_for_knn(y, config, "embeddings");
-  if (resolved_knn_method(config, y.n) == KnnMethod::hnsw) return knn_search_hnsw(y, config);
+  const KnnMethod method = resolved_knn_method(config, y.n);
+  if (method == KnnMethod::hnsw) return knn_search_hnsw(y, config);
+  if (method == KnnMethod::clustered) {
+    clustered_plan(config.clustered, y.n);  // bad parameters rejected before any work
+    NeighbourLists lists = y.f32 ? knn_search_typed(y.f32, y.n, y.dim, config, nullptr, true)
+                                 : knn_search_typed(y.f64, y.n, y.dim, config, nullptr, true);
+    lists.method = KnnMethod::clustered;
+    const std::vector<std::int64_t> rows = seeded_recall_rows(y.n, config.recall_rows, config.clustered.seed);
+    if (!rows.empty()) {
+      lists.recall = knn_recall(y, config, lists, rows);
+      lists.recall_rows = static_cast<std::int64_t>(rows.size());
+    }
+    return lists;
+  }
   NeighbourLists lists =
       y.f32 ? knn_search_typed(y.f32, y.n, y.dim, config) : knn_search_typed(y.f64, y.n, y.dim, config);
   lists.method = KnnMethod::exact;

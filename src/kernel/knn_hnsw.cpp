@@ -13,7 +13,6 @@
 #include "datakernel/error.hpp"
 #include "kernel/hnsw_build.hpp"
 #include "kernel/hnsw_space.hpp"
-#include "runtime/random.hpp"
 
 namespace dk {
 
@@ -110,16 +109,10 @@ NeighbourLists knn_search_hnsw(const EmbeddingsView& y, const KnnConfig& config)
     throw ComputeError("approximate kNN search found fewer than k = " + std::to_string(k) +
                        " neighbours for some data; use {knn=exact} or a larger ef_search");
   // Recall against exact search on seeded rows (the same rows for every model of a comparison).
-  const std::int64_t sample = std::min(config.recall_rows, n);
-  if (sample > 0) {
-    std::vector<std::int64_t> rows(static_cast<std::size_t>(n));
-    std::iota(rows.begin(), rows.end(), 0);
-    rand::Engine engine(config.hnsw.seed);
-    rand::shuffle(rows.begin(), rows.end(), engine);
-    rows.resize(static_cast<std::size_t>(sample));
-    std::sort(rows.begin(), rows.end());
+  const std::vector<std::int64_t> rows = seeded_recall_rows(n, config.recall_rows, config.hnsw.seed);
+  if (!rows.empty()) {
     out.recall = knn_recall(y, config, out, rows);
-    out.recall_rows = sample;
+    out.recall_rows = static_cast<std::int64_t>(rows.size());
   }
   return out;
 }

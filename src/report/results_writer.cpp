@@ -86,7 +86,7 @@ nlohmann::json summary_json(const CompareResult& r, OptionStyle style) {
     double recall = 1.0;
     std::int64_t rows = 0;
     for (const ModelSummary& m : r.models)
-      if (m.knn_method == "hnsw") recall = std::min(recall, m.knn_recall), rows = m.knn_recall_rows;
+      if (m.knn_method == "hnsw" || m.knn_method == "clustered") recall = std::min(recall, m.knn_recall), rows = m.knn_recall_rows;
     j["knn"] = {{"method", knn_method_name(r.config.knn.method)},
                 {"approximate_from", r.config.knn.approximate_from},
                 {"recall", recall},

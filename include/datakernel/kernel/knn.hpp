@@ -1,5 +1,5 @@
 // The data kernel of one model: A = TOP_k(Y Yᵀ), the k-nearest-neighbour graph of its embeddings: exact, or
-// approximate (HNSW, hnswlib) for large n, with its recall measured against exact search on a sample of rows.
+// approximate (clustered GEMM search or HNSW) for large n, with its recall measured against exact search on a sample of rows.
 //
 // Exact search by blocked GEMM: row blocks of Y against row blocks of Y give score tiles of row_block × row_block;
 // Y Yᵀ is symmetric, so only the tiles on and above the diagonal are computed, each offering its columns to its
@@ -29,9 +29,10 @@ enum class Metric {
 Metric parse_metric(const std::string& name);
 std::string metric_name(Metric metric);
 
-// Exact search, the HNSW approximate search (hnswlib), or exact below `approximate_from` data and HNSW from there.
-enum class KnnMethod { exact, hnsw, automatic };
-KnnMethod parse_knn_method(const std::string& name);  // "exact" | "hnsw" | "auto"
+// Exact search, an approximate search (clustered: GEMM within k-means cells; hnsw: hnswlib's graph index), or
+// exact below `approximate_from` data and the clustered search from there.
+enum class KnnMethod { exact, hnsw, clustered, automatic };
+KnnMethod parse_knn_method(const std::string& name);  // "exact" | "hnsw" | "clustered" | "auto"
 std::string knn_method_name(KnnMethod method);
 
 // HNSW (Malkov & Yashunin 2018) on hnswlib's index. The index is built on `threads` threads in deterministic
@@ -44,11 +45,30 @@ struct HnswConfig {
   std::uint64_t seed = 100;   // level generator of the index
 };
 
+// Which cells a datum's neighbours are sought in (ClusteredConfig::probe_lists): the `probes` cells whose centroids
+// are nearest to the datum itself (per_datum), or those nearest to its cell's centroid (per_cell).
+enum class ClusteredProbes { per_datum, per_cell };
+
+// The clustered search (src/kernel/knn_clustered.hpp, README "Approximate kNN"): seeded k-means (spherical for
+// cosine) partitions the data into cells; each datum is compared, by GEMM tiles as in exact search, with the data of
+// the cells it probes, and every compared pair is offered to both lists (as exact search uses the symmetry of Y Yᵀ).
+// Self excluded, ties to the lower index, the same lists for any thread count.
+struct ClusteredConfig {
+  int clusters = 0;                    // cells; 0 = round(clusters_per_root_n · √n), at most n
+  double clusters_per_root_n = 1.0;    // the default number of cells per √n
+  int probes = 24;                     // cells probed (the datum's or its cell's own included), at most `clusters`
+  ClusteredProbes probe_lists = ClusteredProbes::per_datum;
+  int iterations = 6;                  // Lloyd's iterations on the sample
+  int sample_per_cluster = 32;         // k-means runs on min(n, clusters · this) seeded rows
+  std::uint64_t seed = 100;            // the k-means sample and its initial centroids, and the recall rows
+};
+
 struct KnnConfig {
   int k = 0;  // neighbours per datum; 0 = default_k(n)
   KnnMethod method = KnnMethod::automatic;
-  std::int64_t approximate_from = 250000;  // automatic: HNSW from this many data (README "Approximate kNN")
+  std::int64_t approximate_from = 100000;  // automatic: clustered from this many data (README "Approximate kNN")
   HnswConfig hnsw;
+  ClusteredConfig clustered;
   std::int64_t recall_rows = 1000;  // approximate search: rows whose exact lists measure the recall (0 = none)
   Metric metric = Metric::cosine;
   Symmetrize symmetrize = Symmetrize::union_of_both;
@@ -72,20 +92,25 @@ struct NeighbourLists {
   int k = 0;
   std::vector<std::int64_t> ids;  // n * k
   std::vector<float> scores;      // n * k
-  KnnMethod method = KnnMethod::exact;  // how they were found (exact or hnsw)
-  double recall = 1.0;                  // hnsw: mean share of the exact k found, over `recall_rows` sampled rows
+  KnnMethod method = KnnMethod::exact;  // how they were found (exact, hnsw or clustered)
+  double recall = 1.0;                  // approximate: mean share of the exact k found, over `recall_rows` sampled rows
   std::int64_t recall_rows = 0;         // rows the recall was measured on (0 for exact search)
 };
 
 // The method a search of n data uses.
 KnnMethod resolved_knn_method(const KnnConfig& config, std::int64_t n);
 
+// The rows an approximate search measures its recall on: `count` (at most n) of 0 … n − 1 drawn by a seeded
+// shuffle, sorted.
+std::vector<std::int64_t> seeded_recall_rows(std::int64_t n, std::int64_t count, std::uint64_t seed);
+
 // Throws InputError naming `what` (the file) when a row is all zero under the cosine metric or k >= n.
 void validate_for_knn(const EmbeddingsView& y, const KnnConfig& config, const std::string& what);
 
 // Exact search: float32 views run in float32 (sgemm), float64 views in float64 (dgemm); neither is copied except
-// for the L2-normalised copy the cosine metric needs. HNSW search works in float32 on its own copy inside the index,
-// and measures its recall on config.recall_rows seeded rows (lists.recall).
+// for the L2-normalised copy the cosine metric needs; the clustered search likewise, plus a copy of the data in cell
+// order. HNSW search works in float32 on its own copy inside the index. Both approximate searches measure their
+// recall on config.recall_rows seeded rows (lists.recall).
 NeighbourLists knn_search(const EmbeddingsView& y, const KnnConfig& config);
 // Exact lists of the data in `rows` only (result row q is datum rows[q]), by the same search as knn_search.
 NeighbourLists exact_neighbours_of(const EmbeddingsView& y, const KnnConfig& config,
