@@ -15,6 +15,7 @@
 
 #include "datakernel/io/array_readers.hpp"
 #include "datakernel/kernel/knn.hpp"
+#include "datakernel/population/model_distance.hpp"
 #include "datakernel/population/pair_measures.hpp"
 #include "datakernel/runtime/memory_usage.hpp"
 
@@ -77,6 +78,27 @@ int main(int argc, char** argv) {
     if (std::getenv("MAX_CYCLES") != nullptr) config.max_cycles = std::atoi(std::getenv("MAX_CYCLES"));
     if (std::getenv("DISTANCE_TOLERANCE") != nullptr) config.distance_tolerance = std::atof(std::getenv("DISTANCE_TOLERANCE"));
     const auto begin = std::chrono::steady_clock::now();
+    if (std::getenv("TRACE_DISTANCES") != nullptr) {
+      // Each restart's distances against the previous restart's, through the embedding's own early-stop hook.
+      dk::OmnibusConfig omnibus;
+      omnibus.dim = config.dim;
+      omnibus.kernel = dk::GraphKernel::normalised;
+      omnibus.solver = dk::OmnibusSolver::block_reduced;
+      omnibus.tolerance = tolerance;
+      omnibus.max_cycles = config.max_cycles;
+      omnibus.accept_unconverged = true;
+      Eigen::MatrixXd previous;
+      int restart = 0;
+      omnibus.stop_early = [&](const dk::OmnibusEmbedding& current) {
+        const Eigen::MatrixXd distances = dk::model_distances(current);
+        std::fprintf(stderr, "#   restart %d, %.1f s: max |D - D_previous| %.2e, D(0,1) %.6f\n", ++restart,
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count(),
+                     previous.size() > 0 ? (distances - previous).cwiseAbs().maxCoeff() : 0.0, distances(0, 1));
+        previous = distances;
+        return false;
+      };
+      (void)dk::embed_omnibus(pointers, omnibus);
+    }
     if (std::getenv("TRACE") != nullptr)
       config.progress = [&, tolerance](double done) {
         std::fprintf(stderr, "#   %.1f s: relative residual %.1e\n",
