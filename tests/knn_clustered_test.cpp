@@ -18,11 +18,7 @@ namespace {
 // Overlapping Gaussian clusters (8 centres in 16 dims, noise comparable to their spread): true neighbours often
 // lie across the boundary of a k-means cell, so a search that looks only inside a datum's own cell misses them.
 Embeddings overlapping_clusters(std::int64_t n, std::uint64_t seed) {
-  const Embeddings centres = test::random_embeddings(8, 16, seed + 1000);
-  Embeddings y = test::random_embeddings(n, 16, seed);
-  for (std::int64_t i = 0; i < n; ++i)
-    for (std::int64_t c = 0; c < 16; ++c) y.row(i)[c] = 1.5f * centres.row(i % 8)[c] + y.row(i)[c];
-  return y;
+  return test::gaussian_clusters(n, 8, 16, 1.5f, 1.0f, seed);
 }
 
 std::vector<std::int64_t> every_row(std::int64_t n) {

@@ -350,11 +350,7 @@ namespace {
 
 // Clustered data (20 Gaussian clusters in 32 dims), where nearest neighbours are meaningful.
 Embeddings clustered_embeddings(std::int64_t n, std::uint64_t seed) {
-  const Embeddings centres = test::random_embeddings(20, 32, seed + 1000);
-  Embeddings y = test::random_embeddings(n, 32, seed);
-  for (std::int64_t i = 0; i < n; ++i)
-    for (std::int64_t c = 0; c < 32; ++c) y.row(i)[c] = 3.0f * centres.row(i % 20)[c] + 0.7f * y.row(i)[c];
-  return y;
+  return test::gaussian_clusters(n, 20, 32, 3.0f, 0.7f, seed);
 }
 
 KnnConfig hnsw_config(Metric metric) {

@@ -152,6 +152,14 @@ Embeddings random_embeddings(std::int64_t n, std::int64_t dim, std::uint64_t see
   return e;
 }
 
+Embeddings gaussian_clusters(std::int64_t n, int clusters, std::int64_t dim, float spread, float noise, std::uint64_t seed) {
+  const Embeddings centres = random_embeddings(clusters, dim, seed + 1000);
+  Embeddings y = random_embeddings(n, dim, seed);
+  for (std::int64_t i = 0; i < n; ++i)
+    for (std::int64_t c = 0; c < dim; ++c) y.row(i)[c] = spread * centres.row(i % clusters)[c] + noise * y.row(i)[c];
+  return y;
+}
+
 Graph rdpg_graph(const std::vector<double>& x, std::int64_t n, int d, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> uniform(0.0, 1.0);

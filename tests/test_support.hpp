@@ -34,6 +34,9 @@ std::string zip_bytes(const std::vector<std::pair<std::string, std::string>>& me
                       bool numpy_zip64 = false);
 
 Embeddings random_embeddings(std::int64_t n, std::int64_t dim, std::uint64_t seed);
+// Row i = spread · centre[i mod clusters] + noise · N(0, I): Gaussian clusters around random normal centres
+// (the centres drawn with seed + 1000).
+Embeddings gaussian_clusters(std::int64_t n, int clusters, std::int64_t dim, float spread, float noise, std::uint64_t seed);
 
 // Binary little-endian image of values of type T.
 template <class T>

@@ -233,8 +233,9 @@ NpyInput open_npy(const std::string& path) {
   return out;
 }
 
-LoadedEmbeddings read_npy(const std::string& path) {
-  NpyInput input = open_npy(path);
+LoadedEmbeddings read_npy(const std::string& path) { return owned_embeddings(open_npy(path)); }
+
+LoadedEmbeddings owned_embeddings(NpyInput input) {
   if (input.loaded) return std::move(*input.loaded);
   const EmbeddingsView y = input.mapped->view;
   LoadedEmbeddings out;

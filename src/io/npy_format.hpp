@@ -15,6 +15,9 @@ namespace dk {
 
 // Parses an in-memory .npy image; `what` names it in error messages (e.g. "a.npz:emb").
 LoadedEmbeddings parse_npy(std::string_view bytes, const std::string& what);
+// An owned float32 matrix from an opened .npy or .npz member: the converted copy as is, or a copy of the mapped
+// values (whose pages are then dropped).
+LoadedEmbeddings owned_embeddings(NpyInput input);
 // The matrix of a .npy image used in place (the mapped reader's path): its float32 values when they are
 // little-endian, C-order and aligned at `data`, else nullopt (the image needs converting: parse_npy). The same
 // checks and errors as parse_npy (header, payload against the shape).

@@ -209,16 +209,7 @@ NpyInput open_npz(const std::string& path, const std::string& member) {
 }
 
 LoadedEmbeddings read_npz(const std::string& path, const std::string& member) {
-  NpyInput input = open_npz(path, member);
-  if (input.loaded) return std::move(*input.loaded);
-  const EmbeddingsView y = input.mapped->view;
-  LoadedEmbeddings out;
-  out.embeddings.n = y.n;
-  out.embeddings.dim = y.dim;
-  out.embeddings.values.assign(y.f32, y.f32 + y.n * y.dim);
-  out.info.source_dtype = "float32";
-  input.mapped->release();
-  return out;
+  return owned_embeddings(open_npz(path, member));
 }
 
 void check_npz_signature(const std::string& prefix, const std::string& path) {
