@@ -175,26 +175,17 @@ def test_gil_is_released_during_computation():
 
 def test_ctrl_c_interrupts_a_long_run():
     ys = {"a": clustered(2000, seed=12), "b": clustered(2000, seed=13)}
-    # Ctrl-C after 1 s, pressed again every second while the run goes on: in one full-suite run on a loaded
-    # machine a single SIGINT went unseen and the run went on (not reproduced since; see the issue notes), so the
-    # test repeats it, as a user would, instead of hanging, and says when more than one press was needed.
-    finished = threading.Event()
-    presses = []
-
-    def press():
-        while not finished.wait(1.0) and len(presses) < 20:
-            presses.append(time.monotonic())
-            os.kill(os.getpid(), signal.SIGINT)
-
-    presser = threading.Thread(target=press, daemon=True)
+    # Python leaves SIGINT ignored when it was started ignoring it (a background job of a non-interactive shell,
+    # nohup, some CI runners): Ctrl-C then never reaches any Python program. Give this test the interactive
+    # handler, as an interactive session has it.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    timer = threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT))
     start = time.monotonic()
-    presser.start()
     try:
+        timer.start()
         with pytest.raises(KeyboardInterrupt):
             dk.compare(ys, test="omnibus", null="pooled", bootstrap=100000)
     finally:
-        finished.set()
+        timer.cancel()
+        signal.signal(signal.SIGINT, previous)
     assert time.monotonic() - start < 30
-    assert presses, "the run ended before Ctrl-C was pressed"
-    if len(presses) > 1:
-        warnings.warn(f"Ctrl-C needed {len(presses)} presses to stop the run")

@@ -358,12 +358,18 @@ def test_ctrl_c_interrupts_a_long_fit():
 
     y = np.random.default_rng(0).standard_normal((50000, 32)).astype(np.float32)  # tens of seconds uninterrupted
     calls = []
+    # The interactive SIGINT handler, also where Python was started ignoring SIGINT (test_api.py says why).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
     start = time.monotonic()
-    timer.start()
-    with pytest.raises(KeyboardInterrupt):
-        dk.DataKernel(k=10, progress=lambda stage, done, total: calls.append((done, total))).fit(y)
-    timer.join()
+    try:
+        timer.start()
+        with pytest.raises(KeyboardInterrupt):
+            dk.DataKernel(k=10, progress=lambda stage, done, total: calls.append((done, total))).fit(y)
+        timer.join()
+    finally:
+        timer.cancel()
+        signal.signal(signal.SIGINT, previous)
     assert time.monotonic() - start < 5
     assert calls and calls[-1][0] < calls[-1][1]  # stopped inside the kNN search, before its last row block
 
