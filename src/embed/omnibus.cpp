@@ -96,20 +96,14 @@ void OmnibusOperator::perform_op(const double* x_in, double* y_out) const {
   for (int g = 0; g < m; ++g) y.segment(g * n, n) = 0.5 * (y.segment(g * n, n) + t);
 }
 
-// Any kernel, through the block products (omnibus_operators.hpp), every graph on this rank: (Ωx)_g = ½ K_g s + ½ t.
+// Any kernel, through the explicit block operator (omnibus_operators.hpp) on one column, every graph on this rank.
 // Only the dense solve of small operators comes here (the block solver takes large ones, split over ranks).
 void OmnibusOperator::perform_op_with_kernel(const double* x_in, double* y_out) const {
-  const Eigen::Index n = graphs_.front()->n;
-  const int m = static_cast<int>(graphs_.size());
-  Eigen::Map<const Block> x(x_in, m * n, 1);
-  Eigen::Map<Block> y(y_out, m * n, 1);
-  Block sum = Block::Zero(n, 1), total = Block::Zero(n, 1);
-  for (int h = 0; h < m; ++h) sum += x.middleRows(h * n, n);
-  for (int g = 0; g < m; ++g) {
-    kernel_block_product(*graphs_[g], kernel_, x.middleRows(g * n, n), total, true);
-    kernel_block_product(*graphs_[g], kernel_, sum, y.middleRows(g * n, n), false);
-  }
-  for (int g = 0; g < m; ++g) y.middleRows(g * n, n) = 0.5 * (y.middleRows(g * n, n) + total);
+  const Eigen::Index size = rows();
+  const Eigen::Map<const Block> x(x_in, size, 1);
+  Eigen::Map<Block> y(y_out, size, 1);
+  Block gram(size, 1);
+  ExplicitOmnibusOperator(graphs_, kernel_).apply(x, gram, y);
 }
 
 Eigen::VectorXd OmnibusEmbedding::warm_start() const {
