@@ -5,7 +5,7 @@
 #   e2e        end to end, one pair from embeddings (kNN graphs, embedding, per-datum test with the paper's null)
 #              vs the authors' pipeline style (bench/authors_pipeline.py: scikit-learn graphs + graspologic)
 #   scaling-n  `datakernel compare` at default settings, m = 3 models of 384 dims, n over sizes (bench/scaling.sh n)
-#   scaling-m  the same with m models of 128 dims at one n (bench/scaling.sh m); both with time, peak RSS and
+#   scaling-m  the same with m models of 128 dims at one n, one pair tested (bench/scaling.sh m); both with time, peak RSS and
 #              growth exponents
 # Usage: bash bench/run.sh [--quick] [--only "knn e2e ..."] [--out FILE] [BUILD_DIR]
 #   full (default): kNN n = 10^4, 10^5 x d = 384, 768; omnibus m = 2, 5, 10 x n = 10^3, 10^4 (medians of 3);
@@ -114,7 +114,7 @@ section_scaling_m() {
 
 declare -A titles=([knn]="kNN: exact and approximate vs FAISS and hnswlib" [omnibus]="Omnibus embedding vs graspologic"
   [e2e]="End to end vs the authors' pipeline style" [scaling-n]="Scaling in n (m = 3, d = 384, default settings)"
-  [scaling-m]="Scaling in m (d = 128, default settings)")
+  [scaling-m]="Scaling in m (d = 128, default settings, one pair tested: --test-pair model_1,model_2)")
 ran=() skipped=()
 for s in knn omnibus e2e scaling-n scaling-m; do
   if selected "$s"; then

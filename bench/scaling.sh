@@ -6,7 +6,8 @@
 #   bash bench/scaling.sh [BUILD_DIR] n [SIZES]     m = 3 models of 384 dims, n over SIZES
 #                                                    (default "1000 10000 100000 1000000")
 #   bash bench/scaling.sh [BUILD_DIR] m [COUNTS]    n = $SCALING_N (default 100000) data, 128 dims, m over COUNTS
-#                                                    (default "2 5 10 20 50 100")
+#                                                    (default "2 5 10 20 50 100"), one pair tested
+#                                                    (--test-pair model_1,model_2: every pair would be m(m-1)/2 tests)
 #
 # Data: `datakernel simulate` (clustered latent geometry, per-model noise, 5% moved in one model), seeded, written
 # to a temporary directory on the same disk as $TMPDIR (float32: 3 × 10^6 × 384 is 4.6 GB; 100 × 10^5 × 128 is 5.1 GB).
@@ -29,12 +30,12 @@ echo "# bash bench/scaling.sh $build $mode \"$points\"   ($(date -u +%Y-%m-%dT%H
 "$dk" info 2>/dev/null | grep -iE 'blas|core|sgemm' | sed 's/^/# /' || true
 printf '%8s %5s %5s %9s %9s %9s %9s %9s %10s %8s\n' n m dims wall_s knn_s embed_s test_s other_s peak_MiB knn
 for x in $points; do
-  if [ "$mode" = n ]; then n=$x; m=3; dims=384; else n=$scaling_n; m=$x; dims=128; fi
+  if [ "$mode" = n ]; then n=$x; m=3; dims=384; tests=(); else n=$scaling_n; m=$x; dims=128; tests=(--test-pair model_1,model_2); fi
   rm -rf "$work/data" "$work/out"
   "$dk" simulate --models "$m" --n "$n" --dims "$dims" --seed 7 --out "$work/data" > /dev/null
   models=()
   for i in $(seq "$m"); do models+=("$work/data/model_$i.npy"); done
-  /usr/bin/time -f '%e %M' -o "$work/time.txt" "$dk" compare "${models[@]}" --seed 1 --quiet \
+  /usr/bin/time -f '%e %M' -o "$work/time.txt" "$dk" compare "${models[@]}" "${tests[@]}" --seed 1 --quiet \
     --timings "$work/t.json" --out "$work/out" > /dev/null 2> "$work/err.txt" \
     || { echo "compare failed at n=$n m=$m:" >&2; tail -5 "$work/err.txt" >&2; exit 1; }
   read -r wall rss < "$work/time.txt"

@@ -246,7 +246,7 @@ int main(int argc, char** argv) {
   compare->add_option("--metrics", metrics_path, "CSV: model,METRIC... downstream metrics to correlate with")
       ->group(kGroupInputs)->type_name("FILE");
   std::string text_path, labels_path;
-  std::string report_pair_text, timings_path;
+  std::string report_pair_text, test_pair_text, timings_path;
   compare->add_option("--text", text_path, "one line of text per datum, shown in the report")
       ->group(kGroupInputs)->type_name("FILE");
   compare->add_option("--labels", labels_path, "one label per datum, shown in the report")
@@ -328,6 +328,9 @@ int main(int argc, char** argv) {
       ->group(kGroupTest);
   compare->add_option("--reference", config.reference, "test every model against this one")
       ->group(kGroupTest)->type_name("NAME")->default_str("all pairs");
+  compare->add_option("--test-pair", test_pair_text,
+                      "test only this pair (the other models are mapped, not tested; not with --reference)")
+      ->group(kGroupTest)->type_name("A,B");
   compare->add_option("--seed", config.seed, "random seed: eigen-solver start, bootstrap, Mantel permutations")
       ->group(kGroupTest)->type_name("S")->check(CLI::Validator(kSeedValidator).description(""));
   // Output
@@ -468,6 +471,7 @@ int main(int argc, char** argv) {
       config.knn.threads = threads;
       config.test.threads = threads;
       if (!report_pair_text.empty()) config.report_pair = split_names(report_pair_text, "--report-pair");
+      if (!test_pair_text.empty()) config.test_pair = split_names(test_pair_text, "--test-pair");
       config.per_datum_tests = test_text != "none";
       if (config.per_datum_tests) config.test.statistic = dk::parse_test_statistic(test_text);
       config.test.null = dk::parse_null_model(null_text);

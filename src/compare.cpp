@@ -18,9 +18,23 @@
 
 namespace dk {
 
-std::vector<std::pair<int, int>> test_pairs(const std::vector<std::string>& names, const std::string& reference) {
+std::vector<std::pair<int, int>> test_pairs(const std::vector<std::string>& names, const std::string& reference,
+                                            const std::vector<std::string>& pair) {
   const int m = static_cast<int>(names.size());
   std::vector<std::pair<int, int>> pairs;
+  if (!pair.empty()) {
+    if (!reference.empty()) throw InputError("{test_pair} and {reference} exclude each other: give one of them");
+    if (pair.size() != 2) throw InputError("{test_pair} needs two model names, e.g. A,B");
+    int index[2];
+    for (int s = 0; s < 2; ++s) {
+      const auto found = std::find(names.begin(), names.end(), pair[s]);
+      if (found == names.end()) throw InputError("{test_pair}: '" + pair[s] + "' is not one of the model names");
+      index[s] = static_cast<int>(found - names.begin());
+    }
+    if (index[0] == index[1]) throw InputError("{test_pair} names model '" + pair[0] + "' twice");
+    pairs.emplace_back(index[0], index[1]);
+    return pairs;
+  }
   if (reference.empty()) {
     for (int a = 0; a < m; ++a)
       for (int b = a + 1; b < m; ++b) pairs.emplace_back(a, b);
@@ -138,7 +152,8 @@ void validate_compare_input(const CompareInput& input, const CompareConfig& conf
       if (!model.has_embeddings())
         throw InputError("{distance} " + pair_measure_name(config.measures.map) + " needs every model as embeddings, but " +
                          model.spec + " is a graph (use omnibus, direction or knn_jaccard)");
-  if (!config.reference.empty()) test_pairs(input.names, config.reference);  // throws for an unknown name
+  if (!config.reference.empty() || !config.test_pair.empty())
+    test_pairs(input.names, config.reference, config.test_pair);  // throws for an unknown name
   if (!config.report_pair.empty()) {
     if (config.report_pair.size() != 2) throw InputError("{report_pair} needs two model names, e.g. A,B");
     for (const auto& name : config.report_pair)
@@ -173,7 +188,7 @@ std::vector<std::pair<int, double>> dim_stability(const Graph& a, const Graph& b
 // Only rank 0's result.tests is complete; every rank agrees on failure before the gathering.
 void run_pair_tests(const CompareInput& input, CompareResult& result, ProgressSink* progress, Communicator& comm) {
   const CompareConfig& config = result.config;
-  const auto pairs = test_pairs(input.names, config.reference);
+  const auto pairs = test_pairs(input.names, config.reference, config.test_pair);
   const int rank = comm.rank(), ranks = comm.size();
   std::vector<PairRecord> records;  // this rank's pairs, in pair order
   std::exception_ptr failure;

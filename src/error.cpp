@@ -11,7 +11,7 @@ namespace {
 constexpr const char* kOptionKeys[] = {
     "k",           "knn",         "metric",      "symmetrize", "dim",     "elbows",   "max_dim",     "pairwise",     "manifold_dim",
     "metrics",     "test",        "null",       "bootstrap", "bootstrap_p", "alpha",   "correction",   "reference",
-    "ids",         "header",      "timings",    "drop_invalid", "memory_limit", "force", "report_pair", "text",
+    "ids",         "header",      "timings",    "drop_invalid", "memory_limit", "force", "report_pair", "test_pair", "text",
     "labels",      "seed",        "threads",    "out",     "quiet",    "save_kernels", "names",     "distance",
     "direction_dim", "normalised_dim", "measures",  nullptr};
 

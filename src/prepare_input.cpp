@@ -161,19 +161,38 @@ std::uint64_t estimate_peak_bytes(const MemoryShape& shape, const CompareConfig&
     knn = mapped_model + n * (widest * 4 + 2 * m * 4 + 4 + 8 + 8) + n * m * 4 / 2 + n * k * 12 + recall_copy +
           threads * 256 * 4096 * 4;
   }
-  // Omnibus eigen-solve: Lanczos basis (ncv = 2S+1 vectors of m·n doubles), Ritz vectors, latent positions.
+  // Omnibus eigen-solves (embed/omnibus.cpp). c eigenpairs: the fixed d + 1, else the search cap S (--max-dim;
+  // the count is doubled from 16 while the elbow moves). Two graphs: Lanczos on Ω, a basis of 2c + 1 vectors
+  // of m·n doubles and the Ritz vectors. From three graphs (and for the normalised kernel) the block solver on the
+  // rank-2n reduction: a basis of B = 2s + 16 columns (s = c + max(4, c/4) kept at a restart) stored three times
+  // (V, GV, MV), two restart temporaries of s columns, the result and its G-image, all of 2n doubles, and the
+  // previous count's vectors (a warm start); then the m·n × d latent positions (d planned as c / 2 under the
+  // dimension rule: the elbow is usually well below the cap).
   const std::uint64_t search = static_cast<std::uint64_t>(config.omnibus.dim > 0 ? config.omnibus.dim + 1
                                                           : (config.omnibus.search > 0 ? config.omnibus.search : 64));
-  const std::uint64_t eigen = m * n * (2 * search + 1) * 8 + 2 * m * n * search * 8;
-  // The normalised omnibus (pair_measures.hpp), solved after the joint one while its latent positions are kept:
-  // a Lanczos basis of max(2c+1, c+20) vectors for c = d + 1 eigenpairs, Ritz vectors and its own latent positions.
+  const std::uint64_t latent_dim = config.omnibus.dim > 0 ? static_cast<std::uint64_t>(config.omnibus.dim)
+                                                          : std::max<std::uint64_t>(1, search / 2);
+  const auto reduced_solve = [&](std::uint64_t count) {
+    const std::uint64_t kept = count + std::max<std::uint64_t>(4, count / 4), basis = 2 * kept + 16;
+    return 2 * n * (3 * basis + 2 * kept + 2 * count + count / 2) * 8;
+  };
+  const OmnibusSolver solver = config.omnibus.solver == OmnibusSolver::automatic
+                                   ? omnibus_solver_for(static_cast<int>(m))
+                                   : config.omnibus.solver;
+  const std::uint64_t joint_latent = m * n * latent_dim * 8;
+  const std::uint64_t eigen =
+      solver == OmnibusSolver::lanczos ? m * n * (2 * search + 1) * 8 + 2 * m * n * search * 8
+                                       : std::max(reduced_solve(search), joint_latent + 2 * n * search * 16);
+  // The normalised omnibus (pair_measures.hpp): the block solver on the reduction at its fixed dimension, solved
+  // after the joint one while the joint latent positions are kept, then its own latent positions.
   const bool normalised_wanted =
       config.measures.simple || config.measures.map == PairMeasureKind::normalised_omnibus;
   const std::uint64_t normalised_count = static_cast<std::uint64_t>(config.measures.normalised_dim) + 1;
   const std::uint64_t normalised =
-      normalised_wanted ? m * n * (std::max(2 * normalised_count + 1, normalised_count + 20) + 2 * normalised_count) * 8 +
-                              m * n * search * 8
-                        : 0;
+      normalised_wanted
+          ? joint_latent + std::max(reduced_solve(normalised_count),
+                                    m * n * (normalised_count - 1) * 8 + 2 * n * normalised_count * 16)
+          : 0;
   // Bootstrap: per thread two sampled graphs, a 2n-row Lanczos basis and per-datum counts.
   const std::uint64_t d = std::min<std::uint64_t>(search, 64);
   const bool bootstrap_null = config.per_datum_tests && config.test.statistic == TestStatistic::omnibus &&

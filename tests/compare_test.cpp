@@ -139,6 +139,43 @@ TEST(Compare, DefaultTestReportsNeighbourhoodMeasuresAndItsNull) {
   EXPECT_EQ(s["tests"][0]["smallest_attainable_p"], 0.0);
 }
 
+TEST(Compare, TestPairsFollowTheRule) {
+  const std::vector<std::string> names{"a", "b", "c", "d"};
+  using Pairs = std::vector<std::pair<int, int>>;
+  EXPECT_EQ(test_pairs(names, ""), (Pairs{{0, 1}, {0, 2}, {0, 3}, {1, 2}, {1, 3}, {2, 3}}));
+  EXPECT_EQ(test_pairs(names, "c"), (Pairs{{2, 0}, {2, 1}, {2, 3}}));
+  EXPECT_EQ(test_pairs(names, "", {"d", "b"}), (Pairs{{3, 1}}));
+  EXPECT_THROW(test_pairs(names, "", {"d", "x"}), InputError);
+  EXPECT_THROW(test_pairs(names, "", {"d", "d"}), InputError);
+  EXPECT_THROW(test_pairs(names, "", {"d"}), InputError);
+  EXPECT_THROW(test_pairs(names, "a", {"b", "c"}), InputError);
+}
+
+// Only the named pair is tested, with the result it has when every pair is; the population (all models) is the same.
+TEST(Compare, TestPairTestsOnlyThatPair) {
+  const CompareInput input = simulated_input(4, 200, 11);
+  const CompareResult every = run_compare(input, CompareConfig{});
+  CompareConfig one;
+  one.test_pair = {"model_2", "model_4"};
+  const CompareResult only = run_compare(input, one);
+  ASSERT_EQ(every.tests.size(), 6u);
+  ASSERT_EQ(only.tests.size(), 1u);
+  const PairTest& same = every.tests[4];  // (model_2, model_4)
+  ASSERT_EQ(same.model_a, 1);
+  ASSERT_EQ(same.model_b, 3);
+  EXPECT_EQ(only.tests[0].model_a, 1);
+  EXPECT_EQ(only.tests[0].model_b, 3);
+  EXPECT_EQ(only.tests[0].result.rejected, same.result.rejected);
+  EXPECT_EQ(only.tests[0].result.p_value, same.result.p_value);
+  EXPECT_EQ(only.distances, every.distances);
+  test::TempDir dir;
+  write_results(only, dir.file("out"));
+  std::ifstream in(dir.file("out/summary.json"));
+  const nlohmann::json s = nlohmann::json::parse(in);
+  EXPECT_EQ(s["test_config"]["test_pair"], (std::vector<std::string>{"model_2", "model_4"}));
+  EXPECT_EQ(s["tests"].size(), 1u);
+}
+
 TEST(Compare, UnknownReferenceIsAnInputError) {
   const CompareInput input = simulated_input(2, 100, 5);
   CompareConfig config;

@@ -52,6 +52,9 @@ struct CompareConfig {
   bool per_datum_tests = true;  // test each pair (every pair, or each model against `reference`) per datum
   DatumTestConfig test;    // statistic, null, correction and level of the per-datum tests
   std::string reference;   // test every model against this one; empty = all pairs
+  // Test only this pair (two model names; not with `reference`): e.g. a base model and its fine-tune among many
+  // models that are mapped but not tested. Empty = the pairs `reference` gives.
+  std::vector<std::string> test_pair;
   std::vector<std::string> report_pair;  // the pair whose data the report plots; empty = most rejections
   std::uint64_t seed = 0;  // propagated to the eigen-solver, the bootstrap and the Mantel permutations
 };
@@ -126,8 +129,10 @@ struct CompareResult {
   std::vector<std::pair<std::string, CommunicationCounts>> communication;
 };
 
-// The model pairs to test: every pair a<b, or (reference, g) for every other g.
-std::vector<std::pair<int, int>> test_pairs(const std::vector<std::string>& names, const std::string& reference);
+// The model pairs to test: every pair a<b, or (reference, g) for every other g, or the one pair `pair` names (in
+// its order). Throws InputError for an unknown name, a pair that is not two different names, or both rules.
+std::vector<std::pair<int, int>> test_pairs(const std::vector<std::string>& names, const std::string& reference,
+                                            const std::vector<std::string>& pair = {});
 
 // Checks the options alone, the same for the CLI and the Python package: k ≥ 0 (0 = default), threads ≥ 0,
 // dim ≥ 0 (0 = auto), elbows in [1, 5], max-dim 0 (default) or in [2, 1000], manifold-dim in [1, 100],

@@ -349,6 +349,7 @@ def compare(
     alpha: float = 0.05,
     correction: str = "bh",
     reference: Optional[str] = None,
+    test_pair: Optional[Union[Sequence[str], str]] = None,
     report_pair: Optional[Union[Sequence[str], str]] = None,
     drop_invalid: bool = False,
     memory_limit: Optional[Union[int, str]] = None,
@@ -427,6 +428,9 @@ def compare(
         Multiple testing over the data of each pair.
     reference : str, optional
         Test every model against this one; default: all pairs.
+    test_pair : (str, str) or str, optional
+        Test only this pair ('A,B' or a pair of names), e.g. a base model and its fine-tune among models that are
+        mapped but not tested; not with ``reference``.
     report_pair : (str, str) or str, optional
         The model pair whose data the report plots ('A,B' or a pair of names); default: most rejections.
     drop_invalid : bool, default False
@@ -482,7 +486,7 @@ def compare(
                          normalised_dim=normalised_dim, measures=measures,
                          manifold_dim=manifold_dim, test=test, null=null, bootstrap=bootstrap,
                          bootstrap_p=bootstrap_p, alpha=alpha, correction=correction, reference=reference,
-                         report_pair=report_pair, drop_invalid=drop_invalid, memory_limit=memory_limit,
+                         test_pair=test_pair, report_pair=report_pair, drop_invalid=drop_invalid, memory_limit=memory_limit,
                          header=header, seed=seed, threads=threads)
     callback, display = _progress.callback(progress)
 

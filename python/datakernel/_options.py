@@ -90,15 +90,17 @@ def _threads(c, v):
     c.knn.threads = c.test.threads = integer("threads", v)
 
 
-def _report_pair(c, v):
-    if v is None:
-        c.report_pair = []
-        return
-    pair = v.split(",") if isinstance(v, str) else list(v)
-    for name in pair:
-        if not isinstance(name, str):
-            raise TypeError(f"report_pair: model names must be str, got {type(name).__name__}")
-    c.report_pair = pair
+def _model_pair(key):
+    def set_pair(c, v):
+        if v is None:
+            setattr(c, key, [])
+            return
+        pair = v.split(",") if isinstance(v, str) else list(v)
+        for name in pair:
+            if not isinstance(name, str):
+                raise TypeError(f"{key}: model names must be str, got {type(name).__name__}")
+        setattr(c, key, pair)
+    return set_pair
 
 
 def _memory_limit(c, v):
@@ -150,7 +152,8 @@ _OPTIONS: Dict[str, Any] = {
     "alpha": ("test.alpha", real),
     "correction": ("test.correction", choice),
     "reference": ("reference", lambda n, v: "" if v is None else text(n, v)),
-    "report_pair": _report_pair,
+    "test_pair": _model_pair("test_pair"),
+    "report_pair": _model_pair("report_pair"),
     "seed": ("seed", lambda n, v: integer(n, v, 0, 2**64 - 1)),
     "threads": _threads,
     "drop_invalid": ("input.drop_invalid", flag),

@@ -336,6 +336,7 @@ NB_MODULE(_core, m) {
       .def_rw("test", &dk::CompareConfig::test)
       .def_rw("reference", &dk::CompareConfig::reference)
       .def_rw("report_pair", &dk::CompareConfig::report_pair)
+      .def_rw("test_pair", &dk::CompareConfig::test_pair)
       .def_rw("seed", &dk::CompareConfig::seed)
       .def("validate", [](const dk::CompareConfig& c) { dk::validate_compare_config(c); });
 

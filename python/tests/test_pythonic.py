@@ -92,6 +92,7 @@ REACHES = [
     ("alpha", 0.1, lambda c: c.test.alpha == 0.1),
     ("correction", "holm", lambda c: c.test.correction == "holm"),
     ("reference", "b", lambda c: c.reference == "b"),
+    ("test_pair", ("c", "a"), lambda c: c.test_pair == ["c", "a"]),
     ("report_pair", ("a", "c"), lambda c: c.report_pair == ["a", "c"]),
     ("report_pair", "b,c", lambda c: c.report_pair == ["b", "c"]),
     ("seed", 2**64 - 1, lambda c: c.seed == 2**64 - 1),

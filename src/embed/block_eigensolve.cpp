@@ -187,28 +187,27 @@ BlockEigenPairs block_top_eigenpairs(const BlockOperator& op, const BlockEigenCo
       ritz_values[c] = solver.eigenvalues()[order[static_cast<std::size_t>(c)]];
     }
     scale = std::max(scale, std::abs(ritz_values[0]));
-    Block x(n, keep), gx(n, keep), mx(n, keep);
+    // The Ritz block V·rotation (and G V·rotation, M V·rotation) replaces the basis's first columns, re-normalised
+    // without mixing its columns (Cholesky: a triangular, near-identity transform). Two n × keep temporaries: the
+    // rotated block is formed from the old columns before they are overwritten (basis.mv last, in x's storage).
+    Block x(n, keep), gx(n, keep);
     block_times_small(basis.v.leftCols(width), rotation, x);
     block_times_small(basis.gv.leftCols(width), rotation, gx);
-    block_times_small(basis.mv.leftCols(width), rotation, mx);
-    // Re-normalise the Ritz block without mixing its columns (Cholesky: a triangular, near-identity transform).
     Eigen::MatrixXd gram = transposed_product(x, gx);
     gram = 0.5 * (gram + gram.transpose()).eval();
     Eigen::LLT<Eigen::MatrixXd> cholesky(gram);
-    if (cholesky.info() == Eigen::Success) {
-      const Eigen::MatrixXd inverse =
-          cholesky.matrixU().solve(Eigen::MatrixXd::Identity(keep, keep));  // R⁻¹, with gram = RᵀR
-      Block t(n, keep);
-      block_times_small(x, inverse, t);
-      x.swap(t);
-      block_times_small(gx, inverse, t);
-      gx.swap(t);
-      block_times_small(mx, inverse, t);
-      mx.swap(t);
-    }
-    basis.v.leftCols(keep) = x;
-    basis.gv.leftCols(keep) = gx;
-    basis.mv.leftCols(keep) = mx;
+    const bool normalise = cholesky.info() == Eigen::Success;
+    Eigen::MatrixXd inverse;
+    if (normalise)
+      inverse = cholesky.matrixU().solve(Eigen::MatrixXd::Identity(keep, keep));  // R⁻¹, with gram = RᵀR
+    const auto store = [&](const Block& rotated, Block& target) {
+      if (normalise) block_times_small(rotated, inverse, target.leftCols(keep));
+      else target.leftCols(keep) = rotated;
+    };
+    store(x, basis.v);
+    store(gx, basis.gv);
+    block_times_small(basis.mv.leftCols(width), rotation, x);
+    store(x, basis.mv);
     basis.width = keep;
     restart = keep;
     out.cycles = cycle + 1;

@@ -137,11 +137,14 @@ namespace {
 constexpr Eigen::Index kDenseThreshold = 400;  // operators up to this size are formed and solved densely
 
 // Eigenpairs of Ω by |λ|: values, the unit eigenvectors (m·n rows, sign fixed) and, for the block solvers,
-// the solver's own vectors (to warm-start a larger solve).
+// the solver's own vectors (to warm-start a larger solve). The rank-2n reduction leaves `vectors` empty: its
+// m·n-row vectors are expanded from `solver_vectors` by leading_vectors, for the d columns the embedding keeps
+// (at m·n = 10⁷ all 64 searched columns would take 5 GB).
 struct OmnibusPairs {
   Eigen::VectorXd values;
   Eigen::MatrixXd vectors;
   Block solver_vectors;
+  bool reduced = false;
   long applications = 0;
   std::string solver;
   bool converged = true;
@@ -240,7 +243,7 @@ OmnibusPairs solve_omnibus(const std::vector<const Graph*>& graphs, int count, c
     if (warm != nullptr) solve.start = warm;
     else if (usable_start) start = block_op.coefficients_of_image(*config.start), solve.start = &start;
     pairs = block_top_eigenpairs(block_op, solve);
-    out.vectors = block_op.expand(pairs.vectors);
+    out.reduced = true;
     out.solver = "block, rank-2n reduction";
   }
   out.values = pairs.values;
@@ -252,6 +255,17 @@ OmnibusPairs solve_omnibus(const std::vector<const Graph*>& graphs, int count, c
   out.solver_vectors = std::move(pairs.vectors);
   fix_signs(out.vectors);
   return out;
+}
+
+// The first `columns` unit eigenvectors (m·n rows, sign fixed), expanded from the reduction's coefficients when
+// the solve left them there.
+Eigen::MatrixXd leading_vectors(const OmnibusPairs& pairs, const std::vector<const Graph*>& graphs,
+                                const OmnibusConfig& config, int columns) {
+  if (!pairs.reduced) return pairs.vectors.leftCols(columns);
+  Eigen::MatrixXd vectors = ReducedOmnibusOperator(graphs, config.communicator, config.kernel)
+                                .expand(pairs.solver_vectors.leftCols(columns));
+  fix_signs(vectors);
+  return vectors;
 }
 
 struct DimensionChoice {
@@ -341,10 +355,11 @@ OmnibusEmbedding embed_omnibus(const std::vector<const Graph*>& graphs, const Om
     out.relative_gap = relative_eigengap(pairs.values, d);
     out.near_degenerate = out.relative_gap < config.degenerate_gap;
   }
-  out.latent.resize(size, d);
+  out.latent = leading_vectors(pairs, graphs, config, d);
+  pairs = OmnibusPairs{};  // the solver's basis vectors are no longer needed
   for (int c = 0; c < d; ++c) {
-    out.latent.col(c) = pairs.vectors.col(c) * std::sqrt(std::abs(pairs.values[c]));
-    if (pairs.values[c] < 0) ++out.negative_selected;
+    out.latent.col(c) *= std::sqrt(std::abs(out.eigenvalues[c]));
+    if (out.eigenvalues[c] < 0) ++out.negative_selected;
   }
   return out;
 }

@@ -988,7 +988,10 @@ std::string methods(const nlohmann::json& s) {
                       "interquartile range); continuous one-sided p-values.";
     text += fmt::format(" {} correction at α = {} over the n data of each pair{}.",
                         esc(t.at("correction").get<std::string>()), num(t.at("alpha").get<double>()),
-                        t.at("reference").get<std::string>().empty()
+                        t.contains("test_pair")
+                            ? ", only the pair " + esc(t["test_pair"][0].get<std::string>()) + " and " +
+                                  esc(t["test_pair"][1].get<std::string>())
+                        : t.at("reference").get<std::string>().empty()
                             ? ", all pairs"
                             : ", every model against " + esc(t.at("reference").get<std::string>()));
   }
@@ -1033,7 +1036,10 @@ std::string methods(const nlohmann::json& s) {
                       s.at("k").get<long>(), esc(s.at("metric").get<std::string>()),
                       esc(s.at("symmetrize").get<std::string>()), s.at("dim").get<long>(),
                       s.at("seed").get<unsigned long long>(), test_options,
-                      t.at("reference").get<std::string>().empty()
+                      t.contains("test_pair")
+                          ? " --test-pair " + esc(t["test_pair"][0].get<std::string>() + "," +
+                                                  t["test_pair"][1].get<std::string>())
+                      : t.at("reference").get<std::string>().empty()
                           ? ""
                           : " --reference " + esc(t.at("reference").get<std::string>()));
   if (s.contains("report_pair")) {

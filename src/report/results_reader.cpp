@@ -232,6 +232,12 @@ std::vector<std::string> check_summary(const json& s, const std::string& path) {
   c.integer(c.key(t, "bootstrap", "test_config.bootstrap"), "test_config.bootstrap", 0, std::numeric_limits<int>::max());
   c.number(c.key(t, "alpha", "test_config.alpha"), "test_config.alpha");
   c.optional_string(t, "statistic", "test_config.statistic");
+  if (t.contains("test_pair")) {
+    c.array(t["test_pair"], "test_config.test_pair");
+    if (t["test_pair"].size() != 2) c.fail("test_config.test_pair", "must name 2 models, got " + std::to_string(t["test_pair"].size()));
+    for (std::size_t i = 0; i < t["test_pair"].size(); ++i)
+      c.string(t["test_pair"][i], "test_config.test_pair[" + std::to_string(i) + "]");
+  }
   c.optional_string(t, "bootstrap_p", "test_config.bootstrap_p");
   if (t.contains("enabled")) c.boolean(t["enabled"], "test_config.enabled");
 

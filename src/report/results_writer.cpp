@@ -197,6 +197,7 @@ nlohmann::json summary_json(const CompareResult& r, OptionStyle style) {
                       {"correction", correction_name(r.config.test.correction)},
                       {"alpha", r.config.test.alpha},
                       {"reference", r.config.reference}};
+  if (!r.config.test_pair.empty()) j["test_config"]["test_pair"] = r.config.test_pair;
   j["search_eigenvalues"] = r.joint.eigenvalues.size();
   if (!r.sources.empty()) j["sources"] = r.sources;
   if (!r.dropped.empty()) j["dropped_data"] = r.dropped;

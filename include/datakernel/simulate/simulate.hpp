@@ -34,7 +34,7 @@ struct SimulatedSet {
   std::vector<int> labels;
   std::vector<std::int64_t> moved;   // sorted datum indices moved in model `moved_model`
   int moved_model = 0;
-  std::vector<double> knn_accuracy;  // per model
+  std::vector<double> knn_accuracy;  // per model: leave-one-out 10-NN label accuracy (above 20,000 data, on 2,000 seeded data)
 };
 
 SimulatedSet simulate(const SimulateConfig& config);
