@@ -8,7 +8,8 @@
 #               target: under 15 minutes, peak RSS under 6 GB
 #     large     10 models × 10^6 × 384 (kNN `auto`: clustered), one pair tested (--test-pair model_1,model_2);
 #               target: under 1 hour, peak RSS under 16 GB
-#     models    m = 10, 30, 100 models × 10^5 × 128 (the first m of one simulated set of 100), one pair tested;
+#     models    m = 10, 30, 100 (or $MODEL_COUNTS) models × 10^5 × 128 (the first m of one simulated set of 100),
+#               one pair tested;
 #               target: m = 100 within 24 GB, time about linear in m (growth exponents printed)
 #
 # Data: `datakernel simulate` (seed 7), kept in $DATA_DIR (default $TMPDIR/dk-large; 15 GB for `large`, 5 GB
@@ -52,10 +53,16 @@ g = 1024.0 ** 3
 print(f"{name:<9} {n:8d} {m:4d} {dims:5d} {tests:<28} {wall:8.0f} {s.get('knn_graphs', 0):8.0f} "
       f"{s.get('omnibus_embedding', 0):9.0f} {s.get('normalised_omnibus_embedding', 0):9.0f} {s.get('population', 0):9.0f} "
       f"{s.get('per_datum_tests', 0):9.0f} {rss * 1024 / g:9.2f} {t['memory_estimate_bytes'] / g:9.2f}")
+out = json.load(open(sys.argv[1].rsplit("/", 1)[0] + "/out/summary.json"))
+recalls = [g["knn_recall"] for g in out["inputs"]]
+print(f"#   kNN {out['inputs'][0]['knn_method']}, recall {min(recalls):.4f}-{max(recalls):.4f}; d = {out['dim']} of "
+      f"{out['search_eigenvalues']} eigenvalues searched ({out['eigen_solver']}); "
+      f"rejected: {', '.join(str(t.get('rejected', t.get('n_rejected'))) for t in out['tests'])}")
 print("#   peak RSS (GiB) when each stage ended: " +
       ", ".join(f"{k} {v / g:.2f}" for k, v in t["stage_peak_rss_bytes"].items()))
 PY
-  grep -E "embedding dimension|recall|kNN" "$work/log.txt" | head -4 | sed 's/^/#   /'
+  grep -E "embedding dimension|recall|eigenvalues|converged|warning" "$work/log.txt" | grep -vE "elapsed|ETA" | head -8 \
+    | sed 's/^/#   /'
 }
 
 for c in $cases; do
@@ -63,7 +70,7 @@ for c in $cases; do
     headline) run_case headline 100000 3 384 "--reference model_1" ;;
     large) run_case large 1000000 10 384 "--test-pair model_1,model_2" ;;
     models)
-      for m in 10 30 100; do run_case models 100000 "$m" 128 "--test-pair model_1,model_2" 100; done
+      for m in ${MODEL_COUNTS:-10 30 100}; do run_case models 100000 "$m" 128 "--test-pair model_1,model_2" 100; done
       python3 - "$work/models.rows" <<'PY'
 import math, sys
 rows = [[float(x) for x in line.split()] for line in open(sys.argv[1])]

@@ -202,10 +202,11 @@ std::uint64_t estimate_peak_bytes(const MemoryShape& shape, const CompareConfig&
                            (config.test.bootstrap_p == BootstrapP::pooled ? n * config.test.bootstrap * 4 : 0)
                      : 0;
   // Neighbourhood measures (computed for every tested pair, whatever the statistic): similarity scales (up to
-  // 2^19 kNN pairs and kRandomPairsPerKnnPair random pairs for each, per model, kept as doubles with their sorted
-  // copies) and per-datum work.
+  // 2^19 kNN pairs and kRandomPairsPerKnnPair random pairs for each, per tested model, kept as doubles with their
+  // sorted copies) and per-datum work.
   const std::uint64_t scale_pairs = std::min<std::uint64_t>(1u << 19, n * k) * (1 + kRandomPairsPerKnnPair);
-  const std::uint64_t neighbourhood = config.per_datum_tests ? m * scale_pairs * 16 + n * k * 2 * 8 * 4 : 0;
+  const std::uint64_t tested_models = config.test_pair.empty() ? m : 2;
+  const std::uint64_t neighbourhood = config.per_datum_tests ? tested_models * scale_pairs * 16 + n * k * 2 * 8 * 4 : 0;
   constexpr std::uint64_t kProcess = 12u << 20;  // the program, its libraries and thread stacks
   // A pair's per-datum test reads both models' embeddings (the neighbourhood measures).
   const std::uint64_t pair_test = config.per_datum_tests ? 2 * mapped_model : 0;

@@ -2,7 +2,7 @@
 // embeddings: seconds, restarts, operator applications, convergence, and how far each tolerance's distances are
 // from the tightest one's. Run by bench/normalised_solve.sh:
 //   normalised_solve_bench DIM TOLERANCES(comma-separated, tightest last) OUT_PREFIX A.npy B.npy ...
-// writes OUT_PREFIX<tolerance>.csv (the m×m distances) for each tolerance.
+// writes OUT_PREFIX<tolerance>.csv (the m×m distances) for each tolerance. GRAPH_CACHE=DIR: cached_graphs.hpp.
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -13,11 +13,10 @@
 #include <string>
 #include <vector>
 
-#include "datakernel/io/array_readers.hpp"
-#include "datakernel/kernel/knn.hpp"
 #include "datakernel/population/model_distance.hpp"
 #include "datakernel/population/pair_measures.hpp"
 #include "datakernel/runtime/memory_usage.hpp"
+#include "cached_graphs.hpp"
 
 int main(int argc, char** argv) {
   if (argc < 6) {
@@ -32,34 +31,8 @@ int main(int argc, char** argv) {
   const std::string prefix = argv[3];
   std::vector<dk::Graph> graphs;
   const auto start = std::chrono::steady_clock::now();
-  // GRAPH_CACHE=DIR: each model's kNN graph is kept in DIR (raw CSR arrays) and read from there on the next run.
-  const char* cache = std::getenv("GRAPH_CACHE");
   for (int a = 4; a < argc; ++a) {
-    const std::string path = argv[a];
-    const std::string cached = cache != nullptr ? std::string(cache) + "/" + std::to_string(std::hash<std::string>{}(path)) + ".csr" : "";
-    std::ifstream in(cached, std::ios::binary);
-    dk::Graph graph;
-    if (cache != nullptr && in) {
-      std::int64_t edges = 0;
-      in.read(reinterpret_cast<char*>(&graph.n), sizeof graph.n);
-      in.read(reinterpret_cast<char*>(&edges), sizeof edges);
-      graph.row_offsets.resize(static_cast<std::size_t>(graph.n) + 1);
-      graph.columns.resize(static_cast<std::size_t>(edges));
-      in.read(reinterpret_cast<char*>(graph.row_offsets.data()), static_cast<std::streamsize>(graph.row_offsets.size() * 8));
-      in.read(reinterpret_cast<char*>(graph.columns.data()), static_cast<std::streamsize>(graph.columns.size() * 4));
-    } else {
-      const dk::LoadedEmbeddings loaded = dk::read_npy(path);
-      dk::KnnConfig knn;
-      graph = dk::knn_graph(loaded.embeddings.view(), knn);
-      if (cache != nullptr) {
-        std::ofstream out(cached, std::ios::binary);
-        const std::int64_t edges = static_cast<std::int64_t>(graph.columns.size());
-        out.write(reinterpret_cast<const char*>(&graph.n), sizeof graph.n);
-        out.write(reinterpret_cast<const char*>(&edges), sizeof edges);
-        out.write(reinterpret_cast<const char*>(graph.row_offsets.data()), static_cast<std::streamsize>(graph.row_offsets.size() * 8));
-        out.write(reinterpret_cast<const char*>(graph.columns.data()), static_cast<std::streamsize>(graph.columns.size() * 4));
-      }
-    }
+    dk::Graph graph = dk::bench::cached_knn_graph(argv[a]);
     graphs.push_back(std::move(graph));
   }
   std::vector<const dk::Graph*> pointers;

@@ -212,6 +212,7 @@ OmnibusPairs solve_omnibus(const std::vector<const Graph*>& graphs, int count, c
   solve.tolerance = config.tolerance;
   solve.max_cycles = config.max_cycles;
   solve.accept_unconverged = config.accept_unconverged;
+  solve.block = config.block;
   solve.cancelled = config.cancelled;
   if (config.progress)
     solve.on_check = [&](int, double worst) {

@@ -78,6 +78,8 @@ struct OmnibusConfig {
   // pairs (converged = false, worst_residual says how far they are) instead of throwing ComputeError.
   int max_cycles = 300;
   bool accept_unconverged = false;
+  // Block solvers: columns added per Krylov step (BlockEigenConfig::block); 0 = the solver's default.
+  int block = 0;
   // Polled between Krylov steps of the block solver and operator applications of the Lanczos solver; true stops
   // the solve with Cancelled.
   std::function<bool()> cancelled;
