@@ -161,8 +161,10 @@ std::uint64_t estimate_peak_bytes(const MemoryShape& shape, const CompareConfig&
     knn = mapped_model + n * (widest * 4 + 2 * m * 4 + 4 + 8 + 8) + n * m * 4 / 2 + n * k * 12 + recall_copy +
           threads * 256 * 4096 * 4;
   }
-  // Omnibus eigen-solves (embed/omnibus.cpp). c eigenpairs: the fixed d + 1, else the search cap S (--max-dim;
-  // the count is doubled from 16 while the elbow moves). Two graphs: Lanczos on Ω, a basis of 2c + 1 vectors
+  // Omnibus eigen-solves (embed/omnibus.cpp). c eigenpairs: the fixed d + 1, else the search cap S (--max-dim)
+  // for Lanczos, and 32 for the block solver, where the dimension rule stops when its elbow does not move from 16
+  // to 32 eigenvalues (as in every large run measured, bench/results/large_runs.txt; a block search that goes on
+  // to S = 64 needs up to 1.9 times the solve's share). Two graphs: Lanczos on Ω, a basis of 2c + 1 vectors
   // of m·n doubles and the Ritz vectors. From three graphs (and for the normalised kernel) the block solver on the
   // rank-2n reduction: a basis of B = 2s + 16 columns (s = c + max(4, c/4) kept at a restart) stored three times
   // (V, GV, MV), two restart temporaries of s columns, the result and its G-image, all of 2n doubles, and the
@@ -170,8 +172,10 @@ std::uint64_t estimate_peak_bytes(const MemoryShape& shape, const CompareConfig&
   // dimension rule: the elbow is usually well below the cap).
   const std::uint64_t search = static_cast<std::uint64_t>(config.omnibus.dim > 0 ? config.omnibus.dim + 1
                                                           : (config.omnibus.search > 0 ? config.omnibus.search : 64));
+  const std::uint64_t block_search =
+      config.omnibus.dim > 0 ? search : std::min<std::uint64_t>(search, 2 * static_cast<std::uint64_t>(kFirstSearchCount));
   const std::uint64_t latent_dim = config.omnibus.dim > 0 ? static_cast<std::uint64_t>(config.omnibus.dim)
-                                                          : std::max<std::uint64_t>(1, search / 2);
+                                                          : std::max<std::uint64_t>(1, block_search / 2);
   const auto reduced_solve = [&](std::uint64_t count) {
     const std::uint64_t kept = count + std::max<std::uint64_t>(4, count / 4), basis = 2 * kept + 16;
     return 2 * n * (3 * basis + 2 * kept + 2 * count + count / 2) * 8;
@@ -182,7 +186,7 @@ std::uint64_t estimate_peak_bytes(const MemoryShape& shape, const CompareConfig&
   const std::uint64_t joint_latent = m * n * latent_dim * 8;
   const std::uint64_t eigen =
       solver == OmnibusSolver::lanczos ? m * n * (2 * search + 1) * 8 + 2 * m * n * search * 8
-                                       : std::max(reduced_solve(search), joint_latent + 2 * n * search * 16);
+                                       : std::max(reduced_solve(block_search), joint_latent + 2 * n * block_search * 16);
   // The normalised omnibus (pair_measures.hpp): the block solver on the reduction at its fixed dimension, solved
   // after the joint one while the joint latent positions are kept, then its own latent positions.
   const bool normalised_wanted =
