@@ -18,21 +18,33 @@
 
 namespace dk {
 
+namespace {
+
+// The indices of a pair of model names given by option `key` (--test-pair, --report-pair); InputError unless it
+// is two known names.
+std::pair<int, int> named_pair(const std::vector<std::string>& names, const std::vector<std::string>& pair,
+                               const std::string& key) {
+  if (pair.size() != 2) throw InputError("{" + key + "} needs two model names, e.g. A,B");
+  int index[2];
+  for (int s = 0; s < 2; ++s) {
+    const auto found = std::find(names.begin(), names.end(), pair[s]);
+    if (found == names.end()) throw InputError("{" + key + "}: '" + pair[s] + "' is not one of the model names");
+    index[s] = static_cast<int>(found - names.begin());
+  }
+  return {index[0], index[1]};
+}
+
+}  // namespace
+
 std::vector<std::pair<int, int>> test_pairs(const std::vector<std::string>& names, const std::string& reference,
                                             const std::vector<std::string>& pair) {
   const int m = static_cast<int>(names.size());
   std::vector<std::pair<int, int>> pairs;
   if (!pair.empty()) {
     if (!reference.empty()) throw InputError("{test_pair} and {reference} exclude each other: give one of them");
-    if (pair.size() != 2) throw InputError("{test_pair} needs two model names, e.g. A,B");
-    int index[2];
-    for (int s = 0; s < 2; ++s) {
-      const auto found = std::find(names.begin(), names.end(), pair[s]);
-      if (found == names.end()) throw InputError("{test_pair}: '" + pair[s] + "' is not one of the model names");
-      index[s] = static_cast<int>(found - names.begin());
-    }
-    if (index[0] == index[1]) throw InputError("{test_pair} names model '" + pair[0] + "' twice");
-    pairs.emplace_back(index[0], index[1]);
+    const std::pair<int, int> named = named_pair(names, pair, "test_pair");
+    if (named.first == named.second) throw InputError("{test_pair} names model '" + pair[0] + "' twice");
+    pairs.push_back(named);
     return pairs;
   }
   if (reference.empty()) {
@@ -154,12 +166,7 @@ void validate_compare_input(const CompareInput& input, const CompareConfig& conf
                          model.spec + " is a graph (use omnibus, direction or knn_jaccard)");
   if (!config.reference.empty() || !config.test_pair.empty())
     test_pairs(input.names, config.reference, config.test_pair);  // throws for an unknown name
-  if (!config.report_pair.empty()) {
-    if (config.report_pair.size() != 2) throw InputError("{report_pair} needs two model names, e.g. A,B");
-    for (const auto& name : config.report_pair)
-      if (std::find(input.names.begin(), input.names.end(), name) == input.names.end())
-        throw InputError("{report_pair}: '" + name + "' is not one of the model names");
-  }
+  if (!config.report_pair.empty()) named_pair(input.names, config.report_pair, "report_pair");
   if (input.metrics && m < 3) throw InputError("{metrics} needs at least 3 models to correlate model pairs");
 }
 
