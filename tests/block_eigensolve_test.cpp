@@ -8,6 +8,7 @@
 #include <random>
 
 #include "datakernel/embed/omnibus.hpp"
+#include "datakernel/runtime/blas.hpp"
 #include "embed/block_eigensolve.hpp"
 #include "embed/omnibus_operators.hpp"
 #include "dense_omnibus.hpp"
@@ -85,6 +86,35 @@ DenseReference dense_reference(const Eigen::MatrixXd& matrix) {
   return out;
 }
 
+// BlasSingleThreaded (around the block solver) keeps BLAS serial, but the solver's own parallel regions keep
+// the caller's team: OpenBLAS's OpenMP build sets the OpenMP thread count along with its own, and before this
+// was handled every block eigen-solve ran on one thread.
+TEST(BlasSingleThreaded, KeepsTheCallersOpenMpTeamForTheSolversRegions) {
+  const int threads = omp_get_max_threads();
+  omp_set_num_threads(3);
+  {
+    const BlasSingleThreaded guard;
+    EXPECT_EQ(openmp_threads(), 3);
+    int team = 0;
+#pragma omp parallel num_threads(openmp_threads())
+#pragma omp single
+    team = omp_get_num_threads();
+    EXPECT_EQ(team, 3);
+    // A BLAS call from serial code inside the guard runs on one thread (and leaves the count there).
+    std::vector<double> a(64 * 64, 1.0), c(64 * 64);
+    gemm_abt(a.data(), a.data(), c.data(), 64, 64, 64, 64);
+    EXPECT_EQ(blas_threads(), 1);
+    {
+      const BlasSingleThreaded inner;
+      EXPECT_EQ(openmp_threads(), 3);
+    }
+    EXPECT_EQ(openmp_threads(), 3);
+  }
+  EXPECT_EQ(omp_get_max_threads(), 3);
+  EXPECT_EQ(openmp_threads(), 3);
+  omp_set_num_threads(threads);
+}
+
 TEST(BlockEigenSolver, MatchesDenseSolverOnAnExplicitMatrix) {
   const Eigen::Index n = 300;
   Eigen::VectorXd spectrum(n);
@@ -101,6 +131,46 @@ TEST(BlockEigenSolver, MatchesDenseSolverOnAnExplicitMatrix) {
       EXPECT_NEAR(pairs.values[c], reference.values[c], 1e-9 * std::abs(reference.values[c])) << count << " " << c;
       EXPECT_NEAR(std::abs(pairs.vectors.col(c).dot(reference.vectors.col(c))), 1.0, 1e-8) << count << " " << c;
     }
+  }
+}
+
+// tight_count: the first pairs meet `tolerance`, the rest only loose_tolerance, in fewer applications. Residuals
+// measured here on the matrix itself; the spectrum's tail (from the 4th pair) is clustered, so that holding it
+// to 1e-10 costs many more applications than holding it to 1e-4.
+TEST(BlockEigenSolver, LooseTolerancePastTheTightPairs) {
+  const Eigen::Index n = 400;
+  for (std::uint64_t seed : {5, 6, 7}) {
+    Eigen::VectorXd spectrum(n);
+    for (Eigen::Index i = 0; i < n; ++i)
+      spectrum[i] = i < 3 ? 20.0 - 4.0 * static_cast<double>(i) : 6.0 * std::pow(0.995, static_cast<double>(i));
+    const Eigen::MatrixXd a = matrix_with_spectrum(spectrum, seed);
+    const DenseReference reference = dense_reference(a);
+    BlockEigenConfig config;
+    config.count = 12;
+    config.seed = seed;
+    const BlockEigenPairs all_tight = block_top_eigenpairs(DenseOperator(a), config);
+    config.loose_tolerance = 1e-4;
+    config.tight_count = [](const Eigen::VectorXd& values) {
+      EXPECT_EQ(values.size(), 12);
+      return 3;
+    };
+    const BlockEigenPairs tiered = block_top_eigenpairs(DenseOperator(a), config);
+    EXPECT_LT(tiered.operator_applications, all_tight.operator_applications * 17 / 20) << seed;  // 158 vs 204 when written
+    for (int c = 0; c < 12; ++c) {
+      const double residual = (a * tiered.vectors.col(c) - tiered.values[c] * tiered.vectors.col(c)).norm() /
+                              std::abs(tiered.values[c]);
+      EXPECT_LE(residual, (c < 3 ? 1e-10 : 1e-4) * 1.01) << seed << " " << c;
+      // A Ritz value's error is about its squared residual over the gap (here at least 0.5% of |λ|).
+      EXPECT_NEAR(tiered.values[c], reference.values[c], (c < 3 ? 1e-12 : 2e-6) * std::abs(reference.values[c]))
+          << seed << " " << c;
+    }
+    EXPECT_LE(tiered.worst_residual, 1e-10);
+    // Some loose pair stopped well short of 1e-10: the tolerances differ in effect, not only in name.
+    double loosest = 0.0;
+    for (int c = 3; c < 12; ++c)
+      loosest = std::max(loosest, (a * tiered.vectors.col(c) - tiered.values[c] * tiered.vectors.col(c)).norm() /
+                                      std::abs(tiered.values[c]));
+    EXPECT_GT(loosest, 1e-8) << seed;
   }
 }
 
@@ -234,6 +304,47 @@ TEST(OmnibusSolvers, SameBytesForAnyThreadCount) {
   }
 }
 
+// The reduced operator's products, one graph per thread in rounds and the graphs left over with their rows in
+// parallel: the same bits for 1, 2 and 3 threads (m = 5: two rounds and one left over at 2 threads, one round and
+// two left over at 3), both kernels, against the products formed with the explicit matrices.
+TEST(ReducedOmnibus, SameProductBytesForAnyThreadCount) {
+  const std::vector<Graph> graphs = block_model_graphs(2600, 5, 12);
+  const int threads = omp_get_max_threads();
+  std::mt19937_64 rng(3);
+  std::normal_distribution<double> normal;
+  Block x(2 * 2600, 2);
+  for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = normal(rng);
+  for (GraphKernel kernel : {GraphKernel::augmented, GraphKernel::normalised}) {
+    const ReducedOmnibusOperator op(pointers(graphs), nullptr, kernel);
+    std::vector<Block> grams, images;
+    for (int t : {1, 2, 3}) {
+      omp_set_num_threads(t);
+      Block gram(x.rows(), x.cols()), image(x.rows(), x.cols());
+      op.apply(x, gram, image);
+      grams.push_back(gram);
+      images.push_back(image);
+    }
+    omp_set_num_threads(threads);
+    for (std::size_t r = 1; r < grams.size(); ++r) {
+      EXPECT_TRUE(grams[r] == grams[0]) << "threads run " << r;
+      EXPECT_TRUE(images[r] == images[0]) << "threads run " << r;
+    }
+    // Against W with the kernels formed one graph at a time: G = Wᵀ W.
+    const Eigen::Index n = 2600;
+    Eigen::MatrixXd top = Eigen::MatrixXd::Zero(n, 2), bottom = 5.0 * x.bottomRows(n);
+    for (const Graph& graph : graphs) {
+      Block k_a(n, 2), k_shifted(n, 2);
+      kernel_block_product(graph, kernel, x.topRows(n), k_a, false);
+      bottom += k_a;
+      const Block shifted = k_a + x.bottomRows(n);
+      kernel_block_product(graph, kernel, shifted, k_shifted, false);
+      top += k_shifted;
+    }
+    EXPECT_LT((grams[0].topRows(n) - top).norm(), 1e-12 * top.norm());
+    EXPECT_LT((grams[0].bottomRows(n) - bottom).norm(), 1e-12 * bottom.norm());
+  }
+}
+
 TEST(OmnibusDimension, ComputesOnlyTheEigenpairsTheRuleNeeds) {
   const std::vector<Graph> graphs = block_model_graphs(400, 2, 8);
   OmnibusConfig config;
@@ -246,6 +357,28 @@ TEST(OmnibusDimension, ComputesOnlyTheEigenpairsTheRuleNeeds) {
   EXPECT_EQ(automatic.dim, 3);
   config.search = 20;  // a cap below the second count: 16, then 20
   EXPECT_EQ(embed_omnibus(pointers(graphs), config).eigenvalues.size(), 20);
+}
+
+// --dim auto holds only the d kept pairs to the tolerance (OmnibusConfig::loose_tolerance): the same d and latent
+// positions as holding every searched pair to it, eigenvalues within the squared loose tolerance, fewer
+// applications.
+TEST(OmnibusDimension, OnlyTheKeptPairsMeetTheTightTolerance) {
+  for (std::uint64_t seed : {8, 9}) {
+    const std::vector<Graph> graphs = block_model_graphs(600, 3, seed);
+    OmnibusConfig config;
+    config.seed = seed;
+    config.loose_tolerance = 0.0;
+    const OmnibusEmbedding all_tight = embed_omnibus(pointers(graphs), config);
+    config.loose_tolerance = 1e-4;
+    const OmnibusEmbedding tiered = embed_omnibus(pointers(graphs), config);
+    ASSERT_EQ(tiered.solver, "block, rank-2n reduction");
+    ASSERT_EQ(tiered.dim, all_tight.dim);
+    ASSERT_EQ(tiered.eigenvalues.size(), all_tight.eigenvalues.size());
+    EXPECT_LT(tiered.operator_applications, all_tight.operator_applications) << seed;
+    for (Eigen::Index c = 0; c < tiered.eigenvalues.size(); ++c)
+      EXPECT_NEAR(tiered.eigenvalues[c], all_tight.eigenvalues[c], 1e-6 * std::abs(all_tight.eigenvalues[0])) << c;
+    EXPECT_LT((tiered.latent - all_tight.latent).norm(), 1e-7 * all_tight.latent.norm()) << seed;
+  }
 }
 
 }  // namespace

@@ -139,16 +139,20 @@ BlockEigenPairs block_top_eigenpairs(const BlockOperator& op, const BlockEigenCo
       out.operator_applications += z.cols();
       if (first_step && restart > 0) {
         const Eigen::MatrixXd residual_gram = transposed_product(z, gz);
+        const int tight = config.tight_count ? std::clamp(config.tight_count(ritz_values.head(count)), 0, count) : count;
         bool converged = true;
-        double worst = 0.0;
+        double worst = 0.0, progress = 1.0;  // progress: the least log(residual) / log(own tolerance)
         for (int c = 0; c < count; ++c) {
           const double residual = std::sqrt(std::max(0.0, residual_gram(c, c)));
           const double reference = std::max(std::abs(ritz_values[c]), std::cbrt(eps * eps) * scale);
-          converged = converged && residual <= config.tolerance * reference;
-          worst = std::max(worst, reference > 0 ? residual / reference : 0.0);
+          const double own = c < tight ? config.tolerance : std::max(config.tolerance, config.loose_tolerance);
+          const double relative = reference > 0 ? residual / reference : 0.0;
+          converged = converged && residual <= own * reference;
+          if (c < tight) worst = std::max(worst, relative);
+          if (relative > 0) progress = std::min(progress, std::log(relative) / std::log(own));
         }
         out.worst_residual = worst;
-        if (config.on_check) config.on_check(cycle, worst);
+        if (config.on_check) config.on_check(cycle, std::pow(config.tolerance, std::max(0.0, progress)));
         if (converged) {
           out.values = ritz_values.head(count);
           out.vectors = basis.v.leftCols(count);

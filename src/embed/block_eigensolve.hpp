@@ -27,6 +27,11 @@ struct BlockEigenConfig {
   int count = 1;                 // wanted eigenpairs (by |λ|)
   std::uint64_t seed = 0;        // random columns of the start block
   double tolerance = 1e-10;      // ‖M x − θ x‖_G ≤ tolerance · |θ| for each wanted pair
+  // With tight_count set, only the first tight_count(θ) wanted pairs (θ: the current Ritz values, by |θ|) need
+  // `tolerance`; the others need max(tolerance, loose_tolerance). For pairs whose eigenvalues are used but not
+  // their vectors: a Ritz value's error is of the order of the squared residual.
+  double loose_tolerance = 0.0;
+  std::function<int(const Eigen::VectorXd& values)> tight_count;
   int max_cycles = 300;          // restarts
   int restart = 0;               // Ritz vectors kept at a restart, s; 0 = count + max(4, count / 4)
   int block = 0;                 // columns added per Krylov step, b; 0 = 1 (fewest operator applications, measured)
@@ -36,7 +41,8 @@ struct BlockEigenConfig {
   bool accept_unconverged = false;
   std::function<bool()> cancelled;  // polled before each operator application; true throws Cancelled
   // Called after each convergence check with the restart number and the largest relative residual of the wanted
-  // pairs (for a progress display).
+  // pairs (for a progress display; with tight_count, each pair's residual is first mapped to the same place
+  // between 1 and `tolerance` as it has between 1 and its own tolerance, on a log scale).
   std::function<void(int cycle, double worst_residual)> on_check;
   // Called after each restart with the wanted Ritz pairs (G-orthonormal vectors, values by |θ|); returning true
   // ends the solve with them (converged = false, stopped_early = true), e.g. when what they are used for has
@@ -52,7 +58,8 @@ struct BlockEigenPairs {
   int cycles = 0;
   bool converged = true;
   bool stopped_early = false;   // stop_early ended the solve
-  double worst_residual = 0.0;  // largest ‖M x − θ x‖_G / |θ| over the returned pairs (at the last check)
+  double worst_residual = 0.0;  // largest ‖M x − θ x‖_G / |θ| over the returned pairs held to `tolerance` (at
+                                // the last check; all of them without tight_count or when unconverged)
 };
 
 BlockEigenPairs block_top_eigenpairs(const BlockOperator& op, const BlockEigenConfig& config);

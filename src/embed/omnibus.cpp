@@ -182,6 +182,39 @@ class CancellableOperator final : public SymmetricOperator {
   const std::function<bool()>& cancelled_;
 };
 
+struct DimensionChoice {
+  int dim = 1;
+  std::vector<int> elbows;
+  std::string rule;
+};
+
+// The Zhu–Ghodsi choice on the computed eigenvalues (README "Choosing d").
+DimensionChoice choose_dimension(const Eigen::VectorXd& values, const OmnibusConfig& config) {
+  DimensionChoice out;
+  std::vector<double> magnitudes(static_cast<std::size_t>(values.size()));
+  for (Eigen::Index r = 0; r < values.size(); ++r) magnitudes[r] = std::abs(values[r]);
+  const ElbowResult elbow = zhu_ghodsi_elbows(magnitudes, config.elbows);
+  out.elbows = elbow.elbows;
+  const int largest = static_cast<int>(magnitudes.size()) - 1;  // keep λ_{d+1} for the gap
+  std::vector<int> candidates;
+  for (int e : elbow.elbows) candidates.push_back(std::clamp(e, 1, std::max(1, largest)));
+  if (candidates.empty()) candidates.push_back(1);
+  // The requested elbow, unless its subspace ends inside a near-degenerate eigenspace: then the latest
+  // earlier elbow that ends at a clear gap.
+  std::size_t chosen = candidates.size() - 1;
+  while (chosen > 0 && relative_eigengap(values, candidates[chosen]) < config.degenerate_gap) --chosen;
+  if (relative_eigengap(values, candidates[chosen]) < config.degenerate_gap) chosen = candidates.size() - 1;
+  out.dim = candidates[chosen];
+  out.rule = "zhu-ghodsi elbow " + std::to_string(chosen + 1) + " of " + std::to_string(values.size()) + " eigenvalues";
+  if (chosen + 1 < candidates.size()) {
+    char text[200];
+    std::snprintf(text, sizeof text, " (elbow %zu, d = %d, ends inside a near-degenerate eigenspace: gap %.2g%%)",
+                  candidates.size(), candidates.back(), 100.0 * relative_eigengap(values, candidates.back()));
+    out.rule += text;
+  }
+  return out;
+}
+
 OmnibusPairs solve_omnibus(const std::vector<const Graph*>& graphs, int count, const OmnibusConfig& config,
                            const Block* warm) {
   OmnibusOperator op(graphs, config.communicator, config.kernel);
@@ -210,6 +243,12 @@ OmnibusPairs solve_omnibus(const std::vector<const Graph*>& graphs, int count, c
   solve.count = count;
   solve.seed = config.seed;
   solve.tolerance = config.tolerance;
+  // Only the d kept pairs' vectors are used; the other eigenvalues serve the elbow and the gap (d as the current
+  // Ritz values choose it, or the fixed d).
+  solve.loose_tolerance = config.loose_tolerance;
+  solve.tight_count = [&](const Eigen::VectorXd& values) {
+    return config.dim > 0 ? config.dim : choose_dimension(values, config).dim;
+  };
   solve.max_cycles = config.max_cycles;
   solve.accept_unconverged = config.accept_unconverged;
   solve.block = config.block;
@@ -267,39 +306,6 @@ Eigen::MatrixXd leading_vectors(const OmnibusPairs& pairs, const std::vector<con
                                 .expand(pairs.solver_vectors.leftCols(columns));
   fix_signs(vectors);
   return vectors;
-}
-
-struct DimensionChoice {
-  int dim = 1;
-  std::vector<int> elbows;
-  std::string rule;
-};
-
-// The Zhu–Ghodsi choice on the computed eigenvalues (README "Choosing d").
-DimensionChoice choose_dimension(const Eigen::VectorXd& values, const OmnibusConfig& config) {
-  DimensionChoice out;
-  std::vector<double> magnitudes(static_cast<std::size_t>(values.size()));
-  for (Eigen::Index r = 0; r < values.size(); ++r) magnitudes[r] = std::abs(values[r]);
-  const ElbowResult elbow = zhu_ghodsi_elbows(magnitudes, config.elbows);
-  out.elbows = elbow.elbows;
-  const int largest = static_cast<int>(magnitudes.size()) - 1;  // keep λ_{d+1} for the gap
-  std::vector<int> candidates;
-  for (int e : elbow.elbows) candidates.push_back(std::clamp(e, 1, std::max(1, largest)));
-  if (candidates.empty()) candidates.push_back(1);
-  // The requested elbow, unless its subspace ends inside a near-degenerate eigenspace: then the latest
-  // earlier elbow that ends at a clear gap.
-  std::size_t chosen = candidates.size() - 1;
-  while (chosen > 0 && relative_eigengap(values, candidates[chosen]) < config.degenerate_gap) --chosen;
-  if (relative_eigengap(values, candidates[chosen]) < config.degenerate_gap) chosen = candidates.size() - 1;
-  out.dim = candidates[chosen];
-  out.rule = "zhu-ghodsi elbow " + std::to_string(chosen + 1) + " of " + std::to_string(values.size()) + " eigenvalues";
-  if (chosen + 1 < candidates.size()) {
-    char text[200];
-    std::snprintf(text, sizeof text, " (elbow %zu, d = %d, ends inside a near-degenerate eigenspace: gap %.2g%%)",
-                  candidates.size(), candidates.back(), 100.0 * relative_eigengap(values, candidates.back()));
-    out.rule += text;
-  }
-  return out;
 }
 
 }  // namespace

@@ -1,8 +1,11 @@
 #include "embed/omnibus_operators.hpp"
 
+#include <omp.h>
+
 #include <cmath>
 #include <vector>
 
+#include "datakernel/runtime/blas.hpp"
 #include "runtime/ordered_sum.hpp"
 
 namespace dk {
@@ -16,7 +19,7 @@ void neighbour_sums(const Graph& graph, const double* in, Eigen::Index in_stride
   const std::int64_t n = graph.n;
   // Rows are independent and each is summed in a fixed order: the same bytes for any thread count. Small
   // products (and products inside parallel bootstrap replicates) run serially.
-#pragma omp parallel if (static_cast<double>(graph.columns.size()) * static_cast<double>(width) > 1e6)
+#pragma omp parallel num_threads(openmp_threads()) if (static_cast<double>(graph.columns.size()) * static_cast<double>(width) > 1e6 && !omp_in_parallel())
   {
     std::vector<double> sum(static_cast<std::size_t>(width));
 #pragma omp for schedule(static)
@@ -93,15 +96,41 @@ void ReducedOmnibusOperator::apply(const ConstBlockView& x, BlockView gram, Bloc
   const Eigen::Index n = graphs_.front()->n, width = x.cols();
   const int m = static_cast<int>(graphs_.size());
   const auto a = x.topRows(n), b = x.bottomRows(n);
-  Block product(n, width), shifted(n, width);
   auto top = gram.topRows(n), bottom = gram.bottomRows(n);  // Σ Ã_g (Ã_g a + b) and Σ Ã_g a + m b
   top.setZero();
   bottom = static_cast<double>(m) * b;
-  for (int g = 0; g < m; ++g) {
+  // Narrow blocks (the Krylov steps): rounds of one graph per thread, each graph's two products serial into that
+  // thread's buffers; then the graphs left over, and every graph of a wide block (the restart's residual block,
+  // whose products are long enough), with their rows in parallel. Either way the terms are added in graph
+  // order: the same bits as one graph after another, for any thread count. Per graph, rows in parallel left a
+  // thread idle at n = 10⁵ (measured at m = 100); per-thread buffers of a wide block would cost 3·team·n·b doubles (here 2·n·b).
+  constexpr Eigen::Index kWidestRound = 4;
+  const int team = omp_in_parallel() || width > kWidestRound ? 1 : openmp_threads();
+  const int rounds = team > 1 ? m / team : 0;
+  const std::size_t buffers = static_cast<std::size_t>(rounds > 0 ? team : 1);
+  std::vector<Block> products(buffers, Block(n, width)), terms(buffers, Block(n, width));
+  std::vector<Block> shifted(rounds > 0 ? buffers : 0, Block(n, width));
+  for (int round = 0; round < rounds; ++round) {
+#pragma omp parallel num_threads(team)
+    {
+      const std::size_t t = static_cast<std::size_t>(omp_get_thread_num());
+      const int g = round * team + static_cast<int>(t);
+      kernel_block_product(*graphs_[g], kernel_, a, products[t], false);
+      shifted[t] = products[t] + b;
+      kernel_block_product(*graphs_[g], kernel_, shifted[t], terms[t], false);
+    }
+    for (std::size_t t = 0; t < buffers; ++t) {
+      bottom += products[t];
+      top += terms[t];
+    }
+  }
+  for (int g = rounds * team; g < m; ++g) {
+    Block& product = products.front();
     kernel_block_product(*graphs_[g], kernel_, a, product, false);
     bottom += product;
-    shifted = product + b;
-    kernel_block_product(*graphs_[g], kernel_, shifted, top, true);
+    product += b;  // now Ã_g a + b
+    kernel_block_product(*graphs_[g], kernel_, product, terms.front(), false);
+    top += terms.front();
   }
   image.topRows(n) = 0.5 * bottom;  // M = ½ J G: the halves of G x swapped
   image.bottomRows(n) = 0.5 * top;

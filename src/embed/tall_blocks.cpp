@@ -5,13 +5,16 @@
 #include <algorithm>
 #include <vector>
 
+#include "datakernel/runtime/blas.hpp"
+
 namespace dk {
 
 namespace {
 
 // Rows per chunk: a fixed number, not a share of the threads, so that the chunks (and the order in which
 // their partial sums are added) do not depend on the thread count. Inside the parallel loop OpenBLAS (its
-// OpenMP build) runs single-threaded.
+// OpenMP build) runs single-threaded. The team is openmp_threads(): the block solver calls these inside a
+// BlasSingleThreaded scope, where omp_get_max_threads() is 1.
 constexpr Eigen::Index kChunkRows = 2048;
 
 Eigen::Index chunk_count(Eigen::Index rows) { return (rows + kChunkRows - 1) / kChunkRows; }
@@ -32,7 +35,7 @@ void gemm_rows(const ConstBlockView& a, const Eigen::MatrixXd& s, BlockView out,
   }
   // s is column-major p × r: as row-major it is sᵀ, hence CblasTrans on it.
   const std::int64_t chunks = chunk_count(rows);
-#pragma omp parallel for schedule(static) if (worth_threads(rows, inner, cols))
+#pragma omp parallel for schedule(static) num_threads(openmp_threads()) if (worth_threads(rows, inner, cols))
   for (std::int64_t c = 0; c < chunks; ++c) {
     const Eigen::Index first = c * kChunkRows, count = std::min(kChunkRows, rows - first);
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(count), static_cast<int>(cols),
@@ -50,7 +53,7 @@ Eigen::MatrixXd transposed_product(const ConstBlockView& a, const ConstBlockView
   if (rows == 0 || p == 0 || r == 0) return out;
   const std::int64_t chunks = chunk_count(rows);
   std::vector<Eigen::MatrixXd> partial(static_cast<std::size_t>(chunks));
-#pragma omp parallel for schedule(static) if (worth_threads(rows, p, r))
+#pragma omp parallel for schedule(static) num_threads(openmp_threads()) if (worth_threads(rows, p, r))
   for (std::int64_t c = 0; c < chunks; ++c) {
     const Eigen::Index first = c * kChunkRows, count = std::min(kChunkRows, rows - first);
     Eigen::MatrixXd& part = partial[static_cast<std::size_t>(c)];

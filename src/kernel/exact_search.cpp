@@ -105,7 +105,7 @@ class ProgressScale {
   std::int64_t reported_ = 0;
 };
 
-int thread_count(const KnnConfig& config) { return config.threads > 0 ? config.threads : omp_get_max_threads(); }
+int thread_count(const KnnConfig& config) { return config.threads > 0 ? config.threads : openmp_threads(); }
 
 }  // namespace
 

@@ -391,7 +391,7 @@ void clustered_search_all(const PreparedData<T>& data, const KnnConfig& config, 
                           NeighbourLists& out) {
   const std::int64_t n = data.n, dim = data.dim;
   const ClusteredPlan plan = clustered_plan(config.clustered, n);
-  const int threads = config.threads > 0 ? config.threads : omp_get_max_threads();
+  const int threads = config.threads > 0 ? config.threads : openmp_threads();
   const bool per_datum = config.clustered.probe_lists == ClusteredProbes::per_datum;
 
   KmeansSettings settings;

@@ -82,7 +82,7 @@ Eigen::MatrixXd linear_cka_distances(const std::vector<EmbeddingsView>& models, 
     for (int h = g; h < m; ++h) tasks.emplace_back(g, h);
   std::vector<double> squared(tasks.size(), 0.0);
   BlasSingleThreaded single_threaded_blas;
-  const int team = threads > 0 ? threads : omp_get_max_threads();
+  const int team = threads > 0 ? threads : openmp_threads();
 #pragma omp parallel for schedule(dynamic, 1) num_threads(team)
   for (std::size_t t = 0; t < tasks.size(); ++t) {
     const auto [g, h] = tasks[t];

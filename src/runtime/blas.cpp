@@ -1,6 +1,7 @@
 #include "datakernel/runtime/blas.hpp"
 
 #include <cblas.h>
+#include <omp.h>
 
 #include <chrono>
 #include <vector>
@@ -18,6 +19,24 @@ std::string blas_core_name() { return openblas_get_corename(); }
 std::string blas_version() { return openblas_get_config(); }
 int blas_threads() { return openblas_get_num_threads(); }
 void set_blas_threads(int threads) { openblas_set_num_threads(threads); }
+
+namespace {
+thread_local int guarded_team = 0;  // the innermost BlasSingleThreaded's outer team on this thread; 0 = none
+}  // namespace
+
+BlasSingleThreaded::BlasSingleThreaded()
+    : previous_(blas_threads()), previous_openmp_(omp_get_max_threads()), outer_team_(guarded_team) {
+  guarded_team = openmp_threads();
+  set_blas_threads(1);
+}
+
+BlasSingleThreaded::~BlasSingleThreaded() {
+  set_blas_threads(previous_);
+  omp_set_num_threads(previous_openmp_);  // OpenBLAS set it to previous_, which may differ
+  guarded_team = outer_team_;
+}
+
+int openmp_threads() { return guarded_team > 0 ? guarded_team : omp_get_max_threads(); }
 
 std::string blas_kernel_fallback() {
   const std::string core = blas_core_name();

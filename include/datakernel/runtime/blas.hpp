@@ -27,15 +27,24 @@ void gemm_abt(const double* a, const double* b, double* c, long rows, long cols,
 double measure_gemm_gflops(long size, int repeats);
 
 // Scope guard: BLAS single-threaded inside (for calls made from parallel regions), restored after.
+// OpenBLAS's OpenMP build takes its thread count from the caller's OpenMP thread count (openblas_set_num_threads
+// sets both, and each call outside a parallel region re-reads it), so inside the guard omp_get_max_threads() is 1:
+// parallel regions in its scope must size their team with openmp_threads().
 class BlasSingleThreaded {
  public:
-  BlasSingleThreaded() : previous_(blas_threads()) { set_blas_threads(1); }
-  ~BlasSingleThreaded() { set_blas_threads(previous_); }
+  BlasSingleThreaded();
+  ~BlasSingleThreaded();
   BlasSingleThreaded(const BlasSingleThreaded&) = delete;
   BlasSingleThreaded& operator=(const BlasSingleThreaded&) = delete;
 
  private:
   int previous_;
+  int previous_openmp_;
+  int outer_team_;
 };
+
+// The OpenMP thread count the caller asked for: omp_get_max_threads(), or inside a BlasSingleThreaded scope on
+// this thread the count from before it.
+int openmp_threads();
 
 }  // namespace dk
