@@ -11,14 +11,13 @@
 #include <optional>
 #include <unordered_map>
 
-#include <omp.h>
-
 #include "datakernel/error.hpp"
 #include "datakernel/inference/multiple_testing.hpp"
 #include "datakernel/inference/neighbourhood_shift.hpp"
 #include "datakernel/io/array_readers.hpp"
 #include "datakernel/io/model_input.hpp"
 #include "datakernel/io/text_lists.hpp"
+#include "datakernel/runtime/blas.hpp"
 #include "kernel/knn_clustered.hpp"
 #include "runtime/byte_buffer.hpp"
 
@@ -132,7 +131,7 @@ std::uint64_t estimate_peak_bytes(const MemoryShape& shape, const CompareConfig&
   const auto n = static_cast<std::uint64_t>(shape.n);
   const auto m = static_cast<std::uint64_t>(shape.models);
   const std::uint64_t k = static_cast<std::uint64_t>(config.knn.k > 0 ? config.knn.k : default_k(shape.n));
-  const std::uint64_t threads = static_cast<std::uint64_t>(config.knn.threads > 0 ? config.knn.threads : omp_get_max_threads());
+  const std::uint64_t threads = static_cast<std::uint64_t>(config.knn.threads > 0 ? config.knn.threads : openmp_threads());
   const auto widest = static_cast<std::uint64_t>(shape.widest);
   // Inputs held in memory throughout; a mapped input is resident only while a stage reads it.
   const std::uint64_t inputs = (shape.values - shape.mapped_values) * 4;
@@ -145,12 +144,13 @@ std::uint64_t estimate_peak_bytes(const MemoryShape& shape, const CompareConfig&
   if (resolved_knn_method(config.knn, shape.n) == KnnMethod::clustered) {
     // Exact search's, plus the copy of the prepared rows in cell order (beside the normalised copy under cosine)
     // with each position's datum, the lists kept in cell order until the end, k-means' sample of rows, the
-    // assignment and, per datum, its probed cells (int32) and its place in their query lists (int64); the recall
-    // sample's exact search, after the search, makes its own normalised copy.
+    // assignment and, per datum, its probed cells (int32), its place in their query lists (int64) and the
+    // larger-numbered of them with its position (2 int32: at most all probes); the recall sample's exact search,
+    // after the search, makes its own normalised copy.
     const ClusteredPlan plan = clustered_plan(config.knn.clustered, static_cast<std::int64_t>(n));
     const std::uint64_t sample = std::min<std::uint64_t>(
         n, static_cast<std::uint64_t>(plan.clusters) * static_cast<std::uint64_t>(config.knn.clustered.sample_per_cluster));
-    knn += n * widest * 4 + n * 12 + n * k * 12 + sample * widest * 4 + n * static_cast<std::uint64_t>(plan.probes) * 12;
+    knn += n * widest * 4 + n * 12 + n * k * 12 + sample * widest * 4 + n * static_cast<std::uint64_t>(plan.probes) * 20;
   } else if (resolved_knn_method(config.knn, shape.n) == KnnMethod::hnsw) {
     // The HNSW index: float32 rows, 2m bottom-layer links and its header per datum, upper layers ~1/m of that;
     // no exact tiles beyond the recall sample's, whose exact search (while the index lives) makes its own

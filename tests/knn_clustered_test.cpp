@@ -10,6 +10,7 @@
 
 #include "datakernel/error.hpp"
 #include "datakernel/kernel/knn.hpp"
+#include "kernel/kmeans_partition.hpp"
 #include "test_support.hpp"
 
 namespace dk {
@@ -94,6 +95,65 @@ TEST(KnnClustered, AllProbesEqualExactSearchIncludingTies) {
     EXPECT_EQ(a.ids, b.ids) << metric_name(metric);
     EXPECT_EQ(a.scores, b.scores) << metric_name(metric);
     EXPECT_DOUBLE_EQ(a.recall, 1.0) << metric_name(metric);
+  }
+}
+
+// With some cells probed, a datum's list is the top k among the data of the cells it probes and the data that probe
+// its cell (each pair scored once, in the tiles of the larger cell when both sides probe the other's): checked
+// against that rule applied by brute force on the same partition (kmeans_partition with the search's settings), for
+// 3 seeds, both metrics without normalisation, cells split across column blocks. Integer values make every score
+// exact in float32, so the lists must match exactly, ties (to the lower index) included. A search that lost the
+// pairs only one side reaches, or offered a pair that both sides reach to a list twice (scored against all of the
+// larger cell's data and offered both ways), would differ from it.
+TEST(KnnClustered, PartialProbesListTheBestOfWhatEitherSideProbes) {
+  for (const std::uint64_t seed : {5u, 6u, 7u}) {
+    Embeddings y = test::random_embeddings(700, 12, seed);
+    for (std::int64_t i = 0; i < y.n; ++i)
+      for (std::int64_t c = 0; c < y.dim; ++c) y.row(i)[c] = std::round(2.0f * y.row(i)[c]);
+    y.row(0)[0] = 1.0f;
+    for (const Metric metric : {Metric::dot, Metric::euclidean}) {
+      KnnConfig config = clustered_config(metric, 30, 5);
+      config.clustered.seed = seed;
+      config.col_block = 8;  // cells of about 23 data split across column blocks
+      config.row_block = 16;
+      const NeighbourLists approx = knn_search(y, config);
+
+      KmeansSettings settings;
+      settings.clusters = 30;
+      settings.sample_per_cluster = config.clustered.sample_per_cluster;
+      settings.iterations = config.clustered.iterations;
+      settings.spherical = false;
+      settings.seed = seed;
+      settings.nearest_count = 5;
+      const KmeansPartition<float> partition = kmeans_partition(y.values.data(), y.n, y.dim, settings);
+      const auto probes = [&](std::int64_t i, std::int32_t cell) {
+        const std::int32_t* list = partition.nearest.data() + i * 5;
+        return std::find(list, list + 5, cell) != list + 5;
+      };
+      const auto score = [&](std::int64_t i, std::int64_t j) {
+        double dot = 0.0, norm = 0.0;
+        for (std::int64_t c = 0; c < y.dim; ++c) dot += double(y.row(i)[c]) * y.row(j)[c], norm += double(y.row(j)[c]) * y.row(j)[c];
+        return metric == Metric::dot ? dot : 2.0 * dot - norm;  // euclidean: −|x − y|² + |x|², the same order per row
+      };
+      std::int64_t mismatched = 0, reached_one_way = 0;
+      for (std::int64_t i = 0; i < y.n; ++i) {
+        std::vector<std::pair<double, std::int64_t>> candidates;
+        for (std::int64_t j = 0; j < y.n; ++j) {
+          if (j == i) continue;
+          const bool mine = probes(i, partition.assignment[j]), theirs = probes(j, partition.assignment[i]);
+          if (mine || theirs) candidates.push_back({-score(i, j), j});
+          reached_one_way += mine != theirs;
+        }
+        if (static_cast<int>(candidates.size()) < config.k)  // short list: exact search's
+          for (std::int64_t j = 0; j < y.n; ++j)
+            if (j != i && !probes(i, partition.assignment[j]) && !probes(j, partition.assignment[i]))
+              candidates.push_back({-score(i, j), j});
+        std::sort(candidates.begin(), candidates.end());
+        for (int q = 0; q < config.k; ++q) mismatched += approx.ids[i * config.k + q] != candidates[q].second;
+      }
+      EXPECT_EQ(mismatched, 0) << metric_name(metric) << " seed " << seed;
+      EXPECT_GT(reached_one_way, y.n * 20) << "the probes are partial: many pairs reached from one side only";
+    }
   }
 }
 

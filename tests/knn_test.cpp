@@ -192,7 +192,7 @@ TEST(ScoreFilter, MatchesAPlainLoopIncludingTies) {
       offsets[c] = 0.5f * level(rng);
       thresholds[c] = 0.25f * level(rng);
     }
-    std::vector<std::int32_t> found(count + 1);
+    std::vector<std::int32_t> found(count + 17);  // room a full-vector store would overrun
     for (float scale : {1.0f, 2.0f}) {
       const float threshold = 0.25f * level(rng), offset = 0.5f * level(rng);
       std::vector<std::int32_t> plain_over, plain_offsets, plain_each;
@@ -201,12 +201,22 @@ TEST(ScoreFilter, MatchesAPlainLoopIncludingTies) {
         if (scale * t[c] - offsets[c] >= threshold) plain_offsets.push_back(c);
         if (scale * t[c] - offset >= thresholds[c]) plain_each.push_back(c);
       }
+      // Nothing is written past the last candidate (found is filled with a sentinel before each call).
+      const auto written_past = [&](int m) {
+        return std::count_if(found.begin() + m, found.end(), [](std::int32_t v) { return v != -7; });
+      };
+      std::fill(found.begin(), found.end(), -7);
       int m = candidates_over(t.data(), nullptr, scale, threshold, count, found.data());
       EXPECT_EQ(std::vector<std::int32_t>(found.begin(), found.begin() + m), plain_over) << count;
+      EXPECT_EQ(written_past(m), 0) << count;
+      std::fill(found.begin(), found.end(), -7);
       m = candidates_over(t.data(), offsets.data(), scale, threshold, count, found.data());
       EXPECT_EQ(std::vector<std::int32_t>(found.begin(), found.begin() + m), plain_offsets) << count;
+      EXPECT_EQ(written_past(m), 0) << count;
+      std::fill(found.begin(), found.end(), -7);
       m = candidates_over_each(t.data(), offset, scale, thresholds.data(), count, found.data());
       EXPECT_EQ(std::vector<std::int32_t>(found.begin(), found.begin() + m), plain_each) << count;
+      EXPECT_EQ(written_past(m), 0) << count;
     }
   }
 }

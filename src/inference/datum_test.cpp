@@ -1,7 +1,5 @@
 #include "datakernel/inference/datum_test.hpp"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -325,7 +323,7 @@ DatumTestResult test_datum_shift(const Graph& a, const Graph& b, int dim, const 
   const bool keep_replicates = config.bootstrap_p == BootstrapP::pooled;
   std::vector<float> replicates_kept;  // n × B, replicate-major (pooled p-values only)
   if (keep_replicates) replicates_kept.reserve(static_cast<std::size_t>(n) * config.bootstrap);
-  const int threads = config.threads > 0 ? config.threads : omp_get_max_threads();
+  const int threads = config.threads > 0 ? config.threads : openmp_threads();
   constexpr int kBatch = 32;
   std::vector<Eigen::VectorXd> batch(kBatch);
   int done = 0;

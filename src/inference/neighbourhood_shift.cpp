@@ -1,7 +1,5 @@
 #include "datakernel/inference/neighbourhood_shift.hpp"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <cmath>
 #include <tuple>
@@ -10,6 +8,7 @@
 
 #include "datakernel/error.hpp"
 #include "datakernel/inference/similarity_map.hpp"
+#include "datakernel/runtime/blas.hpp"
 
 namespace dk {
 
@@ -172,7 +171,7 @@ NeighbourhoodShift neighbourhood_shift(const NeighbourhoodModel& a, const Neighb
   std::vector<std::int32_t> slot_neighbours(slots);
   std::vector<double> slot_a(slots), slot_b(slots);
   std::vector<std::int64_t> sizes(static_cast<std::size_t>(n));
-  const int used_threads = threads > 0 ? threads : omp_get_max_threads();
+  const int used_threads = threads > 0 ? threads : openmp_threads();
 #pragma omp parallel num_threads(used_threads)
   {
     std::vector<std::tuple<std::int64_t, int, int>> u;

@@ -5,8 +5,8 @@
 //    order, so a cell is a contiguous block of rows.
 // 2. per_datum probes (the default): each datum is a query of the `probes` cells nearest to it (its own first). For
 //    each cell b, GEMM tiles of its queries (gathered) × b's rows are offered to the queries' lists and, transposed,
-//    to b's lists, except for pairs whose b-datum probes the query's cell itself (that tile offers them directly):
-//    each pair reaches each list at most once.
+//    to b's lists; a pair whose two data probe each other's cells is scored only in the larger cell's tiles (the
+//    smaller cell's tiles leave those b-data out): each pair is scored once and reaches each list at most once.
 //    per_cell probes: each cell probes the `probes` cells whose centroids score highest against its own centroid;
 //    cells a ≤ b are compared, once, when either probes the other: tiles of a's rows × the gathered rows of its
 //    partners b ≥ a, offered to a's lists and, transposed, to b's (b ≠ a), as exact search offers its tiles.

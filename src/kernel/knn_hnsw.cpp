@@ -1,7 +1,5 @@
 #include "kernel/knn_hnsw.hpp"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -11,6 +9,7 @@
 #include <hnswlib/hnswlib.h>
 
 #include "datakernel/error.hpp"
+#include "datakernel/runtime/blas.hpp"
 #include "kernel/hnsw_build.hpp"
 #include "kernel/hnsw_space.hpp"
 
@@ -46,7 +45,7 @@ double pair_score(const float* xi, const float* xj, std::int64_t dim, Metric met
 NeighbourLists knn_search_hnsw(const EmbeddingsView& y, const KnnConfig& config) {
   const std::int64_t n = y.n, dim = y.dim;
   const int k = config.k > 0 ? config.k : default_k(n);
-  const int threads = config.threads > 0 ? config.threads : omp_get_max_threads();
+  const int threads = config.threads > 0 ? config.threads : openmp_threads();
   const std::int64_t blocks = (n + config.row_block - 1) / config.row_block;  // the progress scale of exact search
   auto report = [&](std::int64_t done_of_2n) {
     if (config.progress) config.progress(std::min(blocks, done_of_2n * blocks / (2 * n)));
