@@ -12,25 +12,29 @@ namespace dk {
 
 namespace {
 
-// One row of neighbour_sums for a width known at compile time: the sums stay in registers. Through a heap buffer
-// (as for other widths) each edge's addition waited on the previous one's store (about 10 cycles per edge at width
-// 1, the Krylov steps' width; bench/results/omnibus_products.txt). The additions are the same, in the same order.
+// One row of neighbour_sums: out_i (+)= scale_i · (diagonal_i · in_i + Σ_{j ∈ N(i)} in_j). For a width known at
+// compile time (Width > 0) the sums stay in registers; for Width = 0 (the run-time `width`) they go through
+// `buffer`, where each edge's addition waits on the previous one's store (about 10 cycles per edge at width 1, the
+// Krylov steps' width: bench/results/omnibus_products.txt). Either way the same additions in the same order.
 template <int Width, class Diagonal, class Scale>
 inline void neighbour_sums_row(const Graph& graph, std::int64_t i, const double* in, Eigen::Index in_stride,
-                               double* out, Diagonal& diagonal_of, Scale& scale_of, bool accumulate) {
+                               double* out, Eigen::Index width, double* buffer, Diagonal& diagonal_of, Scale& scale_of,
+                               bool accumulate) {
+  double registers[Width > 0 ? Width : 1];
+  double* const sum = Width > 0 ? registers : buffer;
+  const Eigen::Index w = Width > 0 ? Width : width;
   const double diagonal = diagonal_of(i);
   const double* own = in + i * in_stride;
-  double sum[Width];
-  for (int c = 0; c < Width; ++c) sum[c] = diagonal * own[c];
+  for (Eigen::Index c = 0; c < w; ++c) sum[c] = diagonal * own[c];
   for (std::int64_t p = graph.row_offsets[i]; p < graph.row_offsets[i + 1]; ++p) {
     const double* neighbour = in + static_cast<std::int64_t>(graph.columns[p]) * in_stride;
-    for (int c = 0; c < Width; ++c) sum[c] += neighbour[c];
+    for (Eigen::Index c = 0; c < w; ++c) sum[c] += neighbour[c];
   }
   const double scale = scale_of(i);
   if (accumulate)
-    for (int c = 0; c < Width; ++c) out[c] += scale * sum[c];
+    for (Eigen::Index c = 0; c < w; ++c) out[c] += scale * sum[c];
   else
-    for (int c = 0; c < Width; ++c) out[c] = scale * sum[c];
+    for (Eigen::Index c = 0; c < w; ++c) out[c] = scale * sum[c];
 }
 
 // out_i (+)= scale_i · (diagonal_i · in_i + Σ_{j ∈ N(i)} in_j) for every row i of n × b blocks.
@@ -42,34 +46,19 @@ void neighbour_sums(const Graph& graph, const double* in, Eigen::Index in_stride
   // products (and products inside parallel bootstrap replicates) run serially.
 #pragma omp parallel num_threads(openmp_threads()) if (static_cast<double>(graph.columns.size()) * static_cast<double>(width) > 1e6 && !omp_in_parallel())
   {
-    if (width <= 4) {
-      const auto rows = [&]<int Width>() {
+    const auto rows = [&]<int Width>() {
+      std::vector<double> buffer(static_cast<std::size_t>(Width > 0 ? 0 : width));
 #pragma omp for schedule(static)
-        for (std::int64_t i = 0; i < n; ++i)
-          neighbour_sums_row<Width>(graph, i, in, in_stride, out + i * out_stride, diagonal_of, scale_of, accumulate);
-      };
-      if (width == 1) rows.template operator()<1>();
-      else if (width == 2) rows.template operator()<2>();
-      else if (width == 3) rows.template operator()<3>();
-      else rows.template operator()<4>();
-    } else {
-      std::vector<double> sum(static_cast<std::size_t>(width));
-#pragma omp for schedule(static)
-      for (std::int64_t i = 0; i < n; ++i) {
-        const double diagonal = diagonal_of(i);
-        const double* own = in + i * in_stride;
-        for (Eigen::Index c = 0; c < width; ++c) sum[c] = diagonal * own[c];
-        for (std::int64_t p = graph.row_offsets[i]; p < graph.row_offsets[i + 1]; ++p) {
-          const double* neighbour = in + static_cast<std::int64_t>(graph.columns[p]) * in_stride;
-          for (Eigen::Index c = 0; c < width; ++c) sum[c] += neighbour[c];
-        }
-        const double scale = scale_of(i);
-        double* row = out + i * out_stride;
-        if (accumulate)
-          for (Eigen::Index c = 0; c < width; ++c) row[c] += scale * sum[c];
-        else
-          for (Eigen::Index c = 0; c < width; ++c) row[c] = scale * sum[c];
-      }
+      for (std::int64_t i = 0; i < n; ++i)
+        neighbour_sums_row<Width>(graph, i, in, in_stride, out + i * out_stride, width, buffer.data(), diagonal_of,
+                                  scale_of, accumulate);
+    };
+    switch (width) {
+      case 1: rows.template operator()<1>(); break;
+      case 2: rows.template operator()<2>(); break;
+      case 3: rows.template operator()<3>(); break;
+      case 4: rows.template operator()<4>(); break;
+      default: rows.template operator()<0>();
     }
   }
 }
