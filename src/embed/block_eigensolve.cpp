@@ -73,6 +73,50 @@ Eigen::Index append_orthonormal(Basis& basis, Block z, Block gz, Block mz, doubl
   return count;
 }
 
+// Columns spanning z's columns (Euclidean-orthonormal, at most z.cols() of them) down to `floor`: what is
+// left of any column of z outside their span has norm at most `floor`. Passes over what is left: each takes the
+// directions of its Gram matrix within 10⁻⁶ of the largest norm (finer ones are not resolved by a Gram matrix),
+// normalised twice (as in append_orthonormal), until every left-over column is below the floor.
+Block column_range(const Block& z, double floor) {
+  constexpr double kResolved = 1e-12;  // on squared norms
+  Block range(z.rows(), 0);
+  Block rest = z;
+  for (int pass = 0; pass < 6 && range.cols() < z.cols(); ++pass) {
+    if (rest.colwise().norm().maxCoeff() <= floor) break;
+    Block found = rest;
+    for (int normalise = 0; normalise < 2 && found.cols() > 0; ++normalise) {
+      Eigen::MatrixXd gram = transposed_product(found, found);
+      gram = 0.5 * (gram + gram.transpose()).eval();
+      const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(gram);
+      if (solver.info() != Eigen::Success) throw ComputeError("block eigen-solver: residual range eigen-decomposition failed");
+      const Eigen::Index size = gram.rows();
+      const double largest = std::max(0.0, solver.eigenvalues()[size - 1]);
+      std::vector<Eigen::Index> kept;
+      for (Eigen::Index e = size - 1; e >= 0; --e) {
+        const double value = solver.eigenvalues()[e];
+        if (value > kResolved * largest && value > floor * floor && range.cols() + static_cast<Eigen::Index>(kept.size()) < z.cols())
+          kept.push_back(e);
+      }
+      Eigen::MatrixXd transform(size, static_cast<Eigen::Index>(kept.size()));
+      for (std::size_t k = 0; k < kept.size(); ++k)
+        transform.col(static_cast<Eigen::Index>(k)) = solver.eigenvectors().col(kept[k]) / std::sqrt(solver.eigenvalues()[kept[k]]);
+      Block next(z.rows(), transform.cols());
+      block_times_small(found, transform, next);
+      found.swap(next);
+      if (range.cols() > 0)  // against the earlier passes' columns, twice
+        for (int repeat = 0; repeat < 2; ++repeat) subtract_block_times_small(range, transposed_product(range, found), found);
+    }
+    if (found.cols() == 0) break;
+    Block wider(z.rows(), range.cols() + found.cols());
+    wider.leftCols(range.cols()) = range;
+    wider.rightCols(found.cols()) = found;
+    range.swap(wider);
+    rest = z;
+    for (int repeat = 0; repeat < 2; ++repeat) subtract_block_times_small(range, transposed_product(range, rest), rest);
+  }
+  return range;
+}
+
 Block random_block(Eigen::Index rows, Eigen::Index cols, std::uint64_t seed) {
   const Eigen::VectorXd values = random_start_vector(rows * cols, seed);
   Block out(rows, cols);
@@ -124,6 +168,7 @@ BlockEigenPairs block_top_eigenpairs(const BlockOperator& op, const BlockEigenCo
   Eigen::VectorXd ritz_values;  // of the current restart block (basis columns 0..restart-1), by |θ|
   Eigen::Index restart = 0;
   double scale = 0.0;  // largest |θ| seen: the operator's scale, for the negligible-norm floor
+  bool exact_residuals = false;  // set when a convergence found on the residuals' range was not confirmed
   for (int cycle = 0; cycle < config.max_cycles; ++cycle) {
     // Krylov blocks M V_j, G-orthogonalised against the basis. The first one after a restart is the residual
     // block M X − X Θ of the Ritz pairs: its G-norms decide convergence, and its rank is at most the last
@@ -132,13 +177,33 @@ BlockEigenPairs block_top_eigenpairs(const BlockOperator& op, const BlockEigenCo
     for (bool first_step = true; basis.width < capacity; first_step = false) {
       z = basis.mv.middleCols(last_first, last_count);
       orthogonalise_against(basis, z);
+      const bool check = first_step && restart > 0;
+      // The residual block R has rank at most `block` in exact arithmetic (R = F Sᵀ with F the Krylov block
+      // after the basis): the operator is applied to its range Q (R = Q C down to rounding) and its G-Gram
+      // formed as Cᵀ (Qᵀ G Q) C. Where the range has as many columns as R, or after a failed confirmation, R
+      // itself.
+      Block residual;          // R, while Q stands in for it in z
+      Eigen::MatrixXd coefficients;  // C
+      if (check && !exact_residuals) {
+        double largest_image = 0.0;
+        for (Eigen::Index c = 0; c < restart; ++c) largest_image = std::max(largest_image, basis.mv.col(c).norm());
+        Block range = column_range(z, config.range_floor * eps * largest_image);
+        if (range.cols() < z.cols()) {
+          coefficients = transposed_product(range, z);
+          residual.swap(z);
+          z.swap(range);
+        }
+      }
       gz.resize(n, z.cols());
       mz.resize(n, z.cols());
       check_cancelled();
-      op.apply(z, gz, mz);
+      if (z.cols() > 0) op.apply(z, gz, mz);
       out.operator_applications += z.cols();
-      if (first_step && restart > 0) {
-        const Eigen::MatrixXd residual_gram = transposed_product(z, gz);
+      if (check) {
+        const bool compressed = residual.size() > 0;
+        const Eigen::MatrixXd residual_gram =
+            compressed ? Eigen::MatrixXd(coefficients.transpose() * transposed_product(z, gz) * coefficients)
+                       : transposed_product(z, gz);
         const int tight = config.tight_count ? std::clamp(config.tight_count(ritz_values.head(count)), 0, count) : count;
         bool converged = true;
         double worst = 0.0, progress = 1.0;  // progress: the least log(residual) / log(own tolerance)
@@ -153,6 +218,23 @@ BlockEigenPairs block_top_eigenpairs(const BlockOperator& op, const BlockEigenCo
         }
         out.worst_residual = worst;
         if (config.on_check) config.on_check(cycle, std::pow(config.tolerance, std::max(0.0, progress)));
+        if (converged && compressed && tight > 0) {
+          // The pairs held to `tolerance` confirmed on R itself: the range's floor is a Euclidean one, and G may
+          // scale what it leaves out (the loose tolerance is far above it).
+          Block wanted = residual.leftCols(tight), g_wanted(n, tight), m_wanted(n, tight);
+          check_cancelled();
+          op.apply(wanted, g_wanted, m_wanted);
+          out.operator_applications += tight;
+          const Eigen::MatrixXd gram = transposed_product(wanted, g_wanted);
+          for (int c = 0; c < tight; ++c) {
+            const double reference = std::max(std::abs(ritz_values[c]), std::cbrt(eps * eps) * scale);
+            const double true_residual = std::sqrt(std::max(0.0, gram(c, c)));
+            converged = converged && true_residual <= config.tolerance * reference;
+            worst = std::max(worst, reference > 0 ? true_residual / reference : 0.0);
+          }
+          out.worst_residual = worst;
+          exact_residuals = !converged;
+        }
         if (converged) {
           out.values = ritz_values.head(count);
           out.vectors = basis.v.leftCols(count);
@@ -160,6 +242,22 @@ BlockEigenPairs block_top_eigenpairs(const BlockOperator& op, const BlockEigenCo
           out.cycles = cycle;
           return out;
         }
+      }
+      if (check && residual.size() > 0) {
+        // The directions of R the full block would offer: R E = Q (C E), E the leading eigenvectors of Rᵀ G R.
+        Eigen::MatrixXd gram = coefficients.transpose() * transposed_product(z, gz) * coefficients;
+        gram = 0.5 * (gram + gram.transpose()).eval();
+        const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(gram);
+        if (solver.info() != Eigen::Success) throw ComputeError("block eigen-solver: residual Gram eigen-decomposition failed");
+        const Eigen::Index offered = std::min<Eigen::Index>(block, gram.rows());
+        const Eigen::MatrixXd transform = coefficients * solver.eigenvectors().rightCols(offered).rowwise().reverse();
+        Block next_z(n, offered), next_gz(n, offered), next_mz(n, offered);
+        block_times_small(z, transform, next_z);
+        block_times_small(gz, transform, next_gz);
+        block_times_small(mz, transform, next_mz);
+        z.swap(next_z);
+        gz.swap(next_gz);
+        mz.swap(next_mz);
       }
       const Eigen::Index first = basis.width;
       const Eigen::Index added = append_orthonormal(basis, std::move(z), std::move(gz), std::move(mz),

@@ -6,8 +6,9 @@
 // G-orthonormalised within itself through the eigen-decomposition of its b × b Gram matrix (directions with
 // negligible G-norm are dropped, so a singular G or an exhausted Krylov space shrink the block instead of
 // failing). The Rayleigh–Ritz step solves the small symmetric problem H = (GV)ᵀ(MV) and keeps the b Ritz
-// pairs of largest |θ|. The first new block of the next cycle is M X − X Θ, the Ritz residual: its G-norms are
-// the convergence test, ‖r_i‖_G ≤ tolerance · |θ_i| for the wanted pairs.
+// pairs of largest |θ|. The first new block of the next cycle is R = M X − X Θ, the Ritz residual: its G-norms are
+// the convergence test, ‖r_i‖_G ≤ tolerance · |θ_i| for the wanted pairs. R has rank at most b in exact
+// arithmetic, so the operator is applied to its range (BlockEigenConfig::range_floor), not to its columns.
 //
 // All dense work is products of tall blocks with small matrices (tall_blocks.hpp: BLAS-3, threaded over fixed
 // row chunks); the operator applies its sparse matrices to whole blocks. Same seed, same bytes, for any
@@ -36,6 +37,11 @@ struct BlockEigenConfig {
   int restart = 0;               // Ritz vectors kept at a restart, s; 0 = count + max(4, count / 4)
   int block = 0;                 // columns added per Krylov step, b; 0 = 1 (fewest operator applications, measured)
   int basis = 0;                 // basis columns before Rayleigh–Ritz and restart; 0 = max(2 s + 16, s + 4 b)
+  // At a restart the operator is applied to the range of the residual block (rank `block` in exact arithmetic),
+  // found down to range_floor rounding units of the largest Ritz image; a convergence seen there is confirmed on
+  // the residuals of the pairs held to `tolerance`, and if it is not, the whole residual block is used from then
+  // on. Larger values only make that fallback likelier (tests use it to reach it).
+  double range_floor = 1e3;
   const Block* start = nullptr;  // start columns (rows() × s, s ≤ b; e.g. earlier Ritz vectors); rest random
   // After max_cycles restarts: throw ComputeError (false), or return the current Ritz pairs with converged = false.
   bool accept_unconverged = false;
