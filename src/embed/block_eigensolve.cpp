@@ -35,6 +35,17 @@ void orthogonalise_against(const Basis& basis, BlockView z) {
   for (int pass = 0; pass < 2; ++pass) subtract_block_times_small(v, transposed_product(gv, z), z);
 }
 
+// z, gz, mz ← z T, gz T, mz T (a block, its G- and M-images, to a new set of columns).
+void transform_columns(Block& z, Block& gz, Block& mz, const Eigen::MatrixXd& transform) {
+  Block next_z(z.rows(), transform.cols()), next_gz(z.rows(), transform.cols()), next_mz(z.rows(), transform.cols());
+  block_times_small(z, transform, next_z);
+  block_times_small(gz, transform, next_gz);
+  block_times_small(mz, transform, next_mz);
+  z.swap(next_z);
+  gz.swap(next_gz);
+  mz.swap(next_mz);
+}
+
 // Appends a G-orthonormal basis of the span of z (with gz = G z, mz = M z) to the basis, at most `most`
 // columns: the directions of largest G-norm, from the eigen-decomposition of zᵀ G z. Directions whose G-norm
 // is below `floor`, or below 10⁻⁶ of the largest (nearly dependent), are dropped. Two passes, the second on the
@@ -57,13 +68,7 @@ Eigen::Index append_orthonormal(Basis& basis, Block z, Block gz, Block mz, doubl
     Eigen::MatrixXd transform(size, static_cast<Eigen::Index>(kept.size()));
     for (std::size_t k = 0; k < kept.size(); ++k)
       transform.col(static_cast<Eigen::Index>(k)) = solver.eigenvectors().col(kept[k]) / std::sqrt(solver.eigenvalues()[kept[k]]);
-    Block next_z(z.rows(), transform.cols()), next_gz(z.rows(), transform.cols()), next_mz(z.rows(), transform.cols());
-    block_times_small(z, transform, next_z);
-    block_times_small(gz, transform, next_gz);
-    block_times_small(mz, transform, next_mz);
-    z.swap(next_z);
-    gz.swap(next_gz);
-    mz.swap(next_mz);
+    transform_columns(z, gz, mz, transform);
   }
   const Eigen::Index count = std::min<Eigen::Index>(z.cols(), most);
   basis.v.middleCols(basis.width, count) = z.leftCols(count);
@@ -250,14 +255,7 @@ BlockEigenPairs block_top_eigenpairs(const BlockOperator& op, const BlockEigenCo
         const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(gram);
         if (solver.info() != Eigen::Success) throw ComputeError("block eigen-solver: residual Gram eigen-decomposition failed");
         const Eigen::Index offered = std::min<Eigen::Index>(block, gram.rows());
-        const Eigen::MatrixXd transform = coefficients * solver.eigenvectors().rightCols(offered).rowwise().reverse();
-        Block next_z(n, offered), next_gz(n, offered), next_mz(n, offered);
-        block_times_small(z, transform, next_z);
-        block_times_small(gz, transform, next_gz);
-        block_times_small(mz, transform, next_mz);
-        z.swap(next_z);
-        gz.swap(next_gz);
-        mz.swap(next_mz);
+        transform_columns(z, gz, mz, coefficients * solver.eigenvectors().rightCols(offered).rowwise().reverse());
       }
       const Eigen::Index first = basis.width;
       const Eigen::Index added = append_orthonormal(basis, std::move(z), std::move(gz), std::move(mz),
