@@ -248,7 +248,7 @@ BlockEigenPairs block_top_eigenpairs(const BlockOperator& op, const BlockEigenCo
           return out;
         }
       }
-      if (check && residual.size() > 0) {
+      if (check && residual.size() > 0 && z.cols() > 0) {  // (an empty range appends nothing)
         // The directions of R the full block would offer: R E = Q (C E), E the leading eigenvectors of Rᵀ G R.
         Eigen::MatrixXd gram = coefficients.transpose() * transposed_product(z, gz) * coefficients;
         gram = 0.5 * (gram + gram.transpose()).eval();
