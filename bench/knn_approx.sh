@@ -5,26 +5,25 @@
 # (defaults) on every file of RECALL_MODELS: recall@k and seconds. Target: approximate at most half of FAISS flat's
 # time with recall >= 0.95.
 # Usage: bash bench/knn_approx.sh [BUILD_DIR]
-#   SETS="N:FILE ..."   the first N rows of each FILE (default: 10^4 rows of /work/realdata/debian10000/e5.npy and
-#                       10^5 of /work/tmp/h3/e5.npy, rows grown from real e5 embeddings by bench/grow_real_rows.py);
-#                       FILE = gauss:D for 100 Gaussian clusters in D dims (seed 1)
+#   SETS="N:FILE ..."   the first N rows of each FILE; FILE = grown:SOURCE for N rows grown from the real rows of
+#                       SOURCE by bench/grow_real_rows.py (seed 1), gauss:D for 100 Gaussian clusters in D dims
+#                       (seed 1). Default: 10^4 and 10^5 rows grown from the bundled e5 embeddings (data/debian/e5.npy)
 #   RUNS=3 RUNS_LARGE=1 THREADS=2 PY_METHODS="flat faiss-ivf:16" SKIP_HNSW_FROM=0 (no HNSW from this n; 0 = never)
-#   RECALL_MODELS="FILE ..." (default: the debian10000 and population3000 models, and /work/tmp/h3/*.npy; missing
-#   files skipped)  VENV=bench/.venv-knn (numpy, faiss-cpu and, when PY_METHODS names it, hnswlib from PyPI on
+#   RECALL_MODELS="FILE ..." (default: the bundled real models, data/debian and data/demo; missing files skipped)  VENV=bench/.venv-knn (numpy, faiss-cpu and, when PY_METHODS names it, hnswlib from PyPI on
 #   first use)
 # Needs BUILD_DIR configured with -DDATAKERNEL_BUILD_BENCHMARKS=ON.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 build=$(cd "${1:-$here/../build}" && pwd)
-sets=${SETS:-10000:/work/realdata/debian10000/e5.npy 100000:/work/tmp/h3/e5.npy}
+root=$(dirname "$here")
+sets=${SETS:-10000:grown:$root/data/debian/e5.npy 100000:grown:$root/data/debian/e5.npy}
 runs=${RUNS:-3}
 runs_large=${RUNS_LARGE:-1}
 threads=${THREADS:-2}
 py_methods=${PY_METHODS:-flat faiss-ivf:16}
 skip_hnsw_from=${SKIP_HNSW_FROM:-0}
-recall_models=${RECALL_MODELS:-$(ls /work/realdata/debian10000/{e5,wordllama256,wordllama64}.npy \
-  /work/realdata/population3000/*.npy /work/tmp/h3/{e5,minilm,minilm_L5}.npy 2> /dev/null || true)}
+recall_models=${RECALL_MODELS:-$(ls "$root"/data/debian/{e5,wordllama256}.npy "$root"/data/demo/*.npy 2> /dev/null || true)}
 if [[ $py_methods == *hnswlib* ]]; then
   py=$(bench_python "${VENV:-$here/.venv-knn}" "faiss, numpy, hnswlib" numpy faiss-cpu hnswlib)
 else
@@ -33,7 +32,7 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cmake --build "$build" --target knn_exact_bench knn_hnsw_bench knn_clustered_bench -j2 > /dev/null
-coretype=$("$build/datakernel" info | sed -n 's/^OPENBLAS_CORETYPE: //p')
+coretype=$(openblas_coretype "$build/datakernel")
 hnsw=$("$build/knn_hnsw_bench" "$here/../data/debian/e5.npy" 1 0 0 0 0)
 clustered=$("$build/knn_clustered_bench" "$here/../data/debian/e5.npy" 1 0 0 0 0 0)
 field() { json_field <(echo "$1") "s[\"$2\"]"; }
@@ -61,6 +60,10 @@ y = centres[rng.integers(0, 100, n)] + 0.7 * rng.standard_normal((n, d), dtype=n
 np.save(path, y.astype(np.float32))
 PY
     file="100 Gaussian clusters (seed 1)"
+  elif [[ $file == grown:* ]]; then
+    [ -f "${file#grown:}" ] || { echo "| $n | | ${file#grown:} missing | | | | | |"; continue; }
+    "$py" "$here/grow_real_rows.py" "${file#grown:}" "$n" "$data" 1 > /dev/null
+    file="$n rows grown from the real rows of ${file#grown:"$root"/}"
   else
     [ -f "$file" ] || { echo "| $n | | $file missing | | | | | |"; continue; }
     "$py" -c "import numpy as np, sys; np.save(sys.argv[3], np.load(sys.argv[1], mmap_mode='r')[:int(sys.argv[2])])" \
@@ -116,7 +119,7 @@ if [ -n "$recall_models" ]; then
   printf '| model | n | d | k | cells | seconds | recall@k |\n|---|---|---|---|---|---|---|\n'
   for f in $recall_models; do
     line=$(OMP_WAIT_POLICY=passive "$build/knn_clustered_bench" "$f" "$threads" 0 0 0 0 1000)
-    printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$f" "$(field "$line" n)" "$(field "$line" dim)" \
+    printf '| %s | %s | %s | %s | %s | %s | %s |\n' "${f#"$root"/}" "$(field "$line" n)" "$(field "$line" dim)" \
       "$(field "$line" k)" "$(field "$line" clusters)" "$(field "$line" seconds)" "$(field "$line" recall)"
   done
 fi

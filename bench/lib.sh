@@ -3,6 +3,7 @@
 #                                         it cannot import MODULES (comma-separated)
 #   median X...                           the median of the numbers given
 #   json_field FILE EXPR                  EXPR evaluated in Python with s = the JSON object in FILE
+#   openblas_coretype DATAKERNEL          the OPENBLAS_CORETYPE datakernel sets (its `info`), empty when it sets none
 here=${here:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}
 
 bench_python() {
@@ -18,3 +19,5 @@ bench_python() {
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 json_field() { python3 -c "import json,sys; s=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
+
+openblas_coretype() { "$1" info | sed -n 's/^OPENBLAS_CORETYPE: //p' | grep -v '^(unset)$' || true; }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The benchmark suite (issue 13 part 5), side by side in one run, written to bench/RESULTS.md:
+# The benchmark suite (issue 13 part 5): each section side by side in one run, kept in its own file and gathered
+# into one report:
 #   knn        datakernel exact, clustered and HNSW kNN vs FAISS flat / HNSW / IVF and hnswlib (bench/knn_approx.sh)
 #   omnibus    the omnibus embedding vs graspologic's OmnibusEmbed (bench/omnibus_scaling.sh part 1)
 #   e2e        end to end, one pair from embeddings (kNN graphs, embedding, per-datum test with the paper's null)
@@ -9,18 +10,26 @@
 #              growth exponents
 # Usage: bash bench/run.sh [--quick] [--only "knn e2e ..."] [--out FILE] [BUILD_DIR]
 #   full (default): kNN n = 10^4, 10^5 x d = 384, 768; omnibus m = 2, 5, 10 x n = 10^3, 10^4 (medians of 3);
-#     e2e n = 1000, B = 100 (medians of 3); scaling n = 10^3 .. 10^6; scaling m = 2 .. 100 at n = 10^5.
+#     e2e n = 1000, B = 100 (medians of 3); scaling n = 10^3 .. 10^6; scaling m = 2 .. 100 at n = 10^5. Hours in all.
 #   --quick: kNN n = 10^4, d = 384 (1 run); omnibus n = 10^3; e2e B = 20 (1 run); scaling n = 10^3, 3 x 10^3, 10^4;
 #     scaling m = 2, 5, 10 at n = 10^4 (minutes, not hours).
-#   --only: a subset of the sections (the others are listed in the file as not run, with the command for them).
-#   KNN_SETS ("N:FILE ..." or N:gauss:D, see bench/knn_approx.sh) overrides the kNN section's data in either mode.
+#   --only: run a subset of the sections.
+# Each section run writes bench/results/suite/MODE/SECTION.md (MODE full or quick), stamped with its own date, commit,
+# machine and load: every ratio in it compares runs of that one section run. The report (--out; default
+# bench/RESULTS.md in full mode, bench/RESULTS-quick.md in quick mode) is then gathered from the section files of
+# that mode, so the sections of a full suite can be run one at a time (`--only`); a section never run is listed with
+# the command that runs it.
+# Data: the kNN section's real rows are the bundled e5 embeddings (data/debian/e5.npy, 3,000 texts) grown to 10^4 and
+# 10^5 rows by bench/grow_real_rows.py; the rest are seeded simulations (`datakernel simulate`, omnibus_bench).
+#   KNN_SETS ("N:FILE ..." or N:gauss:D or N:grown:FILE, see bench/knn_approx.sh) overrides the kNN section's data.
 # Needs BUILD_DIR (default build) configured with -DDATAKERNEL_BUILD_BENCHMARKS=ON; makes the Python venvs it uses
 # (bench/.venv-knn: faiss-cpu, hnswlib; bench/.venv-omnibus: graspologic) from PyPI on first use.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 . "$here/lib.sh"
-quick=0 only="knn omnibus e2e scaling-n scaling-m" out=$here/RESULTS.md build=$root/build
+all_sections="knn omnibus e2e scaling-n scaling-m"
+quick=0 only=$all_sections out= build=$root/build
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) quick=1 ;;
@@ -38,15 +47,23 @@ trap 'rm -rf "$work"' EXIT
 cmake --build "$build" --target datakernel knn_exact_bench knn_hnsw_bench knn_clustered_bench omnibus_bench -j2 > /dev/null
 mode=full
 [ "$quick" = 1 ] && mode=quick
+for s in $only; do
+  [[ " $all_sections " == *" $s "* ]] || { echo "bench/run.sh: unknown section '$s' (sections: $all_sections)" >&2; exit 2; }
+done
+if [ -z "$out" ]; then
+  out=$here/RESULTS.md
+  [ "$quick" = 1 ] && out=$here/RESULTS-quick.md
+fi
+sections_dir=${SECTIONS_DIR:-$here/results/suite/$mode}
+mkdir -p "$sections_dir"
 selected() { [[ " $only " == *" $1 "* ]]; }
-started=$(date -u '+%Y-%m-%d %H:%M UTC')
-load=$(cut -d' ' -f1-3 /proc/loadavg)
-t0=$EPOCHREALTIME
+quick_flag=$([ "$quick" = 1 ] && echo " --quick")
 
 section_knn() {
-  if [ "$quick" = 1 ]; then SETS=${KNN_SETS:-10000:/work/realdata/debian10000/e5.npy} RUNS=1 bash "$here/knn_approx.sh" "$build"
+  local e5=$root/data/debian/e5.npy
+  if [ "$quick" = 1 ]; then SETS=${KNN_SETS:-10000:grown:$e5} RUNS=1 bash "$here/knn_approx.sh" "$build"
   else
-    SETS=${KNN_SETS:-10000:/work/realdata/debian10000/e5.npy 10000:gauss:768 100000:/work/tmp/h3/e5.npy 100000:gauss:768} \
+    SETS=${KNN_SETS:-10000:grown:$e5 10000:gauss:768 100000:grown:$e5 100000:gauss:768} \
       RUNS=3 PY_METHODS="flat faiss-ivf:16 faiss-hnsw:16,100,64 hnswlib:16,100,64" bash "$here/knn_approx.sh" "$build"
   fi
 }
@@ -115,37 +132,40 @@ section_scaling_m() {
 declare -A titles=([knn]="kNN: exact and approximate vs FAISS and hnswlib" [omnibus]="Omnibus embedding vs graspologic"
   [e2e]="End to end vs the authors' pipeline style" [scaling-n]="Scaling in n (m = 3, d = 384, default settings)"
   [scaling-m]="Scaling in m (d = 128, default settings, one pair tested: --test-pair model_1,model_2)")
-ran=() skipped=()
-for s in knn omnibus e2e scaling-n scaling-m; do
-  if selected "$s"; then
-    start=$EPOCHREALTIME
-    "section_${s//-/_}" > "$work/$s.md" 2> "$work/$s.err" || { echo "bench/run.sh: section $s failed:" >&2; tail -20 "$work/$s.err" >&2; exit 1; }
-    printf '\n(section time %.0f s)\n' "$(echo "$EPOCHREALTIME - $start" | bc)" >> "$work/$s.md"
-    ran+=("$s")
-  else
-    skipped+=("$s")
-  fi
+# One section: its output, stamped, replaces bench/results/suite/MODE/SECTION.md only when the section succeeded.
+run_section() {
+  local s=$1 started load t0
+  started=$(date -u '+%Y-%m-%d %H:%M UTC') load=$(cut -d' ' -f1-3 /proc/loadavg) t0=$EPOCHREALTIME
+  echo "bench/run.sh: section $s ($mode mode), started $started" >&2
+  "section_${s//-/_}" > "$work/$s.md" 2> "$work/$s.err" || { echo "bench/run.sh: section $s failed:" >&2; tail -20 "$work/$s.err" >&2; exit 1; }
+  {
+    echo "Run by \`${KNN_SETS:+KNN_SETS=\"$KNN_SETS\" }bash bench/run.sh$quick_flag --only $s\` ($mode mode), $started," \
+      "$(printf '%.0f' "$(echo "$EPOCHREALTIME - $t0" | bc)") s; every ratio below compares runs of this one section run."
+    echo
+    echo "- machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB memory;" \
+      "load average at start $load, at end $(cut -d' ' -f1-3 /proc/loadavg) (a shared machine: wall times are inflated by other jobs)"
+    echo "- datakernel $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- src include cli bench 2> /dev/null || echo " (with uncommitted changes)");" \
+      "$("$dk" info | sed -n '2,5p' | paste -sd';' | sed 's/;/; /g')"
+    echo
+    cat "$work/$s.md"
+  } > "$sections_dir/$s.md"
+}
+
+for s in $all_sections; do
+  selected "$s" && run_section "$s"
 done
 
 {
-  echo "# Benchmark results"
+  echo "# Benchmark results ($mode mode)"
   echo
-  echo "Written by \`${KNN_SETS:+KNN_SETS=\"$KNN_SETS\" }bash bench/run.sh$([ "$quick" = 1 ] && echo " --quick")$([ "$only" != "knn omnibus e2e scaling-n scaling-m" ] && echo " --only \"$only\"")\`"
-  echo "($mode mode), $started, $(printf '%.0f' "$(echo "$EPOCHREALTIME - $t0" | bc)") s in all; every ratio below compares runs of this one session."
-  echo
-  echo "- machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB memory;" \
-    "load average at start $load, at end $(cut -d' ' -f1-3 /proc/loadavg) (a shared machine: wall times are inflated by other jobs)"
-  echo "- datakernel $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- src include cli bench 2> /dev/null || echo " (with uncommitted changes)");" \
-    "$("$dk" info | sed -n '2,5p' | paste -sd';' | sed 's/;/; /g')"
-  echo "- sections run: ${ran[*]:-none}; not run: ${skipped[*]:-none}"
-  for s in "${skipped[@]}"; do
-    echo "  - $s: \`bash bench/run.sh$([ "$quick" = 1 ] && echo " --quick") --only $s --out bench/RESULTS-$s.md\`"
-  done
-  for s in "${ran[@]}"; do
+  echo "Gathered by \`bash bench/run.sh$quick_flag\` from the section files in \`${sections_dir#"$root"/}/\`, each written by"
+  echo "one run of its section (\`--only SECTION\` runs one): the ratios of a section compare runs of that one section run."
+  for s in $all_sections; do
     echo
     echo "## ${titles[$s]}"
     echo
-    cat "$work/$s.md"
+    if [ -f "$sections_dir/$s.md" ]; then cat "$sections_dir/$s.md"
+    else echo "Not run yet in $mode mode: \`bash bench/run.sh$quick_flag --only $s\`"; fi
   done
 } > "$out"
 echo "bench/run.sh: wrote $out"
