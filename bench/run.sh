@@ -57,7 +57,8 @@ fi
 sections_dir=${SECTIONS_DIR:-$here/results/suite/$mode}
 mkdir -p "$sections_dir"
 selected() { [[ " $only " == *" $1 "* ]]; }
-quick_flag=$([ "$quick" = 1 ] && echo " --quick")
+quick_flag=
+if [ "$quick" = 1 ]; then quick_flag=" --quick"; fi
 
 section_knn() {
   local e5=$root/data/debian/e5.npy
