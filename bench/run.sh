@@ -91,7 +91,7 @@ section_e2e() {
     local start=$EPOCHREALTIME
     "$dk" compare "$work"/e2e/model_{1,2}.npy --dim "$dim" --test omnibus --null paper --bootstrap "$b" \
       --bootstrap-p count --seed "$r" --quiet --out "$work/e2e_out" > /dev/null 2>&1
-    ours+=("$(echo "$EPOCHREALTIME - $start" | bc)")
+    ours+=("$(printf '%.3f' "$(echo "$EPOCHREALTIME - $start" | bc)")")
     local line
     line=$("$py" "$here/authors_pipeline.py" "$work"/e2e/model_{1,2}.npy --k "$k" --dim "$dim" --bootstrap "$b" \
       --seed "$r" --out "$work/authors.csv")
