@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the bench scripts; source it: `. "$(dirname "$0")/lib.sh"`.
 #   bench_python VENV MODULES PACKAGE...  the path of VENV's python, the venv made (or completed) from PyPI when
 #                                         it cannot import MODULES (comma-separated)

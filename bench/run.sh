@@ -29,7 +29,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 . "$here/lib.sh"
 all_sections="knn omnibus e2e scaling-n scaling-m"
-quick=0 only=$all_sections out= build=$root/build
+quick=0 only=$all_sections out='' build=$root/build
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) quick=1 ;;
