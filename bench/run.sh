@@ -135,18 +135,22 @@ declare -A titles=([knn]="kNN: exact and approximate vs FAISS and hnswlib" [omni
   [scaling-m]="Scaling in m (d = 128, default settings, one pair tested: --test-pair model_1,model_2)")
 # One section: its output, stamped, replaces bench/results/suite/MODE/SECTION.md only when the section succeeded.
 run_section() {
-  local s=$1 started load t0
+  local s=$1 started load t0 version
   started=$(date -u '+%Y-%m-%d %H:%M UTC') load=$(cut -d' ' -f1-3 /proc/loadavg) t0=$EPOCHREALTIME
   echo "bench/run.sh: section $s ($mode mode), started $started" >&2
   "section_${s//-/_}" > "$work/$s.md" 2> "$work/$s.err" || { echo "bench/run.sh: section $s failed:" >&2; tail -20 "$work/$s.err" >&2; exit 1; }
+  # The code measured: the commit, and whether the sources or the bench scripts differ from it (the measurements
+  # under bench/results and the reports are outputs, not code).
+  version=$(git -C "$root" rev-parse --short HEAD)
+  git -C "$root" diff --quiet HEAD -- src include cli bench ':!bench/results' ':!bench/RESULTS*.md' 2> /dev/null ||
+    version+=" (with uncommitted changes)"
   {
     echo "Run by \`${KNN_SETS:+KNN_SETS=\"$KNN_SETS\" }bash bench/run.sh$quick_flag --only $s\` ($mode mode), $started," \
       "$(printf '%.0f' "$(echo "$EPOCHREALTIME - $t0" | bc)") s; every ratio below compares runs of this one section run."
     echo
     echo "- machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB memory;" \
       "load average at start $load, at end $(cut -d' ' -f1-3 /proc/loadavg) (a shared machine: wall times are inflated by other jobs)"
-    echo "- datakernel $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- src include cli bench 2> /dev/null || echo " (with uncommitted changes)");" \
-      "$("$dk" info | sed -n '2,5p' | paste -sd';' | sed 's/;/; /g')"
+    echo "- datakernel $version; $("$dk" info | sed -n '2,5p' | paste -sd';' | sed 's/;/; /g')"
     echo
     cat "$work/$s.md"
   } > "$sections_dir/$s.md"
