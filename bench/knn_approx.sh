@@ -9,8 +9,8 @@
 #                       SOURCE by bench/grow_real_rows.py (seed 1), gauss:D for 100 Gaussian clusters in D dims
 #                       (seed 1). Default: 10^4 and 10^5 rows grown from the bundled e5 embeddings (data/debian/e5.npy)
 #   RUNS=3 RUNS_LARGE=1 THREADS=2 PY_METHODS="flat faiss-ivf:16" SKIP_HNSW_FROM=0 (no HNSW from this n; 0 = never)
-#   RECALL_MODELS="FILE ..." (default: the bundled real models, data/debian and data/demo; missing files skipped)  VENV=bench/.venv-knn (numpy, faiss-cpu and, when PY_METHODS names it, hnswlib from PyPI on
-#   first use)
+#   RECALL_MODELS="FILE ..." (default: the bundled real models, data/debian and data/demo; missing files skipped)
+#   VENV=bench/.venv-knn (numpy, faiss-cpu and, when PY_METHODS names it, hnswlib from PyPI on first use)
 # Needs BUILD_DIR configured with -DDATAKERNEL_BUILD_BENCHMARKS=ON.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

@@ -10,7 +10,8 @@
 #              growth exponents
 # Usage: bash bench/run.sh [--quick] [--only "knn e2e ..."] [--out FILE] [BUILD_DIR]
 #   full (default): kNN n = 10^4, 10^5 x d = 384, 768; omnibus m = 2, 5, 10 x n = 10^3, 10^4 (medians of 3);
-#     e2e n = 1000, B = 100 (medians of 3); scaling n = 10^3 .. 10^6; scaling m = 2 .. 100 at n = 10^5. Hours in all.
+#     e2e n = 1000, B = 100 (medians of 3); scaling n = 10^3 .. 10^6; scaling m = 2 .. 100 at n = 10^5. 75 min on an
+#     idle 2-core AMD EPYC (Zen 4), hours on a loaded machine.
 #   --quick: kNN n = 10^4, d = 384 (1 run); omnibus n = 10^3; e2e B = 20 (1 run); scaling n = 10^3, 3 x 10^3, 10^4;
 #     scaling m = 2, 5, 10 at n = 10^4 (minutes, not hours).
 #   --only: run a subset of the sections.
@@ -18,7 +19,7 @@
 # machine and load: every ratio in it compares runs of that one section run. The report (--out; default
 # bench/RESULTS.md in full mode, bench/RESULTS-quick.md in quick mode) is then gathered from the section files of
 # that mode, so the sections of a full suite can be run one at a time (`--only`); a section never run is listed with
-# the command that runs it.
+# the command that runs it. SECTIONS_DIR=DIR keeps the section files in DIR instead (a trial run).
 # Data: the kNN section's real rows are the bundled e5 embeddings (data/debian/e5.npy, 3,000 texts) grown to 10^4 and
 # 10^5 rows by bench/grow_real_rows.py; the rest are seeded simulations (`datakernel simulate`, omnibus_bench).
 #   KNN_SETS ("N:FILE ..." or N:gauss:D or N:grown:FILE, see bench/knn_approx.sh) overrides the kNN section's data.
@@ -153,7 +154,8 @@ run_section() {
     echo "- datakernel $version; $("$dk" info | sed -n '2,5p' | paste -sd';' | sed 's/;/; /g')"
     echo
     cat "$work/$s.md"
-  } > "$sections_dir/$s.md"
+  } > "$work/$s.stamped"
+  mv "$work/$s.stamped" "$sections_dir/$s.md"
 }
 
 for s in $all_sections; do
